@@ -1,0 +1,95 @@
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { join } from 'path';
+import type { PGlite } from '@electric-sql/pglite';
+import type { AppConfig } from '@izinli/config';
+import { DatabaseModule } from '@izinli/database';
+import { MailerModule } from '@izinli/mailer';
+import { QueueModule } from '@izinli/queue';
+import { ApiKeyGuard } from './common/auth/api-key.guard';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter';
+import { HttpMetricsMiddleware } from './operations/http-metrics.middleware';
+import { APP_CONFIG } from './config.token';
+import { appMigrations } from './migrations';
+import { ALL_QUEUES } from './jobs/queue-names';
+import { JobsModule } from './jobs/jobs.module';
+import { RuntimeRole } from './jobs/runtime-role';
+import { IysEndpoint } from './iys/iys-endpoint';
+import { SimulatorIysDirectory } from './iys/in-process-iys';
+import { CoreHealthChecks } from './operations/core-health-checks';
+import { HealthService } from './operations/health.service';
+import { MetricsService } from './operations/metrics.service';
+import { OperationsController } from './operations/operations.controller';
+import { IysDirectory, RealIysDirectory } from './tenancy/iys-directory';
+import { TenancyModule } from './tenancy/tenancy.module';
+import { REDACTED_LOG_PATHS } from './common/logging/redaction';
+
+/** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
+export const allMigrations = [...appMigrations];
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Tests hand in a PGlite loaded from a migrated snapshot. */
+  pglite?: PGlite;
+  /** Tests give each suite its own Redis key prefix. */
+  queuePrefix?: string;
+  /** İYS's base URL: IYS_URL, or the in-process simulator's address once it listens. */
+  iysUrl: string;
+}
+
+/**
+ * The composition root: the one place that binds ports to adapters (database, queue, mail, İYS) from the
+ * validated configuration.
+ */
+@Global()
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+            autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+            },
+          },
+        }),
+        DatabaseModule.forRootAsync({
+          useFactory: () => ({
+            url: config.database.url,
+            dataDir: config.database.url ? undefined : join(config.dataDir, 'pg'),
+            pglite: options.pglite,
+            migrations: allMigrations,
+          }),
+        }),
+        QueueModule.forRoot({ redisUrl: config.redis.url, queueNames: ALL_QUEUES, prefix: options.queuePrefix }),
+        MailerModule.forRoot({ smtpUrl: config.smtp.url, poolSize: config.smtp.poolSize, mailDir: join(config.dataDir, 'mail') }),
+        JobsModule,
+        TenancyModule,
+      ],
+      controllers: [OperationsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: RuntimeRole, useValue: new RuntimeRole(config.role) },
+        { provide: IysEndpoint, useValue: new IysEndpoint(options.iysUrl, !config.iys.url) },
+        { provide: IysDirectory, useClass: config.iys.url ? RealIysDirectory : SimulatorIysDirectory },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        HealthService,
+        MetricsService,
+        CoreHealthChecks,
+      ],
+      exports: [APP_CONFIG, RuntimeRole, IysEndpoint, IysDirectory, HealthService, MetricsService],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

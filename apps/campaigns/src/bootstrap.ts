@@ -1,0 +1,118 @@
+import { INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, urlencoded } from 'express';
+import { Logger } from 'nestjs-pino';
+import type { PGlite } from '@electric-sql/pglite';
+import type { AppConfig } from '@izinli/config';
+import { startIysSimulator, RunningIysSimulator } from '@izinli/iys-simulator';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { RuntimeRole } from './jobs/runtime-role';
+import { OperatorKeyService } from './tenancy/operator-key.service';
+import { mountQueueBoard } from './operations/queue-board';
+
+export const JSON_BODY_LIMIT = '1mb';
+
+export interface IzinliApp {
+  app: INestApplication;
+  /** The HTTP base URL (no trailing slash), when this process serves HTTP. */
+  url?: string;
+  iysUrl: string;
+  /** The operator key when this start generated it (first start with no ADMIN_API_KEY), otherwise null. */
+  generatedAdminKey: string | null;
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  pglite?: PGlite;
+  queuePrefix?: string;
+  /** Skip listening (tests that drive the app in-process). Default false. */
+  noListen?: boolean;
+}
+
+/**
+ * Builds and starts Izinli exactly as `main.ts` does; the end-to-end tests call this same function.
+ */
+export async function createIzinliApp(config: AppConfig, options: CreateAppOptions = {}): Promise<IzinliApp> {
+  const role = new RuntimeRole(config.role);
+  let simulator: RunningIysSimulator | undefined;
+  if (!config.iys.url) {
+    simulator = await startIysSimulator({ port: config.iys.simulatorPort, host: '127.0.0.1' });
+  }
+  const iysUrl = config.iys.url ?? simulator!.url;
+  let app: INestApplication;
+  try {
+    app = await NestFactory.create(AppModule.forRoot({ config, pglite: options.pglite, queuePrefix: options.queuePrefix, iysUrl }), {
+      bodyParser: false,
+      bufferLogs: true,
+      abortOnError: false,
+    });
+  } catch (err) {
+    await simulator?.close();
+    throw err;
+  }
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const http = app.getHttpAdapter().getInstance();
+  http.disable('x-powered-by');
+  http.set('trust proxy', 'loopback');
+  app.use(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  // Unsubscribe pages post forms, and RFC 8058 one-click posts `List-Unsubscribe=One-Click` form-encoded.
+  app.use(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  app.useGlobalPipes(createValidationPipe());
+  const docs = new DocumentBuilder()
+    .setTitle('Izinli API')
+    .setDescription('Consent-aware e-mail for Turkey: İYS-gated campaigns, transactional mail and unsubscribes.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'docs-json' });
+  mountQueueBoard(app);
+
+  const generatedAdminKey = await app.get(OperatorKeyService).ensure(config.adminApiKey);
+  let url: string | undefined;
+  if (role.servesHttp && !options.noListen) {
+    await app.listen(config.port, '0.0.0.0');
+    const addr = app.getHttpServer().address() as { port: number };
+    url = `http://127.0.0.1:${addr.port}`;
+  } else {
+    await app.init();
+  }
+  return {
+    app,
+    url,
+    iysUrl,
+    generatedAdminKey,
+    close: async () => {
+      await app.close();
+      await simulator?.close();
+    },
+  };
+}
+
+export function logStartBanner(started: IzinliApp, config: AppConfig): void {
+  const log = new NestLogger('Izinli');
+  const lines = [
+    `Izinli is running (ROLE=${config.role}).`,
+    started.url ? `  API:           ${config.publicUrl}  (docs at ${config.publicUrl}/docs, health at ${config.publicUrl}/health)` : '  API:           not served by this process (ROLE=worker)',
+    `  database:      ${config.database.url ? 'PostgreSQL server' : `embedded PGlite in ${config.dataDir}/pg`}`,
+    `  queue:         ${config.redis.url ? 'Bull on Redis' : 'in-process'}`,
+    `  mail:          ${config.smtp.url ? 'SMTP' : `.eml files in ${config.dataDir}/mail`}`,
+    `  İYS:           ${config.iys.url ? config.iys.url : `in-process simulator at ${started.iysUrl}`}`,
+  ];
+  if (started.generatedAdminKey) {
+    lines.push(
+      '',
+      `  Operator key (shown once, keep it): ${started.generatedAdminKey}`,
+      '',
+      '  First steps:',
+      `    curl -s -X POST ${config.publicUrl}/v1/service-providers -H "Authorization: Bearer <operator key>" \\`,
+      `      -H 'content-type: application/json' -d '{"name":"Demo","iysCode":"100001"}'`,
+      '    (see README.md, "Your first campaign")',
+    );
+  }
+  // The banner is for the person at the terminal, not for the log pipeline.
+  process.stdout.write(lines.join('\n') + '\n');
+  log.log('started');
+}

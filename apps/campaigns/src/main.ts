@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { ConfigValidationError, loadAppConfig } from '@izinli/config';
+import { createIzinliApp, logStartBanner } from './bootstrap';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadAppConfig();
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(2);
+    }
+    throw err;
+  }
+  const started = await createIzinliApp(config);
+  logStartBanner(started, config);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`Izinli failed to start: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { ConfigValidationError, loadAppConfig, loadSimulatorConfig } from './app-config';
+
+describe(loadAppConfig.name, () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const sut = loadAppConfig({});
+    expect(sut).toMatchObject({
+      port: 3000,
+      role: 'all',
+      dataDir: './.data',
+      publicUrl: 'http://localhost:3000',
+      database: { url: undefined },
+      redis: { url: undefined },
+      smtp: { url: undefined, poolSize: 5 },
+      iys: { url: undefined, username: 'integrator', password: 'integrator-secret', simulatorPort: 4010, pullIntervalSeconds: 60, integratorCode: '900001' },
+    });
+  });
+
+  it('reads every variable', () => {
+    const sut = loadAppConfig({
+      PORT: '8080',
+      DATA_DIR: '/var/izinli',
+      DATABASE_URL: 'postgres://u@db/izinli',
+      REDIS_URL: 'redis://cache:6379',
+      SMTP_URL: 'smtps://u:p@mail:465',
+      SMTP_POOL_SIZE: '12',
+      IYS_URL: 'https://api.iys.org.tr',
+      IYS_USERNAME: 'user',
+      IYS_PASSWORD: 'pass',
+      IYS_INTEGRATOR_CODE: '123456',
+      IYS_PUSH_USERNAME: 'iys',
+      IYS_PUSH_PASSWORD: 'push-secret',
+      IYS_PULL_INTERVAL_SECONDS: '30',
+      PUBLIC_URL: 'https://mail.example.com/',
+      ROLE: 'worker',
+    });
+    expect(sut.port).toBe(8080);
+    expect(sut.smtp.poolSize).toBe(12);
+    expect(sut.publicUrl).toBe('https://mail.example.com');
+    expect(sut.role).toBe('worker');
+    expect(sut.iys).toMatchObject({ url: 'https://api.iys.org.tr', username: 'user', integratorCode: '123456', pullIntervalSeconds: 30 });
+  });
+
+  it('names every bad variable at once', () => {
+    let caught: unknown;
+    try {
+      loadAppConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ROLE: 'boss', SMTP_POOL_SIZE: '0' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigValidationError);
+    const vars = (caught as ConfigValidationError).problems.map((p) => p.variable).sort();
+    expect(vars).toEqual(['DATABASE_URL', 'PORT', 'ROLE', 'SMTP_POOL_SIZE']);
+    expect((caught as Error).message).toContain('ROLE');
+  });
+
+  it('requires credentials and integrator code with a real İYS', () => {
+    expect(() => loadAppConfig({ IYS_URL: 'https://api.iys.org.tr' })).toThrow(/IYS_USERNAME[\s\S]*IYS_PASSWORD[\s\S]*IYS_INTEGRATOR_CODE/);
+  });
+
+  it('refuses a split deployment without shared services', () => {
+    expect(() => loadAppConfig({ ROLE: 'worker' })).toThrow(/ROLE/);
+    expect(() =>
+      loadAppConfig({ ROLE: 'api', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://r', IYS_URL: 'https://i', IYS_USERNAME: 'u', IYS_PASSWORD: 'p', IYS_INTEGRATOR_CODE: '1' }),
+    ).not.toThrow();
+  });
+
+  it('refuses a short UNSUBSCRIBE_SECRET', () => {
+    expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET: 'short' })).toThrow(/UNSUBSCRIBE_SECRET/);
+  });
+});
+
+describe(loadSimulatorConfig.name, () => {
+  it('defaults to port 4010', () => {
+    expect(loadSimulatorConfig({})).toEqual({ port: 4010, host: '0.0.0.0' });
+  });
+  it('refuses a bad port', () => {
+    expect(() => loadSimulatorConfig({ IYS_SIMULATOR_PORT: '70000' })).toThrow(/IYS_SIMULATOR_PORT/);
+  });
+});

@@ -1,0 +1,145 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export type Role = 'api' | 'worker' | 'all';
+export const ROLES: readonly Role[] = ['api', 'worker', 'all'];
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * The environment exactly as design.md §2 names it. Every variable is validated here, once, at start;
+ * nothing else in the code base reads process.env.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(1) DATA_DIR?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' }) REDIS_URL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' }) SMTP_URL?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) SMTP_POOL_SIZE?: number;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/.+/, { message: 'IYS_URL must be an http(s):// URL' }) IYS_URL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_USERNAME?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PASSWORD?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) IYS_SIMULATOR_PORT?: number;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+$/, { message: 'IYS_INTEGRATOR_CODE must be digits' }) IYS_INTEGRATOR_CODE?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PUSH_USERNAME?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PUSH_PASSWORD?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400) IYS_PULL_INTERVAL_SECONDS?: number;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s):// URL' }) PUBLIC_URL?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' }) UNSUBSCRIBE_SECRET?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' }) ADMIN_API_KEY?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(ROLES as string[], { message: 'ROLE must be one of api, worker, all' }) ROLE?: Role;
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+}
+
+export interface AppConfig {
+  port: number;
+  role: Role;
+  dataDir: string;
+  publicUrl: string;
+  logLevel: string;
+  database: { url?: string };
+  redis: { url?: string };
+  smtp: { url?: string; poolSize: number };
+  iys: {
+    url?: string;
+    username?: string;
+    password?: string;
+    simulatorPort: number;
+    integratorCode?: string;
+    pushUsername?: string;
+    pushPassword?: string;
+    pullIntervalSeconds: number;
+  };
+  /** Undefined means "generate once and keep in DATA_DIR" (see SecretStore). */
+  unsubscribeSecret?: string;
+  adminApiKey?: string;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function validateEnv<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv): T {
+  const instance = plainToInstance(cls, { ...env }, { enableImplicitConversion: false });
+  const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length) {
+    throw new ConfigValidationError(
+      errors.map((e) => ({ variable: e.property, message: Object.values(e.constraints ?? {}).join('; ') })),
+    );
+  }
+  return instance;
+}
+
+/** Reads and validates the environment once; throws ConfigValidationError naming every bad variable. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const v = validateEnv(EnvironmentVariables, env);
+  const port = v.PORT ?? 3000;
+  const usingSimulator = !v.IYS_URL;
+  const cfg: AppConfig = {
+    port,
+    role: v.ROLE ?? 'all',
+    dataDir: v.DATA_DIR ?? './.data',
+    publicUrl: (v.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: v.LOG_LEVEL ?? 'info',
+    database: { url: v.DATABASE_URL },
+    redis: { url: v.REDIS_URL },
+    smtp: { url: v.SMTP_URL, poolSize: v.SMTP_POOL_SIZE ?? 5 },
+    iys: {
+      url: v.IYS_URL,
+      username: v.IYS_USERNAME ?? (usingSimulator ? 'integrator' : undefined),
+      password: v.IYS_PASSWORD ?? (usingSimulator ? 'integrator-secret' : undefined),
+      simulatorPort: v.IYS_SIMULATOR_PORT ?? 4010,
+      integratorCode: v.IYS_INTEGRATOR_CODE ?? (usingSimulator ? '900001' : undefined),
+      pushUsername: v.IYS_PUSH_USERNAME,
+      pushPassword: v.IYS_PUSH_PASSWORD,
+      pullIntervalSeconds: v.IYS_PULL_INTERVAL_SECONDS ?? 60,
+    },
+    unsubscribeSecret: v.UNSUBSCRIBE_SECRET,
+    adminApiKey: v.ADMIN_API_KEY,
+  };
+  const problems: { variable: string; message: string }[] = [];
+  if (v.IYS_URL && (!v.IYS_USERNAME || !v.IYS_PASSWORD)) {
+    if (!v.IYS_USERNAME) problems.push({ variable: 'IYS_USERNAME', message: 'required when IYS_URL is set' });
+    if (!v.IYS_PASSWORD) problems.push({ variable: 'IYS_PASSWORD', message: 'required when IYS_URL is set' });
+  }
+  if (v.IYS_URL && !v.IYS_INTEGRATOR_CODE) {
+    problems.push({ variable: 'IYS_INTEGRATOR_CODE', message: 'required when IYS_URL is set' });
+  }
+  if (!!v.IYS_PUSH_USERNAME !== !!v.IYS_PUSH_PASSWORD) {
+    problems.push({ variable: v.IYS_PUSH_USERNAME ? 'IYS_PUSH_PASSWORD' : 'IYS_PUSH_USERNAME', message: 'IYS_PUSH_USERNAME and IYS_PUSH_PASSWORD go together' });
+  }
+  if (cfg.role !== 'all') {
+    // Several processes can share only a server database, Redis and a real (or stand-alone) İYS.
+    for (const [name, value] of [['DATABASE_URL', v.DATABASE_URL], ['REDIS_URL', v.REDIS_URL], ['IYS_URL', v.IYS_URL]] as const) {
+      if (!value) problems.push({ variable: name, message: `required when ROLE=${cfg.role} (ROLE=all runs everything in one process)` });
+    }
+    if (problems.length) problems.unshift({ variable: 'ROLE', message: `ROLE=${cfg.role} needs shared services` });
+  }
+  if (problems.length) throw new ConfigValidationError(problems);
+  return cfg;
+}
+
+export class SimulatorEnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) IYS_SIMULATOR_PORT?: number;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_SIMULATOR_HOST?: string;
+}
+
+export interface SimulatorConfig {
+  port: number;
+  host: string;
+}
+
+/** Configuration of the İYS simulator when it runs on its own (`npm run iys-simulator`). */
+export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): SimulatorConfig {
+  const v = validateEnv(SimulatorEnvironmentVariables, env);
+  return { port: v.IYS_SIMULATOR_PORT ?? 4010, host: v.IYS_SIMULATOR_HOST ?? '0.0.0.0' };
+}
+

@@ -1,0 +1,4 @@
+export * from './data-source.factory';
+export * from './embedded-pglite-pool';
+export * from './sql';
+export * from './database.module';

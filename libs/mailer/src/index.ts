@@ -1,0 +1,3 @@
+export * from './mail-transport';
+export * from './nodemailer-transports';
+export * from './mailer.module';

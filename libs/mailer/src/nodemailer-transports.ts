@@ -1,0 +1,101 @@
+import { mkdir, rename, writeFile } from 'fs/promises';
+import { join } from 'path';
+import { randomUUID } from 'crypto';
+import { createTransport, Transporter } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { MailReceipt, MailSendError, MailTransport, OutgoingMail, singleLine } from './mail-transport';
+
+function toNodemailer(mail: OutgoingMail): Mail.Options {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(mail.headers ?? {})) {
+    if (!/^[A-Za-z0-9-]+$/.test(k)) throw new MailSendError(`invalid header name ${JSON.stringify(k)}`, true);
+    headers[k] = singleLine(v);
+  }
+  return {
+    from: { name: singleLine(mail.from.name ?? ''), address: singleLine(mail.from.address) },
+    to: singleLine(mail.to),
+    replyTo: mail.replyTo ? singleLine(mail.replyTo) : undefined,
+    subject: singleLine(mail.subject),
+    html: mail.html,
+    text: mail.text,
+    headers,
+    messageId: mail.messageId,
+    // Never let nodemailer fetch remote content named in the message.
+    disableUrlAccess: true,
+    disableFileAccess: true,
+  };
+}
+
+/** nodemailer over a pool of SMTP connections (SMTP_URL, SMTP_POOL_SIZE). */
+export class NodemailerMailTransport extends MailTransport {
+  readonly kind = 'smtp' as const;
+  private readonly transporter: Transporter;
+
+  constructor(url: string, poolSize: number) {
+    super();
+    const u = new URL(url);
+    this.transporter = createTransport({
+      pool: true,
+      maxConnections: poolSize,
+      maxMessages: Infinity,
+      host: u.hostname,
+      port: Number(u.port || (u.protocol === 'smtps:' ? 465 : 587)),
+      secure: u.protocol === 'smtps:',
+      auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+      // Local relays and test sinks often offer STARTTLS with a self-signed certificate.
+      tls: { rejectUnauthorized: u.searchParams.get('tlsRejectUnauthorized') !== 'false' },
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+  }
+
+  async send(mail: OutgoingMail): Promise<MailReceipt> {
+    try {
+      const info = await this.transporter.sendMail(toNodemailer(mail));
+      return { messageId: info.messageId, response: String(info.response ?? '') };
+    } catch (err) {
+      if (err instanceof MailSendError) throw err;
+      const e = err as { responseCode?: number; message: string };
+      const code = e.responseCode;
+      throw new MailSendError(e.message, code !== undefined && code >= 500 && code < 600, code);
+    }
+  }
+
+  async verify(): Promise<void> {
+    await this.transporter.verify();
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+/** With no SMTP_URL: each message becomes an .eml file under DATA_DIR/mail, readable by any mail client. */
+export class EmlFileMailTransport extends MailTransport {
+  readonly kind = 'eml-files' as const;
+  private readonly transporter: Transporter;
+
+  constructor(private readonly dir: string) {
+    super();
+    this.transporter = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  async send(mail: OutgoingMail): Promise<MailReceipt> {
+    const info = await this.transporter.sendMail(toNodemailer(mail));
+    await mkdir(this.dir, { recursive: true });
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
+    const tmp = join(this.dir, `.${name}.tmp`);
+    await writeFile(tmp, info.message as Buffer);
+    await rename(tmp, join(this.dir, name));
+    return { messageId: info.messageId, response: `written ${name}` };
+  }
+
+  async verify(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './test-database';
+export * from './smtp-sink';
+export * from './wait-for';
