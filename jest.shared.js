@@ -12,5 +12,6 @@ module.exports = {
     '^@izinli/(consent|config|database|queue|mailer|testing)$': '<rootDir>/libs/$1/src/index.ts',
     '^@izinli/iys-simulator$': '<rootDir>/apps/iys-simulator/src/index.ts',
   },
+  setupFiles: ['<rootDir>/test/setup-logging.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

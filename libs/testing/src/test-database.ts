@@ -51,7 +51,7 @@ export async function createTestDatabase(migrations: MigrationClass[]): Promise<
 async function loadMigratedPglite(migrations: MigrationClass[]): Promise<PGlite> {
   const key = createHash('sha256')
     .update(migrations.map((m) => m.name).sort().join(','))
-    .update(readFileSync(require.resolve('@electric-sql/pglite/package.json')))
+    .update(readFileSync(join(CACHE_DIR, '..', 'node_modules', '@electric-sql', 'pglite', 'package.json')))
     .digest('hex')
     .slice(0, 16);
   const file = join(CACHE_DIR, `pglite-${key}.tar.gz`);

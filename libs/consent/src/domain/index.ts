@@ -1,0 +1,2 @@
+export * from './iys-enums';
+export * from './message-kinds';
