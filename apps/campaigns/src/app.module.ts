@@ -23,10 +23,12 @@ import { MetricsService } from './operations/metrics.service';
 import { OperationsController } from './operations/operations.controller';
 import { IysDirectory, RealIysDirectory } from './tenancy/iys-directory';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { ConsentModule, consentMigrations } from '@izinli/consent';
+import { ConsentsModule } from './consents/consents.module';
 import { REDACTED_LOG_PATHS } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
-export const allMigrations = [...appMigrations];
+export const allMigrations = [...appMigrations, ...consentMigrations];
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -72,6 +74,8 @@ export class AppModule implements NestModule {
         MailerModule.forRoot({ smtpUrl: config.smtp.url, poolSize: config.smtp.poolSize, mailDir: join(config.dataDir, 'mail') }),
         JobsModule,
         TenancyModule,
+        ConsentModule.forRoot({}),
+        ConsentsModule,
       ],
       controllers: [OperationsController],
       providers: [

@@ -3,6 +3,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export interface FieldError {
   field: string;
   message: string;
+  /** A stable code for the field's problem, where one exists (INVALID_EMAIL, REGISTRATION_WINDOW_PASSED …). */
+  code?: string;
 }
 
 /**

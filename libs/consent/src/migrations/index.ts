@@ -1,0 +1,4 @@
+import { CreateConsentRegistry1764300100000 } from './1764300100000-CreateConsentRegistry';
+
+/** The consent library's schema; a host application runs these beside its own migrations. */
+export const consentMigrations = [CreateConsentRegistry1764300100000];

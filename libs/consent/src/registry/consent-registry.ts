@@ -1,0 +1,182 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { normalizeRecipient } from '../addresses';
+import { BusinessCalendar } from '../calendar';
+import { Clock } from '../clock';
+import type { IysType, RecipientType } from '../domain';
+import type { IysSyncState } from '../gate/gate-policy';
+import type { ConsentBrand, ConsentView, IysView, MovementInput, MovementOrigin, MovementView } from './consent.types';
+import { MovementProblem, validateMovement, ValidMovement } from './movement-rules';
+import { ConsentKey, ConsentRow, HistoryRow, RegistryRepository } from './registry.repository';
+
+/** A movement İYS would refuse or that is not well-formed; nothing was stored. */
+export class InvalidMovementError extends Error {
+  constructor(readonly problems: MovementProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'InvalidMovementError';
+  }
+}
+
+export interface RecordResult {
+  /** The movement was older than the current one: kept in the history, state unchanged (answer 409). */
+  stale: boolean;
+  /** The same movement as the current one was submitted again: nothing new was stored. */
+  duplicate: boolean;
+  consent: ConsentView;
+}
+
+/**
+ * The consent registry: append-only movements with their evidence, the current state per key by
+ * latest-consentDate-wins, and one outgoing İYS row per movement for the sync engine.
+ */
+@Injectable()
+export class ConsentRegistry {
+  private readonly log = new Logger('ConsentRegistry');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: RegistryRepository,
+    private readonly calendar: BusinessCalendar,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records a movement obtained by the service provider (API, import, unsubscribe). */
+  async record(brand: ConsentBrand, input: MovementInput, meta: { origin: MovementOrigin; recordedBy: string }): Promise<RecordResult> {
+    const now = this.clock.now();
+    const checked = validateMovement(input, now, this.calendar);
+    if (!checked.ok) throw new InvalidMovementError(checked.problems);
+    const m = checked.value;
+    const key: ConsentKey = { brandId: brand.id, type: m.type, recipient: m.recipient, recipientType: m.recipientType };
+
+    const outcome = await this.ds.transaction(async (tx) => {
+      await this.repo.lockKey(tx, key);
+      const current = await this.repo.current(tx, key);
+      if (current && sameMovement(current, m)) return { stale: false, duplicate: true };
+      const stale = !!current && m.consentDate.getTime() < new Date(current.consent_date).getTime();
+      const movementId = await this.repo.insertMovement(tx, key, {
+        status: m.status,
+        source: m.source,
+        consentDate: m.consentDate,
+        origin: meta.origin,
+        recordedBy: meta.recordedBy,
+        evidence: m.evidence,
+        stale,
+      });
+      const { state, reason } = await this.outboxState(tx, brand, key, m, current, stale);
+      await this.repo.insertOutbox(tx, key, {
+        movementId,
+        iysCode: brand.iysCode,
+        brandCode: brand.brandCode,
+        status: m.status,
+        source: m.source,
+        consentDate: m.consentDate,
+        state,
+        reason,
+        deadline: m.registrationDeadline,
+      });
+      if (!stale) {
+        await this.repo.upsertCurrent(tx, key, {
+          status: m.status,
+          source: m.source,
+          consentDate: m.consentDate,
+          movementId,
+          // A RET that needs no sending (first RET, already RET) still blocks; its İYS state says it stays local.
+          iysState: state,
+          registrationDeadline: m.registrationDeadline,
+        });
+      }
+      return { stale, duplicate: false };
+    });
+    this.log.debug({ brandId: brand.id, origin: meta.origin, stale: outcome.stale }, 'movement recorded');
+    const consent = await this.get(brand, m.type, m.recipient, m.recipientType);
+    return { ...outcome, consent: consent! };
+  }
+
+  /** Current state, the full history with evidence, and the İYS sync state; undefined when the key is unknown. */
+  async get(brand: Pick<ConsentBrand, 'id' | 'brandCode'>, type: IysType, recipientInput: string, recipientType: RecipientType = 'BIREYSEL'): Promise<ConsentView | undefined> {
+    const r = normalizeRecipient(type, recipientInput);
+    if (!r.ok) return undefined;
+    const key: ConsentKey = { brandId: brand.id, type, recipient: r.value, recipientType };
+    const current = await this.repo.current(this.ds, key);
+    if (!current) return undefined;
+    const history = await this.repo.history(this.ds, key);
+    const latest = history.find((h) => String(h.id) === String(current.movement_id));
+    return {
+      brandCode: brand.brandCode,
+      recipient: key.recipient,
+      type,
+      recipientType,
+      status: current.status,
+      consentDate: iso(current.consent_date),
+      source: current.source,
+      iys: {
+        ...compact({
+          state: current.iys_state,
+          transactionId: current.iys_transaction_id ?? undefined,
+          creationDate: current.iys_creation_date ? iso(current.iys_creation_date) : undefined,
+          errorCode: current.iys_error_code ?? undefined,
+          reason: latest?.outbox_reason ?? undefined,
+          deadline: current.iys_state === 'PENDING' && current.registration_deadline ? iso(current.registration_deadline) : undefined,
+        }),
+      } as IysView,
+      history: history.map(toMovementView),
+    };
+  }
+
+  /**
+   * What the sync engine should do with a movement, decided before anything is sent (compliance.md §3).
+   */
+  private async outboxState(
+    tx: Parameters<RegistryRepository['current']>[0],
+    brand: ConsentBrand,
+    key: ConsentKey,
+    m: ValidMovement,
+    current: ConsentRow | undefined,
+    stale: boolean,
+  ): Promise<{ state: IysSyncState; reason: string | null }> {
+    if (brand.iysSync === 'CUSTOMER') return { state: 'NOT_REQUIRED', reason: 'CUSTOMER_SYNC' };
+    if (stale) return { state: 'NOT_REQUIRED', reason: 'STALE' };
+    if (m.status === 'RET') {
+      if (current?.status === 'RET') return { state: 'NOT_REQUIRED', reason: 'ALREADY_RET' };
+      if (!(await this.repo.iysKnowsKey(tx, key))) return { state: 'NOT_REQUIRED', reason: 'FIRST_RET' };
+    }
+    return { state: 'PENDING', reason: null };
+  }
+}
+
+function sameMovement(current: ConsentRow, m: ValidMovement): boolean {
+  return current.status === m.status && current.source === m.source && new Date(current.consent_date).getTime() === m.consentDate.getTime();
+}
+
+function iso(d: Date | string): string {
+  return new Date(d).toISOString();
+}
+
+function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+function toMovementView(h: HistoryRow): MovementView {
+  const fromIys = h.origin === 'IYS_PULL' || h.origin === 'IYS_PUSH';
+  const iys: IysView = fromIys
+    ? { state: 'ACCEPTED', transactionId: h.iys_transaction_id ?? undefined }
+    : (compact({
+        state: h.outbox_state ?? 'PENDING',
+        transactionId: h.outbox_transaction_id ?? undefined,
+        creationDate: h.outbox_creation_date ? iso(h.outbox_creation_date) : undefined,
+        errorCode: h.outbox_error_code ?? undefined,
+        reason: h.outbox_reason ?? undefined,
+        deadline: h.outbox_state === 'PENDING' && h.outbox_deadline ? iso(h.outbox_deadline) : undefined,
+      }) as IysView);
+  return {
+    status: h.status,
+    consentDate: iso(h.consent_date),
+    source: h.source,
+    recordedAt: iso(h.recorded_at),
+    origin: h.origin,
+    recordedBy: h.recorded_by,
+    stale: h.stale,
+    ...(h.evidence ? { evidence: h.evidence } : {}),
+    iys,
+  };
+}
