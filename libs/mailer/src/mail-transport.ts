@@ -44,5 +44,6 @@ export abstract class MailTransport {
 
 // Header values must stay on one line: a CR or LF in a subject or a display name would start a new header.
 export function singleLine(value: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL must never reach a header
   return value.replace(/[\r\n\u2028\u2029\u0000]+/g, ' ').trim();
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be refused in a header value
 const NO_LINE_BREAKS = /^[^\r\n\u2028\u2029\u0000]*$/;
 
 export class CreateServiceProviderDto {
