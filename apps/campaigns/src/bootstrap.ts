@@ -1,7 +1,9 @@
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, urlencoded } from 'express';
+import { json, RequestHandler, urlencoded } from 'express';
+import { ApiError } from './common/http/api-error';
+import { bodyParserProblem } from './common/http/problem-details.filter';
 import { Logger } from 'nestjs-pino';
 import type { PGlite } from '@electric-sql/pglite';
 import type { AppConfig } from '@izinli/config';
@@ -13,6 +15,19 @@ import { OperatorKeyService } from './tenancy/operator-key.service';
 import { mountQueueBoard } from './operations/queue-board';
 
 export const JSON_BODY_LIMIT = '1mb';
+
+/**
+ * Body-parser errors become problems here, before Nest would turn a JSON syntax error into a generic 400 and
+ * lose what kind of error it was.
+ */
+function withBodyErrors(parser: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    parser(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const p = bodyParserProblem(err);
+      next(p ? new ApiError(p.status, p.code, p.detail) : err);
+    });
+}
 
 export interface IzinliApp {
   app: INestApplication;
@@ -57,9 +72,9 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
   http.set('trust proxy', 'loopback');
-  app.use(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(withBodyErrors(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] })));
   // Unsubscribe pages post forms, and RFC 8058 one-click posts `List-Unsubscribe=One-Click` form-encoded.
-  app.use(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  app.use(withBodyErrors(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 })));
   app.useGlobalPipes(createValidationPipe());
   const docs = new DocumentBuilder()
     .setTitle('Izinli API')

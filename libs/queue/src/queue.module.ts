@@ -1,6 +1,5 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
 import { BullJobQueue } from './bull-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
@@ -44,9 +43,9 @@ export class QueueModule {
       providers: [
         {
           provide: JobQueue,
-          inject: [ModuleRef],
-          useFactory: (ref: ModuleRef) =>
-            new BullJobQueue(new Map(options.queueNames.map((n) => [n, ref.get<Queue>(getQueueToken(n), { strict: false })]))),
+          // Injecting every queue token (rather than looking them up later) makes Nest build the queues first.
+          inject: options.queueNames.map((n) => getQueueToken(n)),
+          useFactory: (...queues: Queue[]) => new BullJobQueue(new Map(options.queueNames.map((n, i) => [n, queues[i]]))),
         },
         QueueCloser,
       ],

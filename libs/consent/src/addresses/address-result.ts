@@ -5,8 +5,7 @@
  * clients and stored import errors depend on them.
  */
 export type AddressResult<TValue extends string = string, TExtra = object> =
-  | ({ ok: true; value: TValue } & TExtra)
-  | AddressProblem;
+  ({ ok: true; value: TValue } & TExtra) | AddressProblem;
 
 export interface AddressProblem {
   ok: false;

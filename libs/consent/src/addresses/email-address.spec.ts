@@ -69,6 +69,10 @@ describe(normalizeEmail.name, () => {
   });
 
   it('refuses a value that is not text', () => {
-    expect(normalizeEmail(42 as unknown as string)).toMatchObject({ ok: false, code: 'INVALID_EMAIL', reason: 'NOT_TEXT' });
+    expect(normalizeEmail(42 as unknown as string)).toMatchObject({
+      ok: false,
+      code: 'INVALID_EMAIL',
+      reason: 'NOT_TEXT',
+    });
   });
 });

@@ -32,7 +32,11 @@ export function normalizePhone(input: string): PhoneResult {
     return addressProblem('INVALID_PHONE', 'EMPTY', 'The phone number is empty.');
   }
   if (compact.includes('@')) {
-    return addressProblem('INVALID_PHONE', 'LOOKS_LIKE_EMAIL', 'This looks like an e-mail address, not a phone number.');
+    return addressProblem(
+      'INVALID_PHONE',
+      'LOOKS_LIKE_EMAIL',
+      'This looks like an e-mail address, not a phone number.',
+    );
   }
   const forbidden = /[^0-9+]/.exec(compact) ?? /.\+/.exec(compact);
   if (forbidden) {
@@ -68,7 +72,7 @@ function normalizeTurkish(national: string, afterCountryCode = false): PhoneResu
     return addressProblem(
       'INVALID_PHONE',
       'TRUNK_ZERO_AFTER_COUNTRY_CODE',
-      "The number has a 0 right after the country code +90 (as in +9005…); drop that 0: Turkish numbers are written +905XXXXXXXXX.",
+      'The number has a 0 right after the country code +90 (as in +9005…); drop that 0: Turkish numbers are written +905XXXXXXXXX.',
     );
   }
   if (national.length !== 10) {

@@ -24,6 +24,10 @@ describe(normalizeRecipient.name, () => {
   it('passes malformed addresses through with the normaliser’s own code', () => {
     expect(normalizeRecipient('EPOSTA', 'ayşe@example.com')).toMatchObject({ ok: false, code: 'INVALID_EMAIL' });
     expect(normalizeRecipient('MESAJ', '+9005321112233')).toMatchObject({ ok: false, code: 'INVALID_PHONE' });
-    expect(normalizeRecipient('EPOSTA', 'hello')).toMatchObject({ ok: false, code: 'INVALID_EMAIL', reason: 'MISSING_AT_SIGN' });
+    expect(normalizeRecipient('EPOSTA', 'hello')).toMatchObject({
+      ok: false,
+      code: 'INVALID_EMAIL',
+      reason: 'MISSING_AT_SIGN',
+    });
   });
 });

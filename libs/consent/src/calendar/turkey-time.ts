@@ -1,10 +1,10 @@
-import { TurkeyDay, dayFromNumber, dayNumberOf, formatIsoDay } from './calendar-day';
+import { TurkeyDay, dayFromNumber, dayNumberOf, formatIsoDay, parseIsoDay } from './calendar-day';
 
 /**
  * Turkey's civil time, without the ICU time-zone database.
  *
  * Turkey has kept UTC+3 all year since 2016: clocks went forward on 27 March 2016 and were never turned back
- * (the decision of 7 September 2016 made summer time permanent). Before that it used UTC+2 with European-style
+ * (a government decision of September 2016 made summer time permanent). Before that it used UTC+2 with European-style
  * summer time (UTC+3), with its own exceptions (2011 and 2014 started a day late; 2015 ended two weeks late).
  * The table below reproduces Europe/Istanbul from 2007 on; earlier instants follow the European rule, which
  * is close but not exact and matters to nobody here: İYS refuses consent dates before 2015-05-01. Every date
@@ -91,7 +91,14 @@ export function parseIysDate(value: string): Date {
   if (!match) {
     throw new IysDateError('INVALID_DATE_FORMAT', `'${String(value)}' is not in the form YYYY-MM-DD HH:mm:ss`);
   }
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const dayNumber = dayNumberOf(year, month, day);
   if (month < 1 || month > 12 || dayFromNumber(dayNumber).day !== day || hour > 23 || minute > 59 || second > 59) {
     throw new IysDateError('INVALID_DATE', `'${value}' is not a real date and time`);
@@ -112,15 +119,23 @@ export function tryParseIysDate(value: string): Date | null {
   }
 }
 
-/** 00:00:00.000 Turkey time of a calendar day. */
-export function startOfTurkeyDay(dayNumber: number): Date {
+/** 00:00:00.000 Turkey time of a `YYYY-MM-DD` calendar day. */
+export function startOfTurkeyDay(day: string): Date {
+  return startOfTurkeyDayNumber(parseIsoDay(day));
+}
+
+/** 23:59:59.999 Turkey time of a `YYYY-MM-DD` calendar day: the last instant that still belongs to it. */
+export function endOfTurkeyDay(day: string): Date {
+  return endOfTurkeyDayNumber(parseIsoDay(day));
+}
+
+export function startOfTurkeyDayNumber(dayNumber: number): Date {
   // Turkey changed its clocks at 03:00/04:00 local, so midnight always existed exactly once.
   return turkeyLocalToInstant(dayNumber, 0)!;
 }
 
-/** 23:59:59.999 Turkey time of a calendar day: the last instant that still belongs to it. */
-export function endOfTurkeyDay(dayNumber: number): Date {
-  return new Date(startOfTurkeyDay(dayNumber + 1).getTime() - 1);
+export function endOfTurkeyDayNumber(dayNumber: number): Date {
+  return new Date(startOfTurkeyDayNumber(dayNumber + 1).getTime() - 1);
 }
 
 /**

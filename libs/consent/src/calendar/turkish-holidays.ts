@@ -90,9 +90,9 @@ const RELIGIOUS_DAYS: readonly { key: 'ramazanBayrami' | 'kurbanBayrami'; title:
  * 2015–2030 get the fixed holidays only.
  */
 export function turkishHolidaysOf(year: number): HolidayEntry[] {
-  const entries: HolidayEntry[] = FIXED_HOLIDAYS.filter((rule) => rule.fromYear === undefined || year >= rule.fromYear).map(
-    (rule) => ({ date: isoDate(year, rule.month, rule.day), name: rule.name, halfDay: rule.halfDay }),
-  );
+  const entries: HolidayEntry[] = FIXED_HOLIDAYS.filter(
+    (rule) => rule.fromYear === undefined || year >= rule.fromYear,
+  ).map((rule) => ({ date: isoDate(year, rule.month, rule.day), name: rule.name, halfDay: rule.halfDay }));
   // A bayram that starts early in January has its eve in the previous December, so look at both years.
   for (const religious of RELIGIOUS_HOLIDAYS.filter((r) => r.year === year || r.year === year + 1)) {
     for (const { key, title, days } of RELIGIOUS_DAYS) {

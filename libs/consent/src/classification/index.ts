@@ -1,1 +1,3 @@
-export {};
+export * from './message-classifier';
+export * from './signal-rules';
+export { decodeHtmlEntities, foldForMatching, htmlToText } from './text-normalizer';

@@ -43,7 +43,7 @@ export interface ProblemBody {
 }
 
 /** Body-parser errors carry a `type` and a status; they are the client's fault, never a 500. */
-function bodyParserProblem(err: unknown): ProblemBody | undefined {
+export function bodyParserProblem(err: unknown): ProblemBody | undefined {
   const e = err as { type?: string; status?: number; statusCode?: number; message?: string };
   if (!e || typeof e.type !== 'string') return undefined;
   switch (e.type) {
