@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type SimulatorKnobs, type SimulatorKnobsPatch, defaultKnobs, mergeKnobs } from './core/simulator-knobs';
+import { createSimulatorLogger, withQuietNestStartup } from './core/simulator-logger';
+import { fastJson } from './http/fast-json';
+import { IysExceptionFilter } from './http/iys-exception.filter';
+import { createRequestPipeline } from './http/request-pipeline';
+import { LimitsService } from './limits/limits.service';
+import { IysSimulatorModule } from './simulator.module';
+import { SimulatorState } from './state/simulator-state';
+
+export interface IysSimulatorOptions {
+  /** 0 (the default) = any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Knobs to start with (merged deeply over the defaults; `rateLimits` may be partial). A reset returns to these. */
+  config?: SimulatorKnobsPatch;
+  /** Log through Nest's ConsoleLogger. Default false: silent. */
+  logger?: boolean;
+}
+
+export interface RunningIysSimulator {
+  /** e.g. http://127.0.0.1:4010, no trailing slash. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts one simulated İYS over HTTP. Several may run in one process; each has its own state. */
+export async function startIysSimulator(options: IysSimulatorOptions = {}): Promise<RunningIysSimulator> {
+  const knobs: SimulatorKnobs = mergeKnobs(defaultKnobs(), options.config ?? {});
+  const host = options.host ?? '127.0.0.1';
+  const logger = createSimulatorLogger(options.logger ?? false);
+  const app = await withQuietNestStartup(!options.logger, async () => {
+    const created = await NestFactory.create<NestExpressApplication>(IysSimulatorModule.register({ knobs }, logger), {
+      bodyParser: false,
+      // Nest's default would end the process on a start-up error; an embedding app must get the error instead.
+      abortOnError: false,
+    });
+    created.set('etag', false);
+    created.disable('x-powered-by');
+    (created.getHttpAdapter().getInstance() as { response: { json: unknown } }).response.json = fastJson;
+    created.use(createRequestPipeline(created.get(SimulatorState), created.get(LimitsService)));
+    created.useGlobalFilters(new IysExceptionFilter(logger));
+    try {
+      await created.listen(options.port ?? 0, host);
+    } catch (error) {
+      // e.g. EADDRINUSE: release what was built before handing the error to the caller.
+      created.get(SimulatorState).dispose();
+      await created.close().catch(() => undefined);
+      throw error;
+    }
+    return created;
+  });
+  const state = app.get(SimulatorState);
+  const server = app.getHttpServer();
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${urlHost(host)}:${port}`;
+  logger.log(`İYS simulator listening on ${url} (test surface under ${url}/_sim/)`, 'IysSimulator');
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    close: () => {
+      closing ??= (async () => {
+        state.dispose();
+        server.closeIdleConnections?.();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
