@@ -5,6 +5,7 @@ module.exports = {
   ...shared,
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
-  testTimeout: 30000,
+  // Generous: two cores shared by two workers, each booting a whole app with an embedded database.
+  testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -6,6 +6,8 @@ process.env.IZINLI_TEST_REDIS_URL ||= process.env.REDIS_URL || 'redis://127.0.0.
 module.exports = {
   ...shared,
   testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  // These use neither a database nor a queue: running them again here would prove nothing new.
+  testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '<rootDir>/test/iys-simulator/', '<rootDir>/test/foundation/start.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
-  testTimeout: 60000,
+  testTimeout: 90000,
 };

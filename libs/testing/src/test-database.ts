@@ -48,6 +48,16 @@ export async function createTestDatabase(migrations: MigrationClass[]): Promise<
   };
 }
 
+/**
+ * Takes the migrated snapshot now (jest's global setup calls this once), so that parallel suites never race to
+ * build it and none pays for it inside its own time limit.
+ */
+export async function warmTestDatabaseSnapshot(migrations: MigrationClass[]): Promise<void> {
+  if (testDatabaseUrl()) return;
+  const db = await loadMigratedPglite(migrations);
+  await db.close();
+}
+
 async function loadMigratedPglite(migrations: MigrationClass[]): Promise<PGlite> {
   const key = createHash('sha256')
     .update(migrations.map((m) => m.name).sort().join(','))
