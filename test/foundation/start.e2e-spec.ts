@@ -56,7 +56,7 @@ describe('starting Izinli with no configuration (e2e)', () => {
       expect(first.output()).toContain(`http://localhost:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
-      expect((await health.json()).checks.database.mode).toBe('embedded');
+      expect(((await health.json()) as { checks: { database: { mode: string } } }).checks.database.mode).toBe('embedded');
       const created = await fetch(`http://127.0.0.1:${port}/v1/service-providers`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
