@@ -1,6 +1,6 @@
 // Runs once, in jest's parent process, before any suite. Jest's module mapper does not apply here, so the
 // library aliases are resolved by a small hook of our own, the same mapping as jest.shared.js.
-/* eslint-disable no-restricted-imports, @typescript-eslint/no-require-imports -- see above */
+/* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded after the alias hook is in place */
 import 'reflect-metadata';
 import Module from 'module';
 import { join } from 'path';
