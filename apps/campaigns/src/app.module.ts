@@ -25,6 +25,12 @@ import { IysDirectory, RealIysDirectory } from './tenancy/iys-directory';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { ConsentModule, consentMigrations } from '@izinli/consent';
 import { ConsentsModule } from './consents/consents.module';
+import { iysConsentAdapters, iysConsentOptions } from './iys/iys-adapters';
+import { IysSyncModule } from './iys/iys-sync.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { AudiencesModule } from './audiences/audiences.module';
+import { TemplatesModule } from './templates/templates.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { REDACTED_LOG_PATHS } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
@@ -74,8 +80,13 @@ export class AppModule implements NestModule {
         MailerModule.forRoot({ smtpUrl: config.smtp.url, poolSize: config.smtp.poolSize, mailDir: join(config.dataDir, 'mail') }),
         JobsModule,
         TenancyModule,
-        ConsentModule.forRoot({}),
+        ConsentModule.forRoot(iysConsentOptions(config, options.iysUrl), iysConsentAdapters(config, options.iysUrl, options.queuePrefix)),
         ConsentsModule,
+        IysSyncModule,
+        WebhooksModule,
+        AudiencesModule,
+        TemplatesModule,
+        CampaignsModule,
       ],
       controllers: [OperationsController],
       providers: [

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { ClassifyController } from './classify.controller';
 import { ConsentsController } from './consents.controller';
+import { ImportsController } from './imports.controller';
+import { ConsentImportsProcessor } from './imports.processor';
 
-@Module({ imports: [TenancyModule], controllers: [ConsentsController, ClassifyController] })
+@Module({ imports: [TenancyModule], controllers: [ConsentsController, ImportsController, ClassifyController], providers: [ConsentImportsProcessor] })
 export class ConsentsModule {}

@@ -1,4 +1,5 @@
 import { CreateConsentRegistry1764300100000 } from './1764300100000-CreateConsentRegistry';
+import { CreateIysSync1764300500000 } from './1764300500000-CreateIysSync';
 
 /** The consent library's schema; a host application runs these beside its own migrations. */
-export const consentMigrations = [CreateConsentRegistry1764300100000];
+export const consentMigrations = [CreateConsentRegistry1764300100000, CreateIysSync1764300500000];

@@ -1,13 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
 import { normalizeRecipient } from '../addresses';
 import { BusinessCalendar } from '../calendar';
 import { Clock } from '../clock';
 import type { IysType, RecipientType } from '../domain';
 import type { IysSyncState } from '../gate/gate-policy';
+import type { IysMovement } from '../iys/iys-wire';
+import { CommittedMovements, OutboxListener } from '../sync/outbox-listener';
 import type { ConsentBrand, ConsentView, IysView, MovementInput, MovementOrigin, MovementView } from './consent.types';
 import { MovementProblem, validateMovement, ValidMovement } from './movement-rules';
 import { ConsentKey, ConsentRow, HistoryRow, RegistryRepository } from './registry.repository';
+import { AppliedIysMovements, applyIysMovements, IysOrigin } from '../sync/iys-movements';
 
 /** A movement İYS would refuse or that is not well-formed; nothing was stored. */
 export class InvalidMovementError extends Error {
@@ -38,6 +41,7 @@ export class ConsentRegistry {
     private readonly repo: RegistryRepository,
     private readonly calendar: BusinessCalendar,
     private readonly clock: Clock,
+    @Optional() private readonly listener?: OutboxListener,
   ) {}
 
   /** Records a movement obtained by the service provider (API, import, unsubscribe). */
@@ -63,7 +67,7 @@ export class ConsentRegistry {
         stale,
       });
       const { state, reason } = await this.outboxState(tx, brand, key, m, current, stale);
-      await this.repo.insertOutbox(tx, key, {
+      const outboxId = await this.repo.insertOutbox(tx, key, {
         movementId,
         iysCode: brand.iysCode,
         brandCode: brand.brandCode,
@@ -85,11 +89,39 @@ export class ConsentRegistry {
           registrationDeadline: m.registrationDeadline,
         });
       }
-      return { stale, duplicate: false };
+      return { stale, duplicate: false, committed: { brandId: brand.id, movementIds: [movementId], outbox: [{ id: outboxId, state }] } };
     });
     this.log.debug({ brandId: brand.id, origin: meta.origin, stale: outcome.stale }, 'movement recorded');
+    if ('committed' in outcome && outcome.committed) await this.notify(outcome.committed);
     const consent = await this.get(brand, m.type, m.recipient, m.recipientType);
-    return { ...outcome, consent: consent! };
+    return { stale: outcome.stale, duplicate: outcome.duplicate, consent: consent! };
+  }
+
+  /**
+   * Applies movements that came from İYS (pull, push, a status read): de-duplicated by transactionId (Izinli's own
+   * accepted movements included), latest-wins on the current state, which they enter as ACCEPTED. Inside the
+   * caller's transaction when one is given (the caller then tells the listener after its commit).
+   */
+  async applyIysMovements(
+    brand: Pick<ConsentBrand, 'id'>,
+    movements: readonly IysMovement[],
+    origin: IysOrigin,
+    executor?: EntityManager,
+  ): Promise<AppliedIysMovements> {
+    if (executor) return applyIysMovements(executor, brand, movements, origin, this.clock.now());
+    const applied = await this.ds.transaction((tx) => applyIysMovements(tx, brand, movements, origin, this.clock.now()));
+    if (applied.movementIds.length) await this.notify({ brandId: brand.id, movementIds: applied.movementIds, outbox: [] });
+    return applied;
+  }
+
+  /** Tells the listener after a commit; a lost notification is only a delay (the host's sweeper finds the rows). */
+  async notify(event: CommittedMovements): Promise<void> {
+    if (!this.listener) return;
+    try {
+      await this.listener.movementsCommitted(event);
+    } catch (err) {
+      this.log.warn({ brandId: event.brandId, err: (err as Error).message }, 'outbox listener failed; the sweep will pick the rows up');
+    }
   }
 
   /** Current state, the full history with evidence, and the İYS sync state; undefined when the key is unknown. */

@@ -1,0 +1,303 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock, SuppressionList } from '@izinli/consent';
+import { MailTransport } from '@izinli/mailer';
+import { CompiledTemplate, TemplateEngine } from '../templates/template-engine';
+import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
+import { CampaignDispatcher, SendChunkJob } from './campaign-dispatcher';
+import { CampaignRateLimiter } from './campaign-rate-limiter';
+import { retryThroughOutage } from './database-outage';
+import { DeliveryLeases } from './delivery-leases';
+import { DeliverySettings } from './delivery-settings';
+import { CampaignSendContext, DeliveryRepository, GatedRow, RowResult } from './delivery.repository';
+import { campaignHeaders, campaignMessageId } from './mail-headers';
+import { classifySendError } from './smtp-outcome';
+
+/** SMTP (or the connection to it) is down: the job is retried with the queue's backoff. */
+export class DeliveryUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`mail server unavailable: ${detail}`);
+    this.name = 'DeliveryUnavailableError';
+  }
+}
+
+/** The worker is shutting down in the middle of a chunk: the job is retried (here after a restart, or elsewhere). */
+export class WorkerStoppingError extends Error {
+  constructor() {
+    super('worker is stopping');
+    this.name = 'WorkerStoppingError';
+  }
+}
+
+interface PreparedCampaign extends CampaignSendContext {
+  compiled: CompiledTemplate;
+}
+
+/** Rows claimed by this execution and re-gated: `allowed` go to SMTP, the others were recorded as BLOCKED. */
+interface SubBatch {
+  ids: string[];
+  rows: GatedRow[];
+  allowed: GatedRow[];
+}
+
+/** At most `size` holders at once; the others wait in arrival order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+/** A promise whose failure is kept as a value, so it can be awaited later without an unhandled rejection meanwhile. */
+function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+const CONTEXT_TTL_MS = 60_000;
+const MAX_CONTEXTS = 200;
+
+/**
+ * Sends one chunk of a campaign. In sub-batches: take tokens (rate-limited campaigns), claim rows atomically,
+ * re-gate them against consent and suppression in one statement, render and hand them to SMTP concurrently,
+ * then record every outcome in one statement. What a crash can leave behind is at most one sub-batch per running
+ * chunk in SENDING; those rows are sent again by whoever takes them over and are counted as possible duplicates.
+ */
+@Injectable()
+export class ChunkSender {
+  private readonly log = new Logger('ChunkSender');
+  private readonly contexts = new Map<string, { at: number; campaign: PreparedCampaign }>();
+  private stopping = false;
+  private running = 0;
+  private readonly sendSlots: Slots;
+
+  constructor(
+    private readonly repo: DeliveryRepository,
+    private readonly leases: DeliveryLeases,
+    private readonly limiter: CampaignRateLimiter,
+    private readonly dispatcher: CampaignDispatcher,
+    private readonly engine: TemplateEngine,
+    private readonly transport: MailTransport,
+    private readonly tokens: UnsubscribeTokens,
+    private readonly suppressions: SuppressionList,
+    private readonly clock: Clock,
+    private readonly settings: DeliverySettings,
+  ) {
+    this.sendSlots = new Slots(settings.sendConcurrency);
+  }
+
+  get workerId(): string {
+    return this.leases.workerId;
+  }
+
+  async send(job: SendChunkJob): Promise<void> {
+    if (this.stopping) throw new WorkerStoppingError();
+    this.running++;
+    try {
+      await this.run(job);
+    } finally {
+      this.running--;
+    }
+  }
+
+  /** Lets running chunks record what they sent, then stops the lease heartbeat. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const deadline = Date.now() + this.settings.shutdownGraceMs;
+    while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.leases.stop();
+  }
+
+  private async run(job: SendChunkJob): Promise<void> {
+    const chunk = await this.repo.loadChunk(job.campaignId, job.seq);
+    // Done, or the campaign paused, cancelled or completed: resume offers the chunk again.
+    if (!chunk || chunk.status === 'DONE' || chunk.campaignStatus !== 'RUNNING') return;
+    const campaign = await this.prepared(job.campaignId);
+    if (!campaign) return;
+    const token = await this.leases.open();
+    let outage: string | null = null;
+    // A sub-batch claimed and re-gated but not yet handed to SMTP: if this execution stops now, its rows go back
+    // untouched instead of being left to expire and be counted as possible duplicates.
+    let next: SubBatch | null = null;
+    let recording: Promise<void> = Promise.resolve();
+    try {
+      await this.repo.touchChunk(campaign.id, chunk.seq, token);
+      next = await this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token);
+      while (next) {
+        const batch: SubBatch = next;
+        next = null;
+        // Rendered only when a send slot is free: a message exists just long enough to go out.
+        const sending = Promise.all(batch.allowed.map((row) => this.sendSlots.run(() => this.deliver(campaign, row))));
+        // The next sub-batch is claimed and re-gated while this one is on the wire, and the outcomes of this one
+        // are recorded while the next is sent: the SMTP pool never waits for the database.
+        const upcoming = this.stopping ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token));
+        const results = await sending;
+        await recording;
+        recording = this.recordSubBatch(campaign, chunk.seq, batch, results, token);
+        const prepared = await upcoming;
+        if (prepared && 'error' in prepared) throw prepared.error;
+        next = prepared ? prepared.value : null;
+        const down = results.find((r) => r.status === 'PENDING' && !r.countsAttempt);
+        if (down) {
+          outage = down.error ?? 'no answer';
+          break;
+        }
+      }
+      await recording;
+      if (next) {
+        await this.releaseUnsent(next, token);
+        next = null;
+      }
+
+      const state = await this.repo.chunkState(campaign.id, chunk.firstId, chunk.lastId);
+      if (state.pending === 0 && state.sending === 0) {
+        await this.repo.markChunkDone(campaign.id, chunk.seq);
+        await this.dispatcher.afterChunkDone(campaign.id);
+        return;
+      }
+      if (outage) throw new DeliveryUnavailableError(outage);
+      if (this.stopping) throw new WorkerStoppingError();
+      if (state.due === 0 && state.nextAttemptAt) {
+        await this.dispatcher.defer(campaign.id, chunk.seq, state.nextAttemptAt.getTime() - Date.now());
+      }
+      // Otherwise the remaining rows are in another live execution's hands, or the campaign was paused.
+    } catch (err) {
+      // Mail already sent is recorded before leaving; a failure there leaves its rows to expire (counted).
+      await recording.catch(() => undefined);
+      if (next) await this.releaseUnsent(next, token);
+      throw err;
+    } finally {
+      await this.repo.releaseChunk(campaign.id, chunk.seq, token).catch(() => undefined);
+      await this.leases.close(token);
+    }
+  }
+
+  /** Takes tokens (rate-limited campaigns), claims up to a sub-batch and re-gates it; null when nothing is left. */
+  private async prepareSubBatch(c: PreparedCampaign, firstId: string, lastId: string, token: string): Promise<SubBatch | null> {
+    let want = this.settings.subBatchSize;
+    if (c.ratePerSecond) {
+      want = await this.limiter.take(c.id, c.ratePerSecond, want, () => this.stopping);
+      if (want === 0) return null;
+    }
+    const claimed = await this.repo.claim(c.id, firstId, lastId, want, token);
+    if (c.ratePerSecond && claimed.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - claimed.length);
+    if (claimed.length === 0) return null;
+    const ids = claimed.map((r) => r.id);
+    try {
+      const rows = await this.repo.regate(c, ids, token, this.clock.now());
+      return { ids, rows, allowed: rows.filter((r) => r.allowed) };
+    } catch (err) {
+      await this.releaseUnsent({ ids, rows: [], allowed: [] }, token);
+      throw err;
+    }
+  }
+
+  /** Mail already handed to SMTP must be recorded, or it would be sent again: hold on through a database outage. */
+  private async recordSubBatch(c: PreparedCampaign, seq: number, batch: SubBatch, results: RowResult[], token: string): Promise<void> {
+    await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId), this.settings.recordRetryMs);
+    await this.suppressHardBounces(c, batch.rows, results);
+    await this.repo.touchChunk(c.id, seq, token);
+  }
+
+  /** Only rows still SENDING under this token go back: the blocked ones were already recorded by the re-gate. */
+  private async releaseUnsent(batch: SubBatch, token: string): Promise<void> {
+    await retryThroughOutage(() => this.repo.release(batch.ids, token), this.settings.recordRetryMs).catch(() => undefined);
+  }
+
+  private async deliver(c: PreparedCampaign, row: GatedRow): Promise<RowResult> {
+    const messageId = campaignMessageId(c.id, row.id, c.fromEmail);
+    const bareId = messageId.slice(1, -1);
+    const base = { id: row.id, messageId: null, failure: null, smtpCode: null, error: null, retryInMs: null };
+    const unsubscribeUrl =
+      c.kind === 'COMMERCIAL'
+        ? `${this.settings.publicUrl}/u/${this.tokens.sign({ brandId: c.brandId, recipient: row.recipient, recipientType: row.recipientType, messageId: bareId })}`
+        : null;
+    let rendered;
+    try {
+      rendered = c.compiled.render({ data: row.data, email: row.recipient, brandName: c.brandName, unsubscribeUrl });
+    } catch (err) {
+      return { ...base, status: 'FAILED', failure: 'RENDER_FAILED', error: (err as Error).message.slice(0, 500), countsAttempt: true };
+    }
+    try {
+      await this.transport.send({
+        from: { name: c.fromName, address: c.fromEmail },
+        to: row.recipient,
+        replyTo: c.replyTo ?? undefined,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId,
+        headers: campaignHeaders({
+          campaignId: c.id,
+          ledgerId: row.id,
+          kind: c.kind,
+          brandCode: c.brandCode,
+          fromEmail: c.fromEmail,
+          listId: c.listId,
+          listName: c.listName,
+          senderId: c.senderId,
+          unsubscribeUrl,
+        }),
+      });
+      return { ...base, status: 'SENT', messageId: bareId, countsAttempt: true };
+    } catch (err) {
+      const outcome = classifySendError(err);
+      switch (outcome.kind) {
+        case 'SENT':
+          return { ...base, status: 'SENT', messageId: bareId, countsAttempt: true };
+        case 'REJECTED':
+          return { ...base, status: 'FAILED', failure: outcome.hardBounce ? 'HARD_BOUNCE' : 'SMTP_REJECTED', smtpCode: outcome.code, error: outcome.message, countsAttempt: true };
+        case 'DEFERRED': {
+          const attempts = row.attempts + 1;
+          if (attempts >= this.settings.maxRecipientAttempts) {
+            return { ...base, status: 'FAILED', failure: 'TEMPORARY_FAILURE_LIMIT', smtpCode: outcome.code, error: outcome.message, countsAttempt: true };
+          }
+          const retryInMs = Math.min(this.settings.recipientRetryBaseMs * 2 ** (attempts - 1), 6 * 3600_000);
+          return { ...base, status: 'PENDING', smtpCode: outcome.code, error: outcome.message, countsAttempt: true, retryInMs };
+        }
+        case 'UNAVAILABLE':
+          return { ...base, status: 'PENDING', error: outcome.message, countsAttempt: false };
+      }
+    }
+  }
+
+  /** Izinli's own SMTP saw the mailbox does not exist: no tenant may mail it again (design.md "Suppression"). */
+  private async suppressHardBounces(c: PreparedCampaign, rows: GatedRow[], results: RowResult[]): Promise<void> {
+    const bounced = results.filter((r) => r.failure === 'HARD_BOUNCE');
+    if (bounced.length === 0) return;
+    const byId = new Map(rows.map((r) => [r.id, r.recipient]));
+    for (const b of bounced) {
+      const recipient = byId.get(b.id);
+      if (!recipient) continue;
+      await retryThroughOutage(
+        () => this.suppressions.add(recipient, null, 'HARD_BOUNCE', 'SMTP', `hard bounce ${b.smtpCode ?? ''} in campaign ${c.id}, ledger row ${b.id}`.trim()),
+        this.settings.recordRetryMs,
+      ).catch((err: Error) => this.log.warn({ campaignId: c.id, ledgerId: b.id, err: err.message }, 'could not add a hard bounce to the suppression list'));
+    }
+    this.log.log({ campaignId: c.id, count: bounced.length }, 'hard bounces suppressed platform-wide');
+  }
+
+  private async prepared(campaignId: string): Promise<PreparedCampaign | undefined> {
+    const hit = this.contexts.get(campaignId);
+    if (hit && Date.now() - hit.at < CONTEXT_TTL_MS) return hit.campaign;
+    const ctx = await this.repo.context(campaignId);
+    if (!ctx) return undefined;
+    const campaign = { ...ctx, compiled: this.engine.compile(ctx.template) };
+    if (this.contexts.size >= MAX_CONTEXTS) this.contexts.delete(this.contexts.keys().next().value!);
+    this.contexts.set(campaignId, { at: Date.now(), campaign });
+    return campaign;
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import type { AppConfig } from '@izinli/config';
+import { APP_CONFIG } from '../config.token';
+import { TemplatesModule } from '../templates/templates.module';
+import { unsubscribeTokenProviders } from '../unsubscribe/unsubscribe-secret.provider';
+import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
+import { CampaignDispatcher } from './campaign-dispatcher';
+import { CampaignRateLimiter } from './campaign-rate-limiter';
+import { ChunkSender } from './chunk-sender';
+import { DeliveryLeases } from './delivery-leases';
+import { DeliverySettings } from './delivery-settings';
+import { DeliveryProcessor } from './delivery.processor';
+import { DeliveryRepository } from './delivery.repository';
+
+@Module({
+  imports: [TemplatesModule],
+  providers: [
+    {
+      provide: DeliverySettings,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new DeliverySettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
+    },
+    ...unsubscribeTokenProviders,
+    DeliveryRepository,
+    DeliveryLeases,
+    CampaignRateLimiter,
+    CampaignDispatcher,
+    ChunkSender,
+    DeliveryProcessor,
+  ],
+  exports: [DeliverySettings, CampaignDispatcher, DeliveryRepository, UnsubscribeTokens],
+})
+export class DeliveryModule {}

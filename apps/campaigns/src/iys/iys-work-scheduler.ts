@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IYS_SYNC_SETTINGS, IysSyncSettings, SyncFollowUps } from '@izinli/consent';
+import { JobOptions, JobQueue } from '@izinli/queue';
+import { IysOutboxJob, QueueName } from '../jobs/queue-names';
+
+export interface SendJobData {
+  outboxId: string;
+}
+export interface FlushJobData {
+  brandId: string;
+}
+export interface PollJobData {
+  batchId: string;
+}
+
+/**
+ * İYS answers are handled inside the sender (they end in the row, never in a failed job); a job fails only when the
+ * database does, and a few quick retries cover a restart. Whatever is still pending after that is the sweeper's.
+ */
+export const IYS_OUTBOX_JOB_OPTIONS: JobOptions = { attempts: 3, backoffMs: 1_000 };
+
+/** Turns the sync engine's follow-ups into jobs on the `iys-outbox` queue, with ids that keep one job per step. */
+@Injectable()
+export class IysWorkScheduler {
+  constructor(
+    private readonly queue: JobQueue,
+    @Inject(IYS_SYNC_SETTINGS) private readonly settings: IysSyncSettings,
+  ) {}
+
+  async schedule(f: SyncFollowUps): Promise<void> {
+    const now = Date.now();
+    const gather = Math.max(1, this.settings.batchGatherMs);
+    const jobs = [
+      ...f.sends.map((s) => ({
+        name: IysOutboxJob.SEND,
+        data: { outboxId: s.id } as SendJobData | FlushJobData | PollJobData,
+        options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: s.delayMs, jobId: sendJobId(s.id, s.dedupe) },
+      })),
+      // Movements diverted within one gathering window share one flush job, which finds them all.
+      ...[...new Map(f.flushes.map((x) => [`${x.brandId}:${Math.floor((now + x.delayMs) / gather)}`, x])).entries()].map(([slot, x]) => ({
+        name: IysOutboxJob.FLUSH_BATCH,
+        data: { brandId: x.brandId },
+        options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: x.delayMs, jobId: `iys-flush:${slot}` },
+      })),
+      ...f.polls.map((p) => ({
+        name: IysOutboxJob.POLL_BATCH,
+        data: { batchId: p.batchId },
+        options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: p.delayMs, jobId: `iys-poll:${p.batchId}:${p.dedupe}` },
+      })),
+    ];
+    if (jobs.length) await this.queue.addBulk(QueueName.IYS_OUTBOX, jobs);
+  }
+}
+
+export function sendJobId(outboxId: string, step: string): string {
+  return `iys-send:${outboxId}:${step}`;
+}

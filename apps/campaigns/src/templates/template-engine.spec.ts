@@ -1,0 +1,162 @@
+import { RenderContext, TemplateEngine, TemplateInvalidError, TemplateRenderError, TemplateSource } from './template-engine';
+
+const URL = 'https://izinli.example/u/abc.def';
+
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
+  data: { firstName: 'Ayşe' },
+  email: 'ayse@example.com',
+  brandName: 'Örnek',
+  unsubscribeUrl: URL,
+  ...over,
+});
+
+const source = (over: Partial<TemplateSource> = {}): TemplateSource => ({
+  subject: 'Merhaba {{firstName}}',
+  html: '<p>Merhaba {{firstName}}</p><p><a href="{{unsubscribeUrl}}">çık</a></p>',
+  ...over,
+});
+
+describe(TemplateEngine.name, () => {
+  const sut = new TemplateEngine();
+
+  describe('compile check', () => {
+    it('accepts a good template', () => {
+      expect(sut.check(source())).toEqual([]);
+    });
+
+    it('names the line of a syntax error', () => {
+      const problems = sut.check(source({ html: '<p>bir</p>\n<p>iki</p>\n{{#if vip}}\n<p>üç</p>' }));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ field: 'html', line: 4 });
+      expect(problems[0].message).toMatch(/^line 4: /);
+    });
+
+    it('names the line of an unclosed expression and of a stray close', () => {
+      expect(sut.check(source({ html: 'a\n\n{{firstName' }))[0]).toMatchObject({ field: 'html', line: 3 });
+      expect(sut.check(source({ subject: '{{/if}}' }))[0]).toMatchObject({ field: 'subject', line: 1 });
+    });
+
+    it('refuses unknown helpers with their line', () => {
+      const [p] = sut.check(source({ text: 'satır\n{{shout firstName}}' }));
+      expect(p).toMatchObject({ field: 'text', line: 2 });
+      expect(p.message).toContain('shout');
+    });
+
+    it('refuses the log helper, which would write personal data to the console', () => {
+      expect(sut.check(source({ html: '{{log email}}' }))).toHaveLength(1);
+    });
+
+    it('refuses unescaped output from a tenant', () => {
+      for (const html of ['<p>{{{firstName}}}</p>', '<p>{{& firstName}}</p>']) {
+        const [p] = sut.check(source({ html }));
+        expect(p.message).toMatch(/line 1: unescaped output/);
+      }
+    });
+
+    it('refuses unknown and computed partials, accepts built-in and inline ones', () => {
+      expect(sut.check(source({ html: 'x\n{{> header}}' }))[0]).toMatchObject({ line: 2, message: expect.stringContaining('unknown partial "header"') });
+      expect(sut.check(source({ html: '{{> (whichPartial)}}' }))).toHaveLength(1);
+      expect(sut.check(source({ html: '{{#*inline "kart"}}<b>{{name}}</b>{{/inline}}{{> kart name=firstName}} {{> unsubscribe}} {{> button href="https://x.example" label="Git"}}' }))).toEqual([]);
+    });
+
+    it('refuses block helpers without their value', () => {
+      expect(sut.check(source({ html: '{{#each}}x{{/each}}' }))[0].message).toMatch(/#each/);
+    });
+
+    it('reports every failing part at once and throws on compile', () => {
+      const bad = source({ subject: '{{#if}}', html: '{{x' });
+      expect(sut.check(bad).map((p) => p.field)).toEqual(['subject', 'html']);
+      expect(() => sut.compile(bad)).toThrow(TemplateInvalidError);
+    });
+
+    it('refuses parts longer than the limit', () => {
+      expect(sut.check(source({ subject: 'x'.repeat(999) }))[0]).toMatchObject({ field: 'subject', line: null });
+    });
+  });
+
+  describe('render', () => {
+    it('escapes data in HTML and leaves plain-text parts unescaped', () => {
+      const t = sut.compile(source({ subject: 'Fırsat: {{firstName}}', html: '<p>{{firstName}}</p><a href="{{unsubscribeUrl}}">x</a>', text: 'Merhaba {{firstName}}' }));
+      const out = t.render(ctx({ data: { firstName: '<script>alert("x")</script> & Co' } }));
+      expect(out.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+      expect(out.html).not.toContain('<script>');
+      expect(out.subject).toBe('Fırsat: <script>alert("x")</script> & Co');
+      expect(out.text).toContain('Merhaba <script>alert("x")</script> & Co');
+    });
+
+    it('keeps a rendered subject on one line whatever the data', () => {
+      const out = sut.compile(source({ subject: 'Merhaba {{firstName}}' })).render(ctx({ data: { firstName: 'Ali\r\nBcc: kotu@example.com' } }));
+      expect(out.subject).toBe('Merhaba Ali Bcc: kotu@example.com');
+    });
+
+    it('derives the text part from the HTML, keeping link URLs', () => {
+      const out = sut.compile(source()).render(ctx());
+      expect(out.text).toBe(`Merhaba Ayşe\n\nçık (${URL})`);
+    });
+
+    it('adds the unsubscribe footer to commercial mail whose HTML has no link, before </body>', () => {
+      const t = sut.compile(source({ html: '<html><body><p>Yeni sezon</p></body></html>' }));
+      const out = t.render(ctx());
+      expect(out.html).toMatch(new RegExp(`abonelikten çıkabilirsiniz</a>\\.</div>\\n</body></html>$`));
+      expect(out.html).toContain(`href="${URL}"`);
+      expect(out.text).toContain(URL);
+    });
+
+    it('adds no footer when the template places the link, and none to mail without an unsubscribe URL', () => {
+      expect(sut.compile(source()).render(ctx()).html).not.toContain('abonelikten çıkabilirsiniz');
+      const transactional = sut.compile(source({ html: '<p>Siparişiniz yolda</p>' })).render(ctx({ unsubscribeUrl: null }));
+      expect(transactional.html).toBe('<p>Siparişiniz yolda</p>');
+      expect(transactional.text).toBe('Siparişiniz yolda');
+    });
+
+    it('adds the link to a given text part that lacks it', () => {
+      const out = sut.compile(source({ text: 'Merhaba {{firstName}}' })).render(ctx());
+      expect(out.text).toBe(`Merhaba Ayşe\n\n--\nBu e-posta Örnek tarafından gönderildi. Artık almak istemiyorsanız abonelikten çıkın: ${URL}`);
+    });
+
+    it('renders the built-in partials in both parts', () => {
+      const t = sut.compile(source({ html: '{{> button href=link label=cta}} {{> unsubscribe}}', text: '{{> button href=link label=cta}} / {{> unsubscribe}}' }));
+      const out = t.render(ctx({ data: { link: 'https://ornek.com.tr/a?b=1&c=2', cta: 'Al & Git' } }));
+      expect(out.html).toContain('href="https://ornek.com.tr/a?b&#x3D;1&amp;c&#x3D;2"');
+      expect(out.html).toContain('>Al &amp; Git</a>');
+      expect(out.html).toContain(`<a href="${URL}">Abonelikten çık</a>`);
+      expect(out.text).toBe(`Al & Git: https://ornek.com.tr/a?b=1&c=2 / Abonelikten çık: ${URL}`);
+    });
+
+    it('wraps the content in the basic layout', () => {
+      const out = sut.compile(source({ layout: 'basic', html: '<p>{{firstName}}</p>' })).render(ctx({ brandName: 'Ö & K' }));
+      expect(out.html).toMatch(/^<!DOCTYPE html>/);
+      expect(out.html).toContain('<title>Merhaba Ayşe</title>');
+      expect(out.html).toContain('>Ö &amp; K</td>');
+      expect(out.html).toContain('<p>Ayşe</p>');
+      // The footer goes inside the document, before </body>.
+      expect(out.html.indexOf('abonelikten çıkabilirsiniz')).toBeLessThan(out.html.indexOf('</body>'));
+    });
+
+    it('offers default, each and if', () => {
+      const t = sut.compile(source({ html: '{{default firstName "Değerli müşterimiz"}}:{{#each items}}[{{this}}]{{/each}}{{#if vip}} VIP{{/if}}' }));
+      expect(t.render(ctx({ data: { items: ['a', 'b'], vip: true } })).html).toContain('Değerli müşterimiz:[a][b] VIP');
+    });
+
+    it('does not let data replace the app values', () => {
+      const out = sut.compile(source({ html: '{{email}} {{unsubscribeUrl}}' })).render(ctx({ data: { email: 'x@evil.example', unsubscribeUrl: 'https://evil.example' } }));
+      expect(out.html).toContain('ayse@example.com');
+      expect(out.html).not.toContain('evil');
+    });
+
+    it('does not reach prototype properties through data', () => {
+      const out = sut.compile(source({ html: '[{{constructor.name}}][{{polluted}}]' })).render(ctx({ data: JSON.parse('{"__proto__": {"polluted": 1}}') }));
+      expect(out.html).toMatch(/^\[\]\[\]/);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it('reports a failure at render time as a TemplateRenderError', () => {
+      const t = sut.compile(source({ html: '{{#each items}}{{> button}}{{/each}}' }));
+      expect(() => t.render(ctx({ data: { items: [1] } }))).not.toThrow();
+      const deep = sut.compile(source({ html: '{{#with a}}{{#each b}}x{{/each}}{{/with}}' }));
+      expect(() => deep.render(ctx({ data: { a: { b: 5 } } }))).not.toThrow();
+      const broken = sut.compile(source({ html: '{{> kart}}{{#*inline "kart"}}{{> kart}}{{/inline}}' }));
+      expect(() => broken.render(ctx())).toThrow(TemplateRenderError);
+    });
+  });
+});

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentServiceProviderId, ServiceProviderOnly } from '../common/auth/auth.decorators';
+import { ApiError } from '../common/http/api-error';
+import { CreateTemplateDto, PreviewTemplateDto, TemplateDto, TemplatePreviewDto } from './templates.dto';
+import { TemplatesService } from './templates.service';
+
+// A malformed id is answered like an unknown one: 404, never a 500 from the database.
+const templateId = new ParseUUIDPipe({ exceptionFactory: () => ApiError.notFound('Template') });
+
+@ApiTags('templates')
+@ApiBearerAuth()
+@ServiceProviderOnly()
+@Controller('v1')
+export class TemplatesController {
+  constructor(private readonly templates: TemplatesService) {}
+
+  @Post('brands/:brandCode/templates')
+  @ApiCreatedResponse({ type: TemplateDto })
+  @ApiUnprocessableEntityResponse({ description: 'TEMPLATE_INVALID: the template does not compile; each error names its part and line.' })
+  create(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: CreateTemplateDto): Promise<TemplateDto> {
+    return this.templates.create(spId, brandCode, dto);
+  }
+
+  @Get('templates/:id')
+  @ApiOkResponse({ type: TemplateDto })
+  get(@CurrentServiceProviderId() spId: string, @Param('id', templateId) id: string): Promise<TemplateDto> {
+    return this.templates.get(spId, id);
+  }
+
+  @Post('templates/:id/preview')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TemplatePreviewDto })
+  preview(@CurrentServiceProviderId() spId: string, @Param('id', templateId) id: string, @Body() dto: PreviewTemplateDto): Promise<TemplatePreviewDto> {
+    return this.templates.preview(spId, id, dto);
+  }
+}

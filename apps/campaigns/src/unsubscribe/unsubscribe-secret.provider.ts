@@ -1,0 +1,17 @@
+import type { Provider } from '@nestjs/common';
+import { AppConfig, loadOrCreateSecret } from '@izinli/config';
+import { APP_CONFIG } from '../config.token';
+import { UNSUBSCRIBE_SECRET, UnsubscribeTokens } from './unsubscribe-token';
+
+/**
+ * The HMAC key of unsubscribe links: UNSUBSCRIBE_SECRET when set (every process of a multi-machine setup must
+ * share it), otherwise one generated at the first start and kept in DATA_DIR, so links in mail already sent keep
+ * working after a restart.
+ */
+export const unsubscribeSecretProvider: Provider = {
+  provide: UNSUBSCRIBE_SECRET,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig): string => config.unsubscribeSecret ?? loadOrCreateSecret(config.dataDir, 'UNSUBSCRIBE_SECRET').value,
+};
+
+export const unsubscribeTokenProviders: Provider[] = [unsubscribeSecretProvider, UnsubscribeTokens];
