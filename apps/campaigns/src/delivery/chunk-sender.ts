@@ -185,24 +185,20 @@ export class ChunkSender {
     }
   }
 
-  /** Takes tokens (rate-limited campaigns), claims up to a sub-batch and re-gates it; null when nothing is left. */
+  /**
+   * Takes tokens (rate-limited campaigns), then claims and re-gates up to a sub-batch in one statement; null when
+   * nothing is left to claim.
+   */
   private async prepareSubBatch(c: PreparedCampaign, firstId: string, lastId: string, token: string): Promise<SubBatch | null> {
     let want = this.settings.subBatchSize;
     if (c.ratePerSecond) {
       want = await this.limiter.take(c.id, c.ratePerSecond, want, () => this.stopping);
       if (want === 0) return null;
     }
-    const claimed = await this.repo.claim(c.id, firstId, lastId, want, token);
-    if (c.ratePerSecond && claimed.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - claimed.length);
-    if (claimed.length === 0) return null;
-    const ids = claimed.map((r) => r.id);
-    try {
-      const rows = await this.repo.regate(c, ids, token, this.clock.now());
-      return { ids, rows, allowed: rows.filter((r) => r.allowed) };
-    } catch (err) {
-      await this.releaseUnsent({ ids, rows: [], allowed: [] }, token);
-      throw err;
-    }
+    const rows = await this.repo.claimAndGate(c, { firstId, lastId }, want, token, this.clock.now());
+    if (c.ratePerSecond && rows.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - rows.length);
+    if (rows.length === 0) return null;
+    return { ids: rows.map((r) => r.id), rows, allowed: rows.filter((r) => r.allowed) };
   }
 
   /** Mail already handed to SMTP must be recorded, or it would be sent again: hold on through a database outage. */

@@ -142,57 +142,49 @@ export class DeliveryRepository {
   }
 
   /**
-   * Takes up to `limit` rows of a chunk for this execution: PENDING rows that are due, and SENDING rows whose
-   * holder is dead (in flight at a crash: they may have reached the recipient, so they are marked as possible
-   * duplicates before being sent again). SKIP LOCKED lets concurrent claimers pass each other without waiting
-   * or taking the same row; nothing is claimed unless the campaign is RUNNING, which is how pause and cancel stop
-   * further sending.
+   * Takes up to `limit` rows of a chunk for this execution and puts them through the consent gate again, in one
+   * statement, just before they go to SMTP. Claimable are PENDING rows that are due, and SENDING rows whose holder
+   * is dead (in flight at a crash: they may have reached the recipient, so they are marked as possible duplicates
+   * before being sent again). SKIP LOCKED lets concurrent claimers pass each other without waiting or taking the
+   * same row, and nothing is claimed unless the campaign is RUNNING, which is how pause and cancel stop sending.
+   * A recipient whose consent was withdrawn (or who was suppressed) since launch becomes BLOCKED with the reason;
+   * every row records the movement the send relies on now. Answers the rows with their personalisation data.
    */
-  claim(campaignId: string, firstId: string, lastId: string, limit: number, token: string): Promise<ClaimedRow[]> {
-    return sqlRows<ClaimedRow>(
-      this.ds,
-      `UPDATE campaign_recipients r
-       SET status = 'SENDING', claim_token = $4, claimed_at = now(), possible_duplicate = r.possible_duplicate OR r.status = 'SENDING'
-       FROM (
-         SELECT x.id FROM campaign_recipients x
-         WHERE x.campaign_id = $1 AND x.id BETWEEN $2::bigint AND $3::bigint
-           AND ((x.status = 'PENDING' AND (x.next_attempt_at IS NULL OR x.next_attempt_at <= now()))
-                OR (x.status = 'SENDING' AND NOT ${this.liveLease('x.claim_token')}))
-           AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'RUNNING')
-         ORDER BY x.id LIMIT $5
-         FOR UPDATE OF x SKIP LOCKED
-       ) pick
-       WHERE r.id = pick.id
-       RETURNING r.id::text AS id, r.recipient, r.recipient_type AS "recipientType", r.attempts, r.possible_duplicate AS "possibleDuplicate"`,
-      [campaignId, firstId, lastId, token, limit],
-    );
-  }
-
-  /**
-   * The consent gate again, just before SMTP, over the claimed rows in one statement: a recipient whose consent
-   * was withdrawn (or who was suppressed) since launch becomes BLOCKED with the reason, and every row records the
-   * movement the send relies on now. Answers the rows with their personalisation data.
-   */
-  regate(ctx: Pick<CampaignSendContext, 'kind' | 'brandId' | 'tenantId'>, ids: string[], token: string, now: Date): Promise<GatedRow[]> {
-    const audience = `SELECT r.id, r.recipient, r.recipient_type, r.contact_id FROM campaign_recipients r WHERE r.id = ANY($1::bigint[]) AND r.claim_token = $2`;
-    const gate = ConsentGate.buildGateSql(audience, { brandId: '$3::uuid', tenantId: '$4::uuid', type: `'EPOSTA'`, kind: '$5::text', now: '$6::timestamptz' });
+  claimAndGate(
+    ctx: Pick<CampaignSendContext, 'id' | 'kind' | 'brandId' | 'tenantId'>,
+    range: { firstId: string; lastId: string },
+    limit: number,
+    token: string,
+    now: Date,
+  ): Promise<GatedRow[]> {
+    const picked = `SELECT x.id, x.recipient, x.recipient_type, x.contact_id, x.status AS was
+      FROM campaign_recipients x
+      WHERE x.campaign_id = $1 AND x.id BETWEEN $2::bigint AND $3::bigint
+        AND ((x.status = 'PENDING' AND (x.next_attempt_at IS NULL OR x.next_attempt_at <= now()))
+             OR (x.status = 'SENDING' AND NOT ${this.liveLease('x.claim_token')}))
+        AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'RUNNING')
+      ORDER BY x.id LIMIT $5
+      FOR UPDATE OF x SKIP LOCKED`;
+    const gate = ConsentGate.buildGateSql(`SELECT * FROM pick`, { brandId: '$6::uuid', tenantId: '$7::uuid', type: `'EPOSTA'`, kind: '$8::text', now: '$9::timestamptz' });
     return sqlRows<GatedRow>(
       this.ds,
-      `WITH g AS (${gate})
+      `WITH pick AS (${picked}), g AS (${gate})
        UPDATE campaign_recipients r SET
          status = CASE WHEN g.allowed THEN 'SENDING' ELSE 'BLOCKED' END,
          blocked_stage = CASE WHEN g.allowed THEN NULL ELSE 'SEND' END,
-         claim_token = CASE WHEN g.allowed THEN r.claim_token END,
+         claim_token = CASE WHEN g.allowed THEN $4::uuid END,
+         claimed_at = now(),
+         possible_duplicate = r.possible_duplicate OR (g.allowed AND g.was = 'SENDING'),
          reason = g.reason,
-         movement_id = CASE WHEN $5::text = 'COMMERCIAL' THEN g.movement_id END,
-         consent_date = CASE WHEN $5::text = 'COMMERCIAL' THEN g.relied_consent_date END,
-         consent_source = CASE WHEN $5::text = 'COMMERCIAL' THEN g.relied_source END,
-         iys_transaction_id = CASE WHEN $5::text = 'COMMERCIAL' THEN g.relied_transaction_id END
+         movement_id = CASE WHEN $8::text = 'COMMERCIAL' THEN g.movement_id END,
+         consent_date = CASE WHEN $8::text = 'COMMERCIAL' THEN g.relied_consent_date END,
+         consent_source = CASE WHEN $8::text = 'COMMERCIAL' THEN g.relied_source END,
+         iys_transaction_id = CASE WHEN $8::text = 'COMMERCIAL' THEN g.relied_transaction_id END
        FROM g LEFT JOIN contacts ct ON ct.id = g.contact_id
        WHERE r.id = g.id
        RETURNING r.id::text AS id, r.recipient, r.recipient_type AS "recipientType", r.attempts, r.possible_duplicate AS "possibleDuplicate",
                  g.allowed, g.reason, COALESCE(ct.data, '{}'::jsonb) AS data`,
-      [ids, token, ctx.brandId, ctx.tenantId, ctx.kind, now],
+      [ctx.id, range.firstId, range.lastId, token, limit, ctx.brandId, ctx.tenantId, ctx.kind, now],
     );
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { IysOutboxMonitor, IysOutboxSender, SendReport } from '@izinli/consent';
 import { JobContext, JobQueue } from '@izinli/queue';
-import { IysOutboxJob, QueueName } from '../jobs/queue-names';
+import { IysBatchJob, IysOutboxJob, QueueName } from '../jobs/queue-names';
 import { RuntimeRole } from '../jobs/runtime-role';
 import { SweepService } from '../jobs/sweep.service';
 import { IysSyncTelemetry } from './iys-telemetry';
@@ -16,7 +16,7 @@ const FLUSH_CONCURRENCY = 2;
 const POLL_CONCURRENCY = 4;
 
 /**
- * The `iys-outbox` queue: thin handlers around the sender (one call each, then its follow-ups scheduled), and the
+ * The `iys-outbox` and `iys-batches` queues: thin handlers around the sender (one call each, then its follow-ups scheduled), and the
  * sweep that finds every PENDING row again, ends rows whose deadline passed, and warns about rows near it.
  */
 @Injectable()
@@ -50,8 +50,8 @@ export class IysOutboxProcessor implements OnModuleInit, OnApplicationBootstrap 
   onApplicationBootstrap(): void {
     if (!this.role.runsWorkers) return;
     this.queue.process<SendJobData>(QueueName.IYS_OUTBOX, IysOutboxJob.SEND, (job) => this.run(job, (d) => this.sender.sendOne(String(d.outboxId))), SEND_CONCURRENCY);
-    this.queue.process<FlushJobData>(QueueName.IYS_OUTBOX, IysOutboxJob.FLUSH_BATCH, (job) => this.run(job, (d) => this.sender.flushBatch(String(d.brandId))), FLUSH_CONCURRENCY);
-    this.queue.process<PollJobData>(QueueName.IYS_OUTBOX, IysOutboxJob.POLL_BATCH, (job) => this.run(job, (d) => this.sender.pollBatch(String(d.batchId))), POLL_CONCURRENCY);
+    this.queue.process<FlushJobData>(QueueName.IYS_BATCHES, IysBatchJob.FLUSH_BATCH, (job) => this.run(job, (d) => this.sender.flushBatch(String(d.brandId))), FLUSH_CONCURRENCY);
+    this.queue.process<PollJobData>(QueueName.IYS_BATCHES, IysBatchJob.POLL_BATCH, (job) => this.run(job, (d) => this.sender.pollBatch(String(d.batchId))), POLL_CONCURRENCY);
   }
 
   private async run<T>(job: JobContext<T>, step: (data: T) => Promise<SendReport>): Promise<void> {

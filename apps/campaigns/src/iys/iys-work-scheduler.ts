@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IYS_SYNC_SETTINGS, IysSyncSettings, SyncFollowUps } from '@izinli/consent';
 import { JobOptions, JobQueue } from '@izinli/queue';
-import { IysOutboxJob, QueueName } from '../jobs/queue-names';
+import { IysBatchJob, IysOutboxJob, QueueName } from '../jobs/queue-names';
 
 export interface SendJobData {
   outboxId: string;
@@ -19,7 +19,7 @@ export interface PollJobData {
  */
 export const IYS_OUTBOX_JOB_OPTIONS: JobOptions = { attempts: 3, backoffMs: 1_000 };
 
-/** Turns the sync engine's follow-ups into jobs on the `iys-outbox` queue, with ids that keep one job per step. */
+/** Turns the sync engine's follow-ups into jobs (single adds on `iys-outbox`, batches on `iys-batches`), with ids that keep one job per step. */
 @Injectable()
 export class IysWorkScheduler {
   constructor(
@@ -30,25 +30,26 @@ export class IysWorkScheduler {
   async schedule(f: SyncFollowUps): Promise<void> {
     const now = Date.now();
     const gather = Math.max(1, this.settings.batchGatherMs);
-    const jobs = [
-      ...f.sends.map((s) => ({
-        name: IysOutboxJob.SEND,
-        data: { outboxId: s.id } as SendJobData | FlushJobData | PollJobData,
-        options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: s.delayMs, jobId: sendJobId(s.id, s.dedupe) },
-      })),
+    const sends = f.sends.map((s) => ({
+      name: IysOutboxJob.SEND,
+      data: { outboxId: s.id } as SendJobData,
+      options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: s.delayMs, jobId: sendJobId(s.id, s.dedupe) },
+    }));
+    const batches = [
       // Movements diverted within one gathering window share one flush job, which finds them all.
       ...[...new Map(f.flushes.map((x) => [`${x.brandId}:${Math.floor((now + x.delayMs) / gather)}`, x])).entries()].map(([slot, x]) => ({
-        name: IysOutboxJob.FLUSH_BATCH,
-        data: { brandId: x.brandId },
+        name: IysBatchJob.FLUSH_BATCH,
+        data: { brandId: x.brandId } as FlushJobData | PollJobData,
         options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: x.delayMs, jobId: `iys-flush:${slot}` },
       })),
       ...f.polls.map((p) => ({
-        name: IysOutboxJob.POLL_BATCH,
+        name: IysBatchJob.POLL_BATCH,
         data: { batchId: p.batchId },
         options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: p.delayMs, jobId: `iys-poll:${p.batchId}:${p.dedupe}` },
       })),
     ];
-    if (jobs.length) await this.queue.addBulk(QueueName.IYS_OUTBOX, jobs);
+    if (sends.length) await this.queue.addBulk(QueueName.IYS_OUTBOX, sends);
+    if (batches.length) await this.queue.addBulk(QueueName.IYS_BATCHES, batches);
   }
 }
 

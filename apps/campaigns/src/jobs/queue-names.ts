@@ -9,8 +9,10 @@ export enum QueueName {
   CAMPAIGNS = 'campaigns',
   /** Chunks of campaign recipients on their way to SMTP. */
   CAMPAIGN_DELIVERY = 'campaign-delivery',
-  /** Outgoing İYS movements: single adds, batch adds and batch result polls. */
+  /** Outgoing İYS movements, one single add per job. */
   IYS_OUTBOX = 'iys-outbox',
+  /** Batch adds and their result polls: never queued behind a burst of single adds. */
+  IYS_BATCHES = 'iys-batches',
   /** İYS's change feed (pull) and the daily reconciliation. */
   IYS_FEED = 'iys-feed',
   /** Signed consent-change webhooks to brands' own endpoints. */
@@ -40,6 +42,9 @@ export enum CampaignDeliveryJob {
 export enum IysOutboxJob {
   /** Sends one outbox row with a single add; payload `{ outboxId }`, job id `iys-send:<outboxId>:<step>`. */
   SEND = 'send',
+}
+
+export enum IysBatchJob {
   /** Sends a brand's waiting batch-mode rows as one batch add; payload `{ brandId }`, job id `iys-flush:<brandId>:<slot>`. */
   FLUSH_BATCH = 'flush-batch',
   /** Reads (or re-sends) one open batch; payload `{ batchId }`, job id `iys-poll:<batchId>:<step>`. */

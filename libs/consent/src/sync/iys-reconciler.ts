@@ -121,7 +121,7 @@ export class IysReconciler {
       const failure = classifyIysFailure(err);
       if (!failure) throw err;
       report.status = 'FAILED';
-      report.detail = `İYS answered ${failure.code}`;
+      report.detail = `İYS answered ${failure.code} (${(err as Error).message})`.slice(0, 500);
     }
     await this.store(report);
     const counts = { brandId: brand.id, reportDate, status: report.status, local: report.localCount, iys: report.iysCount, differences: report.differenceCount };
