@@ -38,7 +38,7 @@ describe('İYS outbox batches and recovery (integration)', () => {
     expect(requests.filter((r) => r.status === 429)).toEqual([]);
     expect(requests.some((r) => r.method === 'POST' && r.path.endsWith('/consents/request') && r.status === 202)).toBe(true);
     await exactlyOnceAtIys(recipients);
-  }, 60_000);
+  }, 150_000);
 
   it('loses nothing and registers nothing twice when a worker dies between sending a batch and hearing back', async () => {
     const recipients = Array.from({ length: 12 }, (_, i) => `killed${i}@example.com`);
@@ -64,11 +64,11 @@ describe('İYS outbox batches and recovery (integration)', () => {
     // Its lease runs out; the sweep finds the batch and sends it again.
     await sqlExec(h.ds, `UPDATE iys_batches SET lease_until = now() - interval '1 second' WHERE id = $1`, [batch.id]);
     await h.sweep();
-    await h.settled(brand, 20_000);
+    await h.settled(brand, 60_000);
     // Sent twice, registered once: the v2 batch links the second copy of each movement to the first.
     expect(await batchPosts()).toHaveLength(2);
     await exactlyOnceAtIys(recipients);
-  }, 60_000);
+  }, 150_000);
 
   it('finds every pending movement again after the queue lost its jobs', async () => {
     const recipients = Array.from({ length: 10 }, (_, i) => `lost${i}@example.com`);
@@ -83,7 +83,7 @@ describe('İYS outbox batches and recovery (integration)', () => {
     await sqlExec(h.ds, `UPDATE iys_outbox SET next_attempt_at = now(), claimed_until = LEAST(claimed_until, now() - interval '1 second') WHERE recipient = ANY($1::text[])`, [recipients]);
     const swept = await h.sweep();
     expect(swept['iys-outbox']).toBeGreaterThan(0);
-    await h.settled(brand, 20_000);
+    await h.settled(brand, 60_000);
     await exactlyOnceAtIys(recipients);
-  }, 60_000);
+  }, 150_000);
 });
