@@ -1,4 +1,4 @@
-import { ConsentBrand, IysOutboxSender } from '@izinli/consent';
+import { ConsentBrand, ConsentImporter, IysOutboxSender } from '@izinli/consent';
 import { sqlExec, sqlRows } from '@izinli/database';
 import { waitFor } from '@izinli/testing';
 import { SyncHarness } from './support/sync-harness';
@@ -40,7 +40,25 @@ describe('İYS outbox batches and recovery (integration)', () => {
     await exactlyOnceAtIys(recipients);
   }, 150_000);
 
-  it('loses nothing and registers nothing twice when a worker dies between sending a batch and hearing back', async () => {
+  it('sends a bulk import in batches, with their results polled', async () => {
+    const recipients = Array.from({ length: 40 }, (_, i) => `imported${i}@example.com`);
+    const csv = ['recipient,type,status,source', ...recipients.map((r) => `${r},EPOSTA,ONAY,HS_WEB`)].join('\n') + '\n';
+    const importer = h.get<ConsentImporter>(ConsentImporter);
+    const id = await importer.receive(brand, (async function* () {
+      yield Buffer.from(csv);
+    })(), { recordedBy: 'test' });
+    await importer.process(id);
+    await h.sweep();
+    await h.settled(brand, 60_000);
+    const rows = (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient));
+    expect(rows.map((r) => [r.state, r.mode])).toEqual(recipients.map(() => ['ACCEPTED', 'BATCH']));
+    const requests = await h.requests();
+    expect(requests.filter((r) => r.method === 'POST' && r.path.endsWith('/consents') && JSON.stringify(r.body ?? '').includes('imported'))).toEqual([]);
+    expect(requests.some((r) => r.method === 'GET' && /\/v2\/sps\/100001\/brands\/100001\/consents\/request\/[0-9a-f-]{36}$/.test(r.path))).toBe(true);
+    await exactlyOnceAtIys(recipients);
+  }, 150_000);
+
+  it('loses nothing and registers nothing twice when a worker dies between sending a batch and recording it', async () => {
     const recipients = Array.from({ length: 12 }, (_, i) => `killed${i}@example.com`);
     await h.faults({ outageSeconds: 120 });
     for (const recipient of recipients) await h.record(brand, { recipient });
@@ -51,18 +69,25 @@ describe('İYS outbox batches and recovery (integration)', () => {
     await h.clearFaults();
     await h.get<IysOutboxSender>(IysOutboxSender).flushBatch(brand.id);
     const batchPosts = async () => (await h.requests()).filter((r) => r.path.endsWith('/consents/request') && JSON.stringify(r.body ?? '').includes('killed0@example.com'));
-    await waitFor(batchPosts, (posts) => posts.length === 1);
-    const [batch] = await waitFor(
-      () => sqlRows<{ id: string }>(h.ds, `SELECT DISTINCT b.id::text AS id FROM iys_outbox o JOIN iys_batches b ON b.id = o.batch_id WHERE o.recipient = ANY($1::text[]) AND b.state = 'SENT'`, [recipients]),
-      (rows) => rows.length === 1,
+    // Every movement is in a batch İYS has taken (the worker's own flush jobs may have split them into several).
+    const batches = await waitFor(
+      () =>
+        sqlRows<{ id: string; state: string }>(
+          h.ds,
+          `SELECT DISTINCT b.id::text AS id, b.state FROM iys_outbox o LEFT JOIN iys_batches b ON b.id = o.batch_id WHERE o.recipient = ANY($1::text[])`,
+          [recipients],
+        ),
+      (rows) => rows.every((b) => b.state === 'SENT'),
     );
-    // The worker dies right after İYS took the batch, before it could record the requestId: the batch row is left as
-    // it was while the request was on the wire, and every job of the worker is gone with it.
-    await sqlExec(h.ds, `UPDATE iys_batches SET state = 'SENDING', request_id = NULL, sent_at = NULL, sends = 0, next_poll_at = created_at WHERE id = $1`, [batch.id]);
+    expect(await batchPosts()).toHaveLength(1);
+    // The worker dies right after İYS took the batches, before it could record their requestIds: the batch rows are
+    // left as they were while the requests were on the wire, and every job of the worker is gone with it.
+    const ids = batches.map((b) => b.id);
+    await sqlExec(h.ds, `UPDATE iys_batches SET state = 'SENDING', request_id = NULL, sent_at = NULL, sends = 0, next_poll_at = created_at WHERE id = ANY($1::bigint[])`, [ids]);
     await h.kill();
     await h.revive();
-    // Its lease runs out; the sweep finds the batch and sends it again.
-    await sqlExec(h.ds, `UPDATE iys_batches SET lease_until = now() - interval '1 second' WHERE id = $1`, [batch.id]);
+    // Their leases run out; the sweep finds the batches and sends them again.
+    await sqlExec(h.ds, `UPDATE iys_batches SET lease_until = now() - interval '1 second' WHERE id = ANY($1::bigint[])`, [ids]);
     await h.sweep();
     await h.settled(brand, 60_000);
     // Sent twice, registered once: the v2 batch links the second copy of each movement to the first.

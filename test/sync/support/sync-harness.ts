@@ -209,7 +209,9 @@ export class SyncHarness {
   /** C5 for up to 1000 addresses: which of them İYS holds as ONAY. */
   async iysApproved(brand: ConsentBrand, recipients: string[]): Promise<string[]> {
     const res = await this.simCall('POST', `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/BIREYSEL/status/EPOSTA`, { recipients });
-    return ((await res.json()) as { list: string[] }).list;
+    const body = (await res.json()) as { list?: string[] };
+    if (res.status !== 200 || !body.list) throw new Error(`İYS multi status answered ${res.status}: ${JSON.stringify(body)}`);
+    return body.list;
   }
 
   /** Calls İYS as the seeded service provider's own user (not the integrator Izinli uses), like an outside party. */
@@ -222,13 +224,18 @@ export class SyncHarness {
       });
       this.simToken = ((await t.json()) as { access_token: string }).access_token;
     }
-    // The outside party's requests share the simulator's per-IP limit with Izinli's: pace them.
-    await new Promise((r) => setTimeout(r, 150));
-    return fetch(this.sim.url + path, {
-      method,
-      headers: { authorization: `Bearer ${this.simToken}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    // The outside party's requests share the simulator's per-client limit with Izinli's: pace them, and when the
+    // limit still answers 429 (Izinli may be busy catching up), wait and ask again as any İYS client would.
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, 150 + attempt * 250));
+      const res = await fetch(this.sim.url + path, {
+        method,
+        headers: { authorization: `Bearer ${this.simToken}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (res.status !== 429 || attempt >= 8) return res;
+      await res.arrayBuffer();
+    }
   }
 
   // ---- the database -----------------------------------------------------------------------------------------------

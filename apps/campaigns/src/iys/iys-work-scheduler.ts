@@ -36,11 +36,10 @@ export class IysWorkScheduler {
       options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: s.delayMs, jobId: sendJobId(s.id, s.dedupe) },
     }));
     const batches = [
-      // Movements diverted within one gathering window share one flush job, which finds them all.
-      ...[...new Map(f.flushes.map((x) => [`${x.brandId}:${Math.floor((now + x.delayMs) / gather)}`, x])).entries()].map(([slot, x]) => ({
+      ...[...new Map(f.flushes.map((x) => [flushJob(x.brandId, x.delayMs, gather, now).jobId, flushJob(x.brandId, x.delayMs, gather, now)])).values()].map((job) => ({
         name: IysBatchJob.FLUSH_BATCH,
-        data: { brandId: x.brandId } as FlushJobData | PollJobData,
-        options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: x.delayMs, jobId: `iys-flush:${slot}` },
+        data: { brandId: job.brandId } as FlushJobData | PollJobData,
+        options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: job.delayMs, jobId: job.jobId },
       })),
       ...f.polls.map((p) => ({
         name: IysBatchJob.POLL_BATCH,
@@ -55,4 +54,15 @@ export class IysWorkScheduler {
 
 export function sendJobId(outboxId: string, step: string): string {
   return `iys-send:${outboxId}:${step}`;
+}
+
+/**
+ * One flush job per brand and gathering window, run at the window's end: every movement that becomes due within the
+ * window is in its batch, and an offer made later in the window finds the job still waiting (its id de-duplicates it)
+ * rather than already gone. Movements diverted together therefore leave together, at most one window later.
+ */
+export function flushJob(brandId: string, notBeforeMs: number, gatherMs: number, now: number): { brandId: string; jobId: string; delayMs: number } {
+  const gather = Math.max(1, gatherMs);
+  const slot = Math.floor((now + Math.max(0, notBeforeMs)) / gather);
+  return { brandId, jobId: `iys-flush:${brandId}:${slot}`, delayMs: Math.max(0, (slot + 1) * gather - now) };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'crypto';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '@izinli/consent';
 import { WebhookRepository } from './webhook.repository';
 
-/** Tries per delivery; with the backoff below they span about seven hours before a delivery is given up. */
+/** Tries per delivery; with the backoff below they span about six hours before a delivery is given up. */
 export const WEBHOOK_MAX_ATTEMPTS = 18;
 const TIMEOUT_MS = 10_000;
 const CLAIM_SECONDS = 30;

@@ -87,7 +87,11 @@ export class WebhookRepository {
     return rows.map((r) => r.id);
   }
 
-  async advanceWatermarks(movementIds: string[]): Promise<void> {
+  /**
+   * Moves the watermarks past what a sweep has seen. When the sweep saw everything it could (`complete`), every webhook
+   * brand moves up to the last id seen, quiet brands included, so later sweeps never rescan their past.
+   */
+  async advanceWatermarks(movementIds: string[], complete: boolean): Promise<void> {
     if (movementIds.length === 0) return;
     await sqlExec(
       this.ds,
@@ -96,6 +100,11 @@ export class WebhookRepository {
         WHERE b.id = x.brand_id`,
       [movementIds],
     );
+    if (complete) {
+      await sqlExec(this.ds, `UPDATE brands SET webhook_swept_id = GREATEST(webhook_swept_id, $1::bigint) WHERE webhook_url IS NOT NULL`, [
+        movementIds.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b)),
+      ]);
+    }
   }
 
   dueDeliveries(limit: number): Promise<{ id: string; attempts: number }[]> {

@@ -16,6 +16,7 @@ export interface DeliverJobData {
 /** A movement's transaction started this long ago has surely committed (or rolled back): the sweeper may judge it. */
 const SETTLE_SECONDS = 60;
 const JOB_OPTIONS = { attempts: 3, backoffMs: 1_000 };
+const SWEEP_LIMIT = 5000;
 
 /**
  * The webhooks queue: fan-out of committed movements into deliveries, and each delivery with its retries. A
@@ -47,9 +48,9 @@ export class WebhooksProcessor implements OnModuleInit, OnApplicationBootstrap {
     this.sweeps.register({
       name: 'webhooks',
       sweep: async () => {
-        const movementIds = await this.repo.sweepMovements(SETTLE_SECONDS, 5000);
+        const movementIds = await this.repo.sweepMovements(SETTLE_SECONDS, SWEEP_LIMIT);
         const created = await this.repo.fanout(movementIds);
-        await this.repo.advanceWatermarks(movementIds);
+        await this.repo.advanceWatermarks(movementIds, movementIds.length < SWEEP_LIMIT);
         const due = await this.repo.dueDeliveries(1000);
         const epoch = Math.floor(Date.now() / 10_000);
         await this.enqueue([...created.map((d) => ({ ...d, step: 'a0' })), ...due.map((d) => ({ ...d, step: `a${d.attempts}:s${epoch}` }))]);

@@ -86,7 +86,7 @@ export class IysOutboxSender {
         this.lastDiversionMs = this.nowMs();
         if (await this.repo.divertToBatch(row.id, token)) {
           report.diverted = 1;
-          report.followUps.flushes.push({ brandId: row.brand_id, delayMs: this.settings.batchGatherMs });
+          report.followUps.flushes.push({ brandId: row.brand_id, delayMs: 0 });
         }
         return report;
       }
@@ -121,7 +121,7 @@ export class IysOutboxSender {
     if (!batch) return emptyReport();
     const rows = await this.repo.batchRows(batch.id);
     if (batch.state === 'SENDING') {
-      if (batch.sends > 0 || batch.request_id === null) this.log.log({ batchId, rows: rows.length }, 'sending a batch again');
+      this.log.debug({ batchId, rows: rows.length, sends: batch.sends }, 'sending a batch that has no requestId');
       return this.sendBatch(batch, rows, leaseToken);
     }
     if (rows.length === 0) {
@@ -338,7 +338,7 @@ export class IysOutboxSender {
     const why = await this.repo.whyNotClaimed(id, new Date(now), this.spacingCutoff(now));
     if (!why || why.state !== 'PENDING' || why.claimed || why.blocked_by_earlier) return followUps;
     if (why.mode === 'BATCH') {
-      if (!why.batch_id) followUps.flushes.push({ brandId: why.brand_id, delayMs: this.settings.batchGatherMs });
+      if (!why.batch_id) followUps.flushes.push({ brandId: why.brand_id, delayMs: 0 });
       return followUps;
     }
     let dueMs = now;

@@ -229,6 +229,17 @@ export class OutboxRepository {
     );
   }
 
+  /** Rows of a bulk load go to batches from the start: nothing is gained by trying each as a single add first. */
+  async joinBatches(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return sqlExec(
+      this.ds,
+      `UPDATE iys_outbox SET mode = 'BATCH', updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND state = 'PENDING' AND mode = 'SINGLE' AND claim_token IS NULL`,
+      [ids],
+    );
+  }
+
   /** The next unfinished row of each key of `finishedIds`, which may go now that the earlier one is done. */
   nextOfKeys(finishedIds: string[]): Promise<NextRow[]> {
     if (finishedIds.length === 0) return Promise.resolve([]);

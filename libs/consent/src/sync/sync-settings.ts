@@ -12,8 +12,9 @@ export interface IysSyncSettings {
   /** How long a single add waits for a request slot before its movement joins the next batch instead. */
   singleMaxWaitMs: number;
   /**
-   * How long a batch waits for more movements before it is sent: the movements of a burst arrive together, and
-   * every batch costs two requests (the add and its poll) of the ten a second.
+   * The gathering window of batches: movements that join a brand's batch within one window leave together at its
+   * end. The movements of a burst arrive together, and every batch costs two requests (the add and its poll) of the
+   * ten a second.
    */
   batchGatherMs: number;
   /** Largest batch (İYS: 1000, H091/H125). */
@@ -61,6 +62,7 @@ export const DEFAULT_SYNC_SETTINGS: IysSyncSettings = {
  */
 export interface SyncFollowUps {
   sends: { id: string; delayMs: number; dedupe: string }[];
+  /** Flush the brand's batch rows no earlier than `delayMs` from now, at the end of a gathering window. */
   flushes: { brandId: string; delayMs: number }[];
   polls: { batchId: string; delayMs: number; dedupe: string }[];
 }
