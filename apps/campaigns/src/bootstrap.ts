@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, RequestHandler, urlencoded } from 'express';
 import { ApiError } from './common/http/api-error';
 import { bodyParserProblem } from './common/http/problem-details.filter';
+import { bodyShapeGuard } from './common/http/body-shape';
 import { Logger } from 'nestjs-pino';
 import type { PGlite } from '@electric-sql/pglite';
 import type { AppConfig } from '@izinli/config';
@@ -75,6 +76,7 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
   app.use(withBodyErrors(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] })));
   // Unsubscribe pages post forms, and RFC 8058 one-click posts `List-Unsubscribe=One-Click` form-encoded.
   app.use(withBodyErrors(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 })));
+  app.use(bodyShapeGuard);
   app.useGlobalPipes(createValidationPipe());
   const docs = new DocumentBuilder()
     .setTitle('Izinli API')
