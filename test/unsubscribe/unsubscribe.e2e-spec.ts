@@ -201,6 +201,7 @@ describe('unsubscribe link (e2e)', () => {
       [413, () => t.http().post(`/u/${token}`).set('content-type', 'multipart/form-data; boundary=B').send(`--B\r\n${'y'.repeat(20_000)}`)],
       [400, () => t.http().post(`/u/${token}`).set('content-type', 'application/json').send('{"List-Unsubscribe": ')],
       [400, () => t.http().post(`/u/${token}`).set('content-type', 'text/plain').send('List-Unsubscribe=One-Click')],
+      [400, () => t.http().post(`/u/${token}`).send({ 'List-Unsubscribe': 'One-Click' })],
       [400, () => t.http().post(`/u/${token}`).type('form').send('List-Unsubscribe=Maybe')],
       [400, () => t.http().post(`/u/${token}`)],
       [400, () => t.http().post(`/u/${token}/undo`).type('form').send('action=nope')],

@@ -15,6 +15,8 @@ const MAX_PARTS = 20;
  */
 export function readFormFields(body: unknown, contentType: string | undefined): Record<string, string> | null {
   if (Buffer.isBuffer(body)) return readMultipart(body, contentType ?? '');
+  // Only a form body counts: the app-wide JSON parser also fills req.body, but RFC 8058 and the page post forms.
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) return {};
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;

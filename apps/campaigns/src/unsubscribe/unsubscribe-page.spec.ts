@@ -97,5 +97,6 @@ describe(readMultipart.name, () => {
   it('takes string fields of a parsed urlencoded body and nothing else', () => {
     expect(readFormFields({ a: '1', b: ['x'], c: { d: 1 } }, 'application/x-www-form-urlencoded')).toEqual({ a: '1' });
     expect(readFormFields(undefined, undefined)).toEqual({});
+    expect(readFormFields({ 'List-Unsubscribe': 'One-Click' }, 'application/json')).toEqual({});
   });
 });
