@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import { randomUUID } from 'crypto';
-import { waitFor } from '@izinli/testing';
+import { startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
 import { signUnsubscribeToken, UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -21,6 +21,7 @@ interface MovementView {
  */
 describe('unsubscribe link (e2e)', () => {
   let t: TestApp;
+  let sink: SmtpSink;
   let key: string;
   let tokens: UnsubscribeTokens;
   let brandId: string;
@@ -74,7 +75,8 @@ describe('unsubscribe link (e2e)', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    t = await startTestApp();
+    sink = await startSmtpSink();
+    t = await startTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://izinli.test/mail' });
     tokens = t.izinli.app.get(UnsubscribeTokens);
     const op = { Authorization: `Bearer ${t.adminKey}` };
     const sp = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '760001' }).expect(201)).body;
@@ -87,6 +89,7 @@ describe('unsubscribe link (e2e)', () => {
   });
   afterAll(async () => {
     await t?.close();
+    await sink?.close();
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   });
 
@@ -280,6 +283,28 @@ describe('unsubscribe link (e2e)', () => {
     expect(delivery.find((d) => d.movement.status === 'RET')).toMatchObject({ brandCode: customerCode, movement: { recipient: 'crm@example.com', status: 'RET', source: 'HS_EPOSTA' } });
     const sim = (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${customerCode}`)).json()) as { list: unknown[] };
     expect(sim.list).toEqual([]);
+  });
+
+  it('honours the List-Unsubscribe link of a mail a campaign sent: one-click, then the next launch blocks the address', async () => {
+    await approve('campaign@example.com');
+    const list = (await t.http().post(`/v1/brands/${brandCode}/lists`).set(as()).send({ name: 'Bülten' }).expect(201)).body;
+    await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).send([{ email: 'campaign@example.com' }]).expect(200);
+    const tpl = (await t.http().post(`/v1/brands/${brandCode}/templates`).set(as()).send({ name: 'T', subject: 'Yeni sezon', html: '<p>Merhaba</p>' }).expect(201)).body;
+    const launch = async () => {
+      const c = (await t.http().post(`/v1/brands/${brandCode}/campaigns`).set(as()).send({ name: 'C', listId: list.id, templateId: tpl.id, purpose: 'PROMOTION' }).expect(201)).body;
+      return (await t.http().post(`/v1/campaigns/${c.id}/launch`).set(as()).expect(200)).body as { id: string; counts: { eligible: number; blocked: Record<string, number> } };
+    };
+    const before = sink.messages.length;
+    const first = await launch();
+    expect(first.counts.eligible).toBe(1);
+    const [mail] = (await sink.waitFor(before + 1)).slice(before);
+    const url = /^<(.+)>$/.exec(mail.header('List-Unsubscribe')!)![1];
+    expect(url.startsWith('https://izinli.test/mail/u/')).toBe(true);
+    await oneClick(url.slice('https://izinli.test/mail/u/'.length)).expect(200);
+    const ret = (await consentOf('campaign@example.com'))!.history.at(-1)!;
+    expect(ret).toMatchObject({ status: 'RET', source: 'HS_EPOSTA', evidence: { messageId: mail.header('Message-ID')!.slice(1, -1) } });
+    const second = await launch();
+    expect(second.counts).toMatchObject({ eligible: 0, blocked: { REFUSED: 1 } });
   });
 
   it('counts unsubscribes by outcome in /metrics, with no address in them', async () => {
