@@ -31,6 +31,8 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { AudiencesModule } from './audiences/audiences.module';
 import { TemplatesModule } from './templates/templates.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
+import { SuppressionsModule } from './suppressions/suppressions.module';
 import { REDACTED_LOG_PATHS } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
@@ -87,6 +89,8 @@ export class AppModule implements NestModule {
         AudiencesModule,
         TemplatesModule,
         CampaignsModule,
+        UnsubscribeModule,
+        SuppressionsModule,
       ],
       controllers: [OperationsController],
       providers: [

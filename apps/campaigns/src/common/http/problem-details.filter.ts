@@ -2,6 +2,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
 import { ApiError, FieldError } from './api-error';
+import { renderUnsubscribePage, UNSUBSCRIBE_PAGE_HEADERS } from '../../unsubscribe/unsubscribe-page';
+
+/** Recipients' pages (the unsubscribe link) answer every error as a page, never as JSON. */
+const PAGE_PATH = /^\/u(\/|$)/;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -80,6 +84,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
+    if (PAGE_PATH.test(req.path)) {
+      res.status(body.status).set(UNSUBSCRIBE_PAGE_HEADERS).send(renderUnsubscribePage({ kind: 'error', status: body.status }));
+      return;
+    }
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
