@@ -31,6 +31,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { AudiencesModule } from './audiences/audiences.module';
 import { TemplatesModule } from './templates/templates.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { MessagesModule } from './transactional/messages.module';
 import { REDACTED_LOG_PATHS } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
@@ -87,6 +88,7 @@ export class AppModule implements NestModule {
         AudiencesModule,
         TemplatesModule,
         CampaignsModule,
+        MessagesModule,
       ],
       controllers: [OperationsController],
       providers: [
