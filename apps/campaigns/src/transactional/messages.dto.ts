@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { PURPOSES, RECIPIENT_TYPES, type Purpose, type RecipientType } from '@izinli/consent';
 
 export const MESSAGE_STATUSES = ['QUEUED', 'SENT', 'FAILED', 'BLOCKED'] as const;

@@ -143,7 +143,7 @@ export class MessagesService {
 
     this.metrics.counted(kind, row.status);
     this.log.log({ messageId: id, brandId: brand.id, kind, status: row.status, reason: row.blockReason ?? undefined }, 'message accepted');
-    if (verdict.allowed) this.dispatcher.dispatch(id, 0, 0);
+    if (verdict.allowed) await this.dispatcher.dispatch(id, 0, 0);
     return answer;
   }
 
