@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { ConsentGate, SuppressionList } from '@izinli/consent';
+import { Clock, SuppressionList } from '@izinli/consent';
 import { MailTransport } from '@izinli/mailer';
 import { DeliveryUnavailableError } from '../delivery/chunk-sender';
 import { retryThroughOutage } from '../delivery/database-outage';
@@ -27,7 +27,7 @@ export class MessageSender {
 
   constructor(
     private readonly repo: MessagesRepository,
-    private readonly gate: ConsentGate,
+    private readonly clock: Clock,
     private readonly content: MessageContent,
     private readonly transport: MailTransport,
     private readonly tokens: UnsubscribeTokens,
@@ -39,19 +39,15 @@ export class MessageSender {
 
   async send(messageId: string): Promise<void> {
     const token = randomUUID();
-    const m = await this.repo.claim(messageId, token, this.settings.claimLeaseMs);
+    const m = await this.repo.claim(messageId, token, this.settings.claimLeaseMs, this.clock.now());
     // Already sent, failed or blocked, not yet due, or in a live worker's hands: nothing to do.
     if (!m) return;
     let handedOff = false;
     try {
-      const [verdict] = await this.gate.check(
-        { brandId: m.brandId, tenantId: m.serviceProviderId },
-        { type: 'EPOSTA', kind: m.kind, recipients: [m.recipient], recipientType: m.recipientType },
-      );
-      if (!verdict.allowed) {
-        await this.repo.settle(m.id, token, { status: 'BLOCKED', reason: verdict.reason, movementId: null }, { type: 'blocked', detail: { reason: verdict.reason, stage: 'SEND' } });
+      if (!m.allowed) {
+        await this.repo.settle(m.id, token, { status: 'BLOCKED', reason: m.reason, movementId: m.movementId }, { type: 'blocked', detail: { reason: m.reason, stage: 'SEND' } });
         this.metrics.counted(m.kind, 'BLOCKED');
-        this.log.log({ messageId: m.id, reason: verdict.reason }, 'message blocked at send');
+        this.log.log({ messageId: m.id, reason: m.reason }, 'message blocked at send');
         return;
       }
       const headerId = transactionalMessageId(m.id, m.fromEmail);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sqlExec, sqlOne, sqlRows } from '@izinli/database';
-import type { MessageKind, RecipientType } from '@izinli/consent';
+import { ConsentGate, type GateReason, type MessageKind, type RecipientType } from '@izinli/consent';
 import type { TemplateLayout } from '../templates/template-engine';
 import type { MessageEventType, MessageStatus } from './messages.dto';
 
@@ -19,10 +19,22 @@ export interface NewMessage {
   html: string | null;
   text: string | null;
   data: Record<string, unknown>;
-  status: Extract<MessageStatus, 'QUEUED' | 'BLOCKED'>;
-  blockReason: string | null;
-  movementId: string | null;
-  event: { type: MessageEventType; detail: Record<string, unknown> | null };
+}
+
+/** The gate's decision at accept, and whether this request wrote the message (false: the key was taken). */
+export interface AcceptOutcome {
+  inserted: boolean;
+  allowed: boolean;
+  reason: GateReason;
+}
+
+/** The two answers a request may get; the statement stores the one the gate decides on, with the reason added. */
+export interface CandidateAnswers {
+  key: string;
+  requestHash: string;
+  accepted: Record<string, unknown>;
+  /** Completed in SQL with `reason`. */
+  blocked: Record<string, unknown>;
 }
 
 /** The first answer given for an Idempotency-Key, replayed for the same request. */
@@ -72,6 +84,10 @@ export interface ClaimedMessage {
   fromName: string;
   replyTo: string | null;
   senderId: string;
+  /** The gate's decision just now. */
+  allowed: boolean;
+  reason: GateReason;
+  movementId: string | null;
 }
 
 const EVENT = `INSERT INTO message_events (message_id, type, at, detail)`;
@@ -82,27 +98,46 @@ export class MessagesRepository {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Writes the idempotency key (when given), the message and its first event in one statement. The key's primary
-   * key decides between concurrent requests: the loser writes nothing and answers false, and reads the winner's
-   * answer with `storedAnswer`.
+   * Gates the recipient (ConsentGate's SQL), then writes the idempotency key (when given), the message (QUEUED or
+   * BLOCKED with the gate's reason and the movement relied on) and its first event: one statement, one round trip.
+   * The key's primary key decides between concurrent requests: the loser writes nothing (`inserted: false`) and
+   * reads the winner's answer with `storedAnswer`.
    */
-  async insert(m: NewMessage, key: { key: string; requestHash: string; statusCode: number; response: unknown } | null): Promise<boolean> {
-    const row = await sqlOne<{ inserted: number }>(
+  async insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
+    const gate = ConsentGate.buildGateSql(`SELECT $5::text AS recipient, $6::text AS recipient_type`, {
+      brandId: '$3::uuid',
+      tenantId: '$2::uuid',
+      type: `'EPOSTA'`,
+      kind: '$8::text',
+      now: '$18::timestamptz',
+    });
+    const row = await sqlOne<AcceptOutcome>(
       this.ds,
-      `WITH k AS (
+      `WITH g AS (${gate}),
+       k AS (
          INSERT INTO message_idempotency_keys (service_provider_id, key, request_hash, status_code, response, message_id)
-         SELECT $2, $17::text, $18, $19, $20::jsonb, $1 WHERE $17::text IS NOT NULL
+         SELECT $2::uuid, $14::text, $15::text, CASE WHEN g.allowed THEN 202 ELSE 422 END,
+                CASE WHEN g.allowed THEN $16::jsonb ELSE $17::jsonb || jsonb_build_object('reason', g.reason) END, $1::uuid
+           FROM g WHERE $14::text IS NOT NULL
          ON CONFLICT DO NOTHING RETURNING 1
        ), m AS (
          INSERT INTO messages (id, service_provider_id, brand_id, template_id, recipient, recipient_type, purpose, kind, reasons,
                                subject, html, text, data, status, block_reason, movement_id)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14, $15, $16
-         WHERE $17::text IS NULL OR EXISTS (SELECT 1 FROM k)
+         SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text, $12::text,
+                $13::jsonb, CASE WHEN g.allowed THEN 'QUEUED' ELSE 'BLOCKED' END, CASE WHEN g.allowed THEN NULL ELSE g.reason END,
+                CASE WHEN $8::text = 'COMMERCIAL' THEN g.movement_id END
+           FROM g WHERE $14::text IS NULL OR EXISTS (SELECT 1 FROM k)
          RETURNING id, created_at
        ), e AS (
-         ${EVENT} SELECT id, $21, created_at, $22::jsonb FROM m
+         ${EVENT}
+         SELECT m.id, CASE WHEN g.allowed THEN 'queued' ELSE 'blocked' END, m.created_at,
+                CASE WHEN NOT g.allowed THEN jsonb_build_object('reason', g.reason, 'stage', 'ACCEPT')
+                     WHEN $8::text = 'COMMERCIAL' AND g.movement_id IS NOT NULL THEN jsonb_build_object('consent', jsonb_build_object(
+                       'movementId', g.movement_id::text, 'consentDate', g.relied_consent_date, 'source', g.relied_source,
+                       'iysTransactionId', g.relied_transaction_id)) END
+           FROM m, g
        )
-       SELECT (SELECT count(*) FROM m)::int AS inserted`,
+       SELECT (SELECT count(*) FROM m)::int = 1 AS inserted, g.allowed, g.reason FROM g`,
       [
         m.id,
         m.serviceProviderId,
@@ -117,18 +152,14 @@ export class MessagesRepository {
         m.html,
         m.text,
         JSON.stringify(m.data),
-        m.status,
-        m.blockReason,
-        m.movementId,
-        key?.key ?? null,
-        key?.requestHash ?? null,
-        key?.statusCode ?? null,
-        key ? JSON.stringify(key.response) : null,
-        m.event.type,
-        m.event.detail ? JSON.stringify(m.event.detail) : null,
+        answers?.key ?? null,
+        answers?.requestHash ?? null,
+        answers ? JSON.stringify(answers.accepted) : null,
+        answers ? JSON.stringify(answers.blocked) : null,
+        now,
       ],
     );
-    return row!.inserted === 1;
+    return row!;
   }
 
   storedAnswer(serviceProviderId: string, key: string): Promise<StoredAnswer | undefined> {
@@ -155,10 +186,18 @@ export class MessagesRepository {
   }
 
   /**
-   * Takes a QUEUED message that is due (with `earlyMs` of slack for a delayed job firing a little early) and not
-   * in another live worker's hands. Undefined when there is nothing to do.
+   * Takes a QUEUED message that is due (with `earlyMs` of slack for a delayed job firing a little early) and not in
+   * another live worker's hands, and gates it again in the same statement (ConsentGate's SQL): consent withdrawn or
+   * an address suppressed since accept must stop it. Undefined when there is nothing to do.
    */
-  claim(id: string, token: string, leaseMs: number, earlyMs = 1_000): Promise<ClaimedMessage | undefined> {
+  claim(id: string, token: string, leaseMs: number, now: Date, earlyMs = 1_000): Promise<ClaimedMessage | undefined> {
+    const gate = ConsentGate.buildGateSql(`SELECT recipient, recipient_type, brand_id, kind FROM c`, {
+      brandId: 'a.brand_id',
+      tenantId: '(SELECT service_provider_id FROM c)',
+      type: `'EPOSTA'`,
+      kind: 'a.kind',
+      now: '$5::timestamptz',
+    });
     return sqlOne<ClaimedMessage>(
       this.ds,
       `WITH c AS (
@@ -167,15 +206,15 @@ export class MessagesRepository {
             AND COALESCE(next_attempt_at, created_at) <= now() + $4 * interval '1 millisecond'
             AND (claimed_at IS NULL OR claimed_at < now() - $3 * interval '1 millisecond')
          RETURNING *
-       )
+       ), g AS (${gate})
        SELECT c.id, c.service_provider_id AS "serviceProviderId", c.brand_id AS "brandId", c.recipient, c.recipient_type AS "recipientType",
               c.kind, c.attempts, c.dispatch, c.created_at AS "createdAt", c.data, c.template_id AS "templateId", c.subject, c.html, c.text,
               t.subject AS "templateSubject", t.html AS "templateHtml", t.text AS "templateText", t.layout AS "templateLayout",
               b.brand_code AS "brandCode", b.name AS "brandName", b.from_email AS "fromEmail", b.from_name AS "fromName",
-              b.reply_to AS "replyTo", sp.iys_code AS "senderId"
-         FROM c JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
+              b.reply_to AS "replyTo", sp.iys_code AS "senderId", g.allowed, g.reason, g.movement_id::text AS "movementId"
+         FROM c JOIN g ON true JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
          LEFT JOIN templates t ON t.id = c.template_id`,
-      [id, token, leaseMs, earlyMs],
+      [id, token, leaseMs, earlyMs, now],
     );
   }
 

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { classifyMessage, ConsentGate, normalizeEmail, type GateResult } from '@izinli/consent';
+import { classifyMessage, Clock, normalizeEmail } from '@izinli/consent';
 import { ApiError, FieldError } from '../common/http/api-error';
 import { problem } from '../common/http/problem-details.filter';
 import { TemplateRenderError } from '../templates/template-engine';
@@ -51,7 +51,7 @@ export class MessagesService {
     private readonly tenancy: TenancyService,
     private readonly templates: TemplatesRepository,
     private readonly content: MessageContent,
-    private readonly gate: ConsentGate,
+    private readonly clock: Clock,
     private readonly dispatcher: MessageDispatcher,
     private readonly metrics: MessageMetrics,
     private readonly settings: MessageSettings,
@@ -110,10 +110,9 @@ export class MessagesService {
     // The content as the recipient would read it: promotional data in a transactional template makes it commercial.
     const decision = classifyMessage({ channel: 'EMAIL', purpose: dto.purpose, subject: rendered.subject, html: rendered.html, text: rendered.text });
     const kind = decision.kind;
-    const [verdict] = await this.gate.check({ brandId: brand.id, tenantId: spId }, { type: 'EPOSTA', kind, recipients: [to.value], recipientType });
-
     const id = randomUUID();
-    const answer = verdict.allowed ? this.accepted(id, kind, decision.reasons) : this.blocked(id, kind, decision.reasons, verdict);
+    const accepted: MessageAcceptedDto = { id, status: 'QUEUED', kind, reasons: decision.reasons };
+    const blocked = this.blockedBody(id, kind, decision.reasons);
     const row: NewMessage = {
       id,
       serviceProviderId: spId,
@@ -128,23 +127,21 @@ export class MessagesService {
       html: templateId ? null : (dto.html ?? null),
       text: templateId ? null : (dto.text ?? null),
       data,
-      status: verdict.allowed ? 'QUEUED' : 'BLOCKED',
-      blockReason: verdict.allowed ? null : verdict.reason,
-      movementId: verdict.movement?.movementId ?? null,
-      event: verdict.allowed
-        ? { type: 'queued', detail: verdict.movement ? { consent: { ...verdict.movement, consentDate: verdict.movement.consentDate.toISOString() } } : null }
-        : { type: 'blocked', detail: { reason: verdict.reason, stage: 'ACCEPT' } },
     };
-    const inserted = await this.repo.insert(
+    // The gate runs inside the insert: one round trip decides, records and (with a key) remembers the answer.
+    const outcome = await this.repo.insert(
       row,
-      idempotencyKey !== undefined ? { key: idempotencyKey, requestHash: hash, statusCode: answer.status, response: answer.body } : null,
+      idempotencyKey !== undefined ? { key: idempotencyKey, requestHash: hash, accepted: { ...accepted }, blocked } : null,
+      this.clock.now(),
     );
-    if (!inserted) return this.replay(spId, idempotencyKey!, hash);
+    if (!outcome.inserted) return this.replay(spId, idempotencyKey!, hash);
 
-    this.metrics.counted(kind, row.status);
-    this.log.log({ messageId: id, brandId: brand.id, kind, status: row.status, reason: row.blockReason ?? undefined }, 'message accepted');
-    if (verdict.allowed) await this.dispatcher.dispatch(id, 0, 0);
-    return answer;
+    const status = outcome.allowed ? 'QUEUED' : 'BLOCKED';
+    this.metrics.counted(kind, status);
+    this.log.log({ messageId: id, brandId: brand.id, kind, status, reason: outcome.allowed ? undefined : outcome.reason }, 'message accepted');
+    if (!outcome.allowed) return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { ...blocked, reason: outcome.reason }, replayed: false };
+    await this.dispatcher.dispatch(id, 0, 0);
+    return { status: HttpStatus.ACCEPTED, body: { ...accepted }, replayed: false };
   }
 
   async get(spId: string, id: string): Promise<MessageDto> {
@@ -165,21 +162,19 @@ export class MessagesService {
     };
   }
 
-  private accepted(id: string, kind: string, reasons: string[]): SendAnswer {
-    const body: MessageAcceptedDto = { id, status: 'QUEUED', kind, reasons };
-    return { status: HttpStatus.ACCEPTED, body: { ...body }, replayed: false };
-  }
-
-  private blocked(id: string, kind: string, reasons: string[], verdict: GateResult): SendAnswer {
-    // Commercial mail is refused for want of consent (design.md: CONSENT_REQUIRED with the gate's reason, which
-    // may be SUPPRESSED); transactional mail needs no consent and is refused only for a suppressed address.
+  /**
+   * The 422 body of a refused message, without the gate's `reason` (added by whoever learns it: the insert
+   * statement for the stored copy, `send` for the live answer). Commercial mail is refused for want of consent
+   * (CONSENT_REQUIRED with the gate's reason, which may be SUPPRESSED); transactional mail needs no consent and is
+   * refused only for a suppressed address (SUPPRESSED).
+   */
+  private blockedBody(id: string, kind: string, reasons: string[]): Record<string, unknown> {
     const code = kind === 'COMMERCIAL' ? MESSAGE_ERROR_CODES.CONSENT_REQUIRED : MESSAGE_ERROR_CODES.SUPPRESSED;
     const detail =
       code === MESSAGE_ERROR_CODES.CONSENT_REQUIRED
-        ? `The message is commercial and the recipient may not receive it from this brand (${verdict.reason}). The attempt was recorded as message ${id}.`
+        ? `The message is commercial and the recipient may not receive it from this brand (see reason). The attempt was recorded as message ${id}.`
         : `The recipient's address is on the suppression list; no mail is sent to it. The attempt was recorded as message ${id}.`;
-    const body = { ...problem(HttpStatus.UNPROCESSABLE_ENTITY, code, detail), reason: verdict.reason, id, kind, reasons };
-    return { status: HttpStatus.UNPROCESSABLE_ENTITY, body, replayed: false };
+    return { ...problem(HttpStatus.UNPROCESSABLE_ENTITY, code, detail), id, kind, reasons };
   }
 
   private async replay(spId: string, key: string, hash: string): Promise<SendAnswer> {
