@@ -1,5 +1,6 @@
 import { SuppressionList } from '@izinli/consent';
 import { CapturedMail, startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
+import { SweepService } from '../../apps/campaigns/src/jobs/sweep.service';
 import { MessageSettings } from '../../apps/campaigns/src/transactional/message-settings';
 import { UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -208,6 +209,26 @@ describe('transactional messages (e2e)', () => {
     expect(entries).toEqual([{ email: 'yokboyle@example.com', tenant_id: null, reason: 'HARD_BOUNCE', origin: 'SMTP' }]);
     // Platform-wide: no tenant may mail it again.
     await t.http().post('/v1/messages').set(as(otherKey)).send(order('yokboyle@example.com', { brandCode: otherBrandCode })).expect(422);
+  });
+
+  it('sends a QUEUED message whose job was lost when the sweep runs', async () => {
+    // A row with no job, as Redis losing its keys would leave it.
+    const [row] = await t.db.dataSource.query(
+      `INSERT INTO messages (id, service_provider_id, brand_id, recipient, recipient_type, purpose, kind, reasons, subject, html, status)
+       SELECT gen_random_uuid(), service_provider_id, id, 'kayip@example.com', 'BIREYSEL', 'ORDER', 'TRANSACTIONAL', '[]', 'Kayıp iş', '<p>Kargo</p>', 'QUEUED'
+         FROM brands WHERE id = $1 RETURNING id`,
+      [brandId],
+    );
+    const settings = t.izinli.app.get(MessageSettings);
+    const stale = settings.staleAfterMs;
+    settings.staleAfterMs = 0;
+    try {
+      expect((await t.izinli.app.get(SweepService).sweepAll()).messages).toBeGreaterThanOrEqual(1);
+    } finally {
+      settings.staleAfterMs = stale;
+    }
+    expect((await untilMail('kayip@example.com')).header('Message-ID')).toBe(`<m${row.id}@alfa.com.tr>`);
+    expect((await untilStatus(row.id, 'SENT')).events.map((e: { type: string }) => e.type)).toEqual(['sent']);
   });
 
   it('keeps tenants apart: another key gets 404 for a message, a brand or a template that is not its own', async () => {
