@@ -1,7 +1,8 @@
 // Transactional mail API: POST /v1/messages accept throughput and latency, and accept → SMTP handoff time.
-// Boots the whole application in this process (ROLE=all: API and worker together) on a throw-away PostgreSQL database
-// and Redis (Bull), with an SMTP server that only counts. The load generator and the SMTP server run in worker
-// threads, so they do not share the application's event loop.
+// The production shape of docker-compose: the API (ROLE=api) in this process and a worker (ROLE=worker) in a child
+// process, on a throw-away PostgreSQL database, Redis (Bull) and the İYS simulator, with an SMTP server that only
+// counts. BENCH_MESSAGES_ROLE=all runs API and worker together in this one process instead. The load generator and
+// the SMTP server run in worker threads, so they do not share the API's event loop.
 //   (a) closed loop: CLIENTS concurrent keep-alive HTTP clients post as fast as answers come, for SECONDS_A;
 //       accepted requests per second, p50/p99. Target >= 1,500/s.
 //   (b) open loop: 500 requests per second issued on schedule whatever the answers, for SECONDS_B; p50/p99 latency
@@ -15,7 +16,9 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { spawn } from 'child_process';
 import { Worker } from 'worker_threads';
+import { startIysSimulator } from '@izinli/iys-simulator';
 import { loadAppConfig } from '@izinli/config';
 import { sqlOne, sqlRows } from '@izinli/database';
 import { createIzinliApp } from '../apps/campaigns/src/bootstrap';
@@ -28,6 +31,8 @@ const RATE_B = 500;
 const SECONDS_B = Number(process.env.BENCH_MESSAGES_SECONDS_B ?? 10);
 const TARGET_RPS = 1500;
 const TARGET_P99_MS = 50;
+const ROLE = process.env.BENCH_MESSAGES_ROLE === 'all' ? 'all' : 'api';
+const ROOT = join(__dirname, '..');
 
 const LOAD_GENERATOR = `
 const { parentPort, workerData } = require('worker_threads');
@@ -134,7 +139,8 @@ async function run(): Promise<void> {
   const sink = await startSink();
   const dataDir = mkdtempSync(join(tmpdir(), 'izinli-bench-messages-'));
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const config = loadAppConfig({
+  const simulator = await startIysSimulator({ port: 0, host: '127.0.0.1' });
+  const env: Record<string, string> = {
     PORT: '0',
     IYS_SIMULATOR_PORT: '0',
     DATA_DIR: dataDir,
@@ -144,8 +150,21 @@ async function run(): Promise<void> {
     DATABASE_URL: db.url,
     REDIS_URL: benchRedisUrl(),
     SMTP_URL: sink.url,
-  });
-  const app = await createIzinliApp(config, { queuePrefix: `bench${randomBytes(4).toString('hex')}` });
+    PUBLIC_URL: 'https://izinli.bench',
+    ...(ROLE === 'api' ? { ROLE: 'api', IYS_URL: simulator.url, IYS_USERNAME: 'integrator', IYS_PASSWORD: 'integrator-secret', IYS_INTEGRATOR_CODE: '900001' } : {}),
+  };
+  const config = loadAppConfig(env);
+  const queuePrefix = `bench${randomBytes(4).toString('hex')}`;
+  const app = await createIzinliApp(config, { queuePrefix });
+  // The worker: the app as main.ts starts it (Nagle off on its SMTP sockets, as in the campaign benchmarks).
+  const worker =
+    ROLE === 'api'
+      ? spawn(process.execPath, ['-r', join(__dirname, 'campaign-tcp-nodelay.js'), '-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, ROLE: 'worker', LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        })
+      : undefined;
   try {
     const api = async (path: string, key: string, body: unknown) => {
       const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -211,12 +230,15 @@ async function run(): Promise<void> {
         statuses,
         smtpReceived: received,
         queue: 'bull',
+        role: ROLE === 'api' ? 'API in the bench process, one ROLE=worker child process' : 'ROLE=all in the bench process',
         smtpPoolSize: config.smtp.poolSize,
-        note: 'ROLE=all in one process on a 2-core machine shared with other work; the load generator and SMTP sink run in worker threads.',
+        note: '2-core machine shared with other work; the load generator and SMTP sink run in worker threads.',
       },
     );
   } finally {
+    worker?.kill('SIGTERM');
     await app.close();
+    await simulator.close();
     await sink.close();
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
