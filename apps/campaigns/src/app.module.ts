@@ -33,6 +33,7 @@ import { TemplatesModule } from './templates/templates.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
+import { MessagesModule } from './transactional/messages.module';
 import { REDACTED_LOG_PATHS } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
@@ -91,6 +92,7 @@ export class AppModule implements NestModule {
         CampaignsModule,
         UnsubscribeModule,
         SuppressionsModule,
+        MessagesModule,
       ],
       controllers: [OperationsController],
       providers: [

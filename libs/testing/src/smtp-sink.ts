@@ -15,6 +15,8 @@ export interface SmtpSink {
   messages: CapturedMail[];
   /** Answer the next RCPT TO for an address with this SMTP code (e.g. 550 hard bounce, 451 try later). */
   refuse(address: string, code: number, message?: string): void;
+  /** Stop refusing an address: its next RCPT TO is accepted again. */
+  accept(address: string): void;
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
   close(): Promise<void>;
 }
@@ -68,6 +70,9 @@ export async function startSmtpSink(options: { hideSTARTTLS?: boolean } = {}): P
     messages,
     refuse(address, code, message = code >= 500 ? 'mailbox unavailable' : 'try again later') {
       refusals.set(address.toLowerCase(), { code, message });
+    },
+    accept(address) {
+      refusals.delete(address.toLowerCase());
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

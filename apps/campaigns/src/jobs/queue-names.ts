@@ -17,6 +17,8 @@ export enum QueueName {
   IYS_FEED = 'iys-feed',
   /** Signed consent-change webhooks to brands' own endpoints. */
   WEBHOOKS = 'webhooks',
+  /** Transactional API messages on their way to SMTP, one message per job. */
+  MESSAGES = 'messages',
 }
 
 /** Job names per queue; the same rule holds: never rename a value. */
@@ -65,6 +67,11 @@ export enum WebhookJob {
   FANOUT = 'fanout',
   /** Delivers one webhook; payload `{ deliveryId }`, job id `webhook:<deliveryId>:<attempt>`. */
   DELIVER = 'deliver',
+}
+
+export enum MessageJob {
+  /** Sends one message; payload `{ messageId }`, job id `msg:<messageId>:<attempts>:<dispatch>`. */
+  SEND = 'send-message',
 }
 
 export const ALL_QUEUES: readonly string[] = Object.values(QueueName);

@@ -1,0 +1,155 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { Clock, SuppressionList } from '@izinli/consent';
+import { MailTransport } from '@izinli/mailer';
+import { DeliveryUnavailableError } from '../delivery/chunk-sender';
+import { retryThroughOutage } from '../delivery/database-outage';
+import { classifySendError } from '../delivery/smtp-outcome';
+import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
+import { inlineSource, MessageContent } from './message-content';
+import { MessageDispatcher } from './message-dispatcher';
+import { MessageMetrics } from './message-metrics';
+import { messageHeaders, retryDelayMs, transactionalMessageId } from './message-rules';
+import { MessageSettings } from './message-settings';
+import { ClaimedMessage, MessagesRepository } from './messages.repository';
+
+/** How long results of mail already handed to SMTP are retried into the database through an outage. */
+const RECORD_RETRY_MS = 120_000;
+
+/**
+ * Sends one message of the API: claim it (so no two workers send it), gate it again (an unsubscribe or a bounce
+ * after accept stops it), render, hand it to SMTP, record the outcome with its event. A 4xx waits and is tried
+ * again with backoff; a 5xx fails it, and a hard bounce puts the address on the platform suppression list.
+ */
+@Injectable()
+export class MessageSender {
+  private readonly log = new Logger('MessageSender');
+
+  constructor(
+    private readonly repo: MessagesRepository,
+    private readonly clock: Clock,
+    private readonly content: MessageContent,
+    private readonly transport: MailTransport,
+    private readonly tokens: UnsubscribeTokens,
+    private readonly suppressions: SuppressionList,
+    private readonly dispatcher: MessageDispatcher,
+    private readonly metrics: MessageMetrics,
+    private readonly settings: MessageSettings,
+  ) {}
+
+  async send(messageId: string): Promise<void> {
+    const token = randomUUID();
+    const m = await this.repo.claim(messageId, token, this.settings.claimLeaseMs, this.clock.now());
+    // Already sent, failed or blocked, not yet due, or in a live worker's hands: nothing to do.
+    if (!m) return;
+    let handedOff = false;
+    try {
+      if (!m.allowed) {
+        await this.repo.settle(m.id, token, { status: 'BLOCKED', reason: m.reason, movementId: m.movementId }, { type: 'blocked', detail: { reason: m.reason, stage: 'SEND' } });
+        this.metrics.counted(m.kind, 'BLOCKED');
+        this.log.log({ messageId: m.id, reason: m.reason }, 'message blocked at send');
+        return;
+      }
+      const headerId = transactionalMessageId(m.id, m.fromEmail);
+      const bareId = headerId.slice(1, -1);
+      const unsubscribeUrl =
+        m.kind === 'COMMERCIAL'
+          ? `${this.settings.publicUrl}/u/${this.tokens.sign({ brandId: m.brandId, recipient: m.recipient, recipientType: m.recipientType, messageId: bareId })}`
+          : null;
+      let rendered;
+      let hasHtml = true;
+      try {
+        let compiled;
+        if (m.templateId) {
+          compiled = this.content.compile({ subject: m.templateSubject!, html: m.templateHtml!, text: m.templateText, layout: m.templateLayout ?? 'none' }, m.templateId);
+        } else {
+          const inline = inlineSource({ subject: m.subject!, html: m.html, text: m.text });
+          hasHtml = inline.hasHtml;
+          compiled = this.content.compile(inline.source, null);
+        }
+        rendered = compiled.render({ data: m.data, email: m.recipient, brandName: m.brandName, unsubscribeUrl });
+      } catch (err) {
+        await this.fail(m, token, 'RENDER_FAILED', null, (err as Error).message);
+        return;
+      }
+      handedOff = true;
+      try {
+        await this.transport.send({
+          from: { name: m.fromName, address: m.fromEmail },
+          to: m.recipient,
+          replyTo: m.replyTo ?? undefined,
+          subject: rendered.subject,
+          html: hasHtml ? rendered.html : undefined,
+          text: rendered.text,
+          messageId: headerId,
+          headers: messageHeaders({ kind: m.kind, brandCode: m.brandCode, senderId: m.senderId, unsubscribeUrl }),
+        });
+      } catch (err) {
+        const outcome = classifySendError(err);
+        switch (outcome.kind) {
+          case 'SENT':
+            break;
+          case 'REJECTED':
+            await this.fail(m, token, outcome.hardBounce ? 'HARD_BOUNCE' : 'SMTP_REJECTED', outcome.code, outcome.message);
+            if (outcome.hardBounce) await this.suppressHardBounce(m, outcome.code);
+            return;
+          case 'DEFERRED':
+            await this.defer(m, token, outcome.code, outcome.message);
+            return;
+          case 'UNAVAILABLE':
+            handedOff = false;
+            await this.repo.release(m.id, token);
+            throw new DeliveryUnavailableError(outcome.message);
+        }
+      }
+      const sent = await retryThroughOutage(
+        () => this.repo.settle(m.id, token, { status: 'SENT' }, { type: 'sent', detail: { messageId: bareId } }),
+        RECORD_RETRY_MS,
+      );
+      this.metrics.counted(m.kind, 'SENT');
+      if (sent) this.metrics.handedOff(m.kind, (sent.at.getTime() - new Date(m.createdAt).getTime()) / 1000);
+    } catch (err) {
+      // Before the handoff nothing left the building: give the message back so the job's retry can take it at once.
+      if (!handedOff && !(err instanceof DeliveryUnavailableError)) await this.repo.release(m.id, token).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async fail(m: ClaimedMessage, token: string, failure: string, smtpCode: number | null, error: string): Promise<void> {
+    await retryThroughOutage(
+      () => this.repo.settle(m.id, token, { status: 'FAILED', failure, smtpCode }, { type: 'failed', detail: { failure, smtpCode, error: error.slice(0, 500) } }),
+      RECORD_RETRY_MS,
+    );
+    this.metrics.counted(m.kind, 'FAILED');
+    this.log.log({ messageId: m.id, failure, smtpCode }, 'message failed');
+  }
+
+  private async defer(m: ClaimedMessage, token: string, smtpCode: number, error: string): Promise<void> {
+    const attempts = m.attempts + 1;
+    if (attempts >= this.settings.maxAttempts) {
+      await this.fail(m, token, 'TEMPORARY_FAILURE_LIMIT', smtpCode, error);
+      return;
+    }
+    const delayMs = retryDelayMs(this.settings.retryBaseMs, attempts);
+    await retryThroughOutage(
+      () =>
+        this.repo.settle(
+          m.id,
+          token,
+          { status: 'RETRY', delayMs, smtpCode },
+          { type: 'retry', detail: { attempt: attempts, smtpCode, error: error.slice(0, 500), nextAttemptAt: new Date(Date.now() + delayMs).toISOString() } },
+        ),
+      RECORD_RETRY_MS,
+    );
+    this.metrics.counted(m.kind, 'RETRY');
+    await this.dispatcher.dispatch(m.id, attempts, m.dispatch, delayMs);
+  }
+
+  /** Izinli's own SMTP saw the mailbox does not exist: no tenant may mail it again (design.md "Suppression"). */
+  private async suppressHardBounce(m: ClaimedMessage, smtpCode: number | null): Promise<void> {
+    await retryThroughOutage(
+      () => this.suppressions.add(m.recipient, null, 'HARD_BOUNCE', 'SMTP', `hard bounce ${smtpCode ?? ''} of message ${m.id}`.replace('  ', ' ')),
+      RECORD_RETRY_MS,
+    ).catch((err: Error) => this.log.warn({ messageId: m.id, err: err.message }, 'could not add a hard bounce to the suppression list'));
+  }
+}

@@ -1,0 +1,294 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { sqlExec, sqlOne, sqlRows } from '@izinli/database';
+import { ConsentGate, type GateReason, type MessageKind, type RecipientType } from '@izinli/consent';
+import type { TemplateLayout } from '../templates/template-engine';
+import type { MessageEventType, MessageStatus } from './messages.dto';
+
+export interface NewMessage {
+  id: string;
+  serviceProviderId: string;
+  brandId: string;
+  templateId: string | null;
+  recipient: string;
+  recipientType: RecipientType;
+  purpose: string;
+  kind: MessageKind;
+  reasons: string[];
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  data: Record<string, unknown>;
+}
+
+/** The gate's decision at accept, and whether this request wrote the message (false: the key was taken). */
+export interface AcceptOutcome {
+  inserted: boolean;
+  allowed: boolean;
+  reason: GateReason;
+}
+
+/** The two answers a request may get; the statement stores the one the gate decides on, with the reason added. */
+export interface CandidateAnswers {
+  key: string;
+  requestHash: string;
+  accepted: Record<string, unknown>;
+  /** Completed in SQL with `reason`. */
+  blocked: Record<string, unknown>;
+}
+
+/** The first answer given for an Idempotency-Key, replayed for the same request. */
+export interface StoredAnswer {
+  requestHash: string;
+  statusCode: number;
+  response: Record<string, unknown>;
+}
+
+export interface MessageView {
+  id: string;
+  status: MessageStatus;
+  kind: MessageKind;
+  reasons: string[];
+  brandCode: string;
+  fromEmail: string;
+  recipient: string;
+  recipientType: RecipientType;
+  purpose: string;
+  createdAt: Date;
+  events: { type: MessageEventType; at: string; detail: Record<string, unknown> | null }[];
+}
+
+/** Everything a worker needs to send one claimed message. */
+export interface ClaimedMessage {
+  id: string;
+  serviceProviderId: string;
+  brandId: string;
+  recipient: string;
+  recipientType: RecipientType;
+  kind: MessageKind;
+  attempts: number;
+  dispatch: number;
+  createdAt: Date;
+  data: Record<string, unknown>;
+  templateId: string | null;
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  templateSubject: string | null;
+  templateHtml: string | null;
+  templateText: string | null;
+  templateLayout: TemplateLayout | null;
+  brandCode: string;
+  brandName: string;
+  fromEmail: string;
+  fromName: string;
+  replyTo: string | null;
+  senderId: string;
+  /** The gate's decision just now. */
+  allowed: boolean;
+  reason: GateReason;
+  movementId: string | null;
+}
+
+const EVENT = `INSERT INTO message_events (message_id, type, at, detail)`;
+
+/** The SQL of the transactional API. Each write is one statement: a message row never changes without its event. */
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Gates the recipient (ConsentGate's SQL), then writes the idempotency key (when given), the message (QUEUED or
+   * BLOCKED with the gate's reason and the movement relied on) and its first event: one statement, one round trip.
+   * The key's primary key decides between concurrent requests: the loser writes nothing (`inserted: false`) and
+   * reads the winner's answer with `storedAnswer`.
+   */
+  async insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
+    const gate = ConsentGate.buildGateSql(`SELECT $5::text AS recipient, $6::text AS recipient_type`, {
+      brandId: '$3::uuid',
+      tenantId: '$2::uuid',
+      type: `'EPOSTA'`,
+      kind: '$8::text',
+      now: '$18::timestamptz',
+    });
+    const row = await sqlOne<AcceptOutcome>(
+      this.ds,
+      `WITH g AS (${gate}),
+       k AS (
+         INSERT INTO message_idempotency_keys (service_provider_id, key, request_hash, status_code, response, message_id)
+         SELECT $2::uuid, $14::text, $15::text, CASE WHEN g.allowed THEN 202 ELSE 422 END,
+                CASE WHEN g.allowed THEN $16::jsonb ELSE $17::jsonb || jsonb_build_object('reason', g.reason) END, $1::uuid
+           FROM g WHERE $14::text IS NOT NULL
+         ON CONFLICT DO NOTHING RETURNING 1
+       ), m AS (
+         INSERT INTO messages (id, service_provider_id, brand_id, template_id, recipient, recipient_type, purpose, kind, reasons,
+                               subject, html, text, data, status, block_reason, movement_id)
+         SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text, $12::text,
+                $13::jsonb, CASE WHEN g.allowed THEN 'QUEUED' ELSE 'BLOCKED' END, CASE WHEN g.allowed THEN NULL ELSE g.reason END,
+                CASE WHEN $8::text = 'COMMERCIAL' THEN g.movement_id END
+           FROM g WHERE $14::text IS NULL OR EXISTS (SELECT 1 FROM k)
+         RETURNING id, created_at
+       ), e AS (
+         ${EVENT}
+         SELECT m.id, CASE WHEN g.allowed THEN 'queued' ELSE 'blocked' END, m.created_at,
+                CASE WHEN NOT g.allowed THEN jsonb_build_object('reason', g.reason, 'stage', 'ACCEPT')
+                     WHEN $8::text = 'COMMERCIAL' AND g.movement_id IS NOT NULL THEN jsonb_build_object('consent', jsonb_build_object(
+                       'movementId', g.movement_id::text, 'consentDate', g.relied_consent_date, 'source', g.relied_source,
+                       'iysTransactionId', g.relied_transaction_id)) END
+           FROM m, g
+       )
+       SELECT (SELECT count(*) FROM m)::int = 1 AS inserted, g.allowed, g.reason FROM g`,
+      [
+        m.id,
+        m.serviceProviderId,
+        m.brandId,
+        m.templateId,
+        m.recipient,
+        m.recipientType,
+        m.purpose,
+        m.kind,
+        JSON.stringify(m.reasons),
+        m.subject,
+        m.html,
+        m.text,
+        JSON.stringify(m.data),
+        answers?.key ?? null,
+        answers?.requestHash ?? null,
+        answers ? JSON.stringify(answers.accepted) : null,
+        answers ? JSON.stringify(answers.blocked) : null,
+        now,
+      ],
+    );
+    return row!;
+  }
+
+  storedAnswer(serviceProviderId: string, key: string): Promise<StoredAnswer | undefined> {
+    return sqlOne<StoredAnswer>(
+      this.ds,
+      `SELECT request_hash AS "requestHash", status_code AS "statusCode", response FROM message_idempotency_keys
+       WHERE service_provider_id = $1 AND key = $2`,
+      [serviceProviderId, key],
+    );
+  }
+
+  /** The tenancy boundary of GET: a message is found only among the caller's own. */
+  async findOwned(serviceProviderId: string, id: string): Promise<MessageView | undefined> {
+    return sqlOne<MessageView>(
+      this.ds,
+      `SELECT m.id, m.status, m.kind, m.reasons, b.brand_code AS "brandCode", b.from_email AS "fromEmail", m.recipient,
+              m.recipient_type AS "recipientType", m.purpose, m.created_at AS "createdAt",
+              COALESCE((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'at', e.at, 'detail', e.detail) ORDER BY e.id)
+                          FROM message_events e WHERE e.message_id = m.id), '[]'::jsonb) AS events
+         FROM messages m JOIN brands b ON b.id = m.brand_id
+        WHERE m.id = $1 AND m.service_provider_id = $2`,
+      [id, serviceProviderId],
+    );
+  }
+
+  /**
+   * Takes a QUEUED message that is due (with `earlyMs` of slack for a delayed job firing a little early) and not in
+   * another live worker's hands, and gates it again in the same statement (ConsentGate's SQL): consent withdrawn or
+   * an address suppressed since accept must stop it. Undefined when there is nothing to do.
+   */
+  claim(id: string, token: string, leaseMs: number, now: Date, earlyMs = 1_000): Promise<ClaimedMessage | undefined> {
+    const gate = ConsentGate.buildGateSql(`SELECT recipient, recipient_type, brand_id, kind FROM c`, {
+      brandId: 'a.brand_id',
+      tenantId: '(SELECT service_provider_id FROM c)',
+      type: `'EPOSTA'`,
+      kind: 'a.kind',
+      now: '$5::timestamptz',
+    });
+    return sqlOne<ClaimedMessage>(
+      this.ds,
+      `WITH c AS (
+         UPDATE messages SET claim_token = $2, claimed_at = now(), updated_at = now()
+          WHERE id = $1 AND status = 'QUEUED'
+            AND COALESCE(next_attempt_at, created_at) <= now() + $4 * interval '1 millisecond'
+            AND (claimed_at IS NULL OR claimed_at < now() - $3 * interval '1 millisecond')
+         RETURNING *
+       ), g AS (${gate})
+       SELECT c.id, c.service_provider_id AS "serviceProviderId", c.brand_id AS "brandId", c.recipient, c.recipient_type AS "recipientType",
+              c.kind, c.attempts, c.dispatch, c.created_at AS "createdAt", c.data, c.template_id AS "templateId", c.subject, c.html, c.text,
+              t.subject AS "templateSubject", t.html AS "templateHtml", t.text AS "templateText", t.layout AS "templateLayout",
+              b.brand_code AS "brandCode", b.name AS "brandName", b.from_email AS "fromEmail", b.from_name AS "fromName",
+              b.reply_to AS "replyTo", sp.iys_code AS "senderId", g.allowed, g.reason, g.movement_id::text AS "movementId"
+         FROM c JOIN g ON true JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
+         LEFT JOIN templates t ON t.id = c.template_id`,
+      [id, token, leaseMs, earlyMs, now],
+    );
+  }
+
+  /** When a QUEUED message is next due, or null when it is not QUEUED (sent, failed, blocked, or unknown). */
+  async dueAt(id: string): Promise<Date | null> {
+    const r = await sqlOne<{ due: Date }>(this.ds, `SELECT COALESCE(next_attempt_at, created_at) AS due FROM messages WHERE id = $1 AND status = 'QUEUED'`, [id]);
+    return r ? new Date(r.due) : null;
+  }
+
+  /** Final or waiting outcome of a claimed message, with its event; false when the claim was lost meanwhile. */
+  async settle(
+    id: string,
+    token: string,
+    outcome:
+      | { status: 'SENT' }
+      | { status: 'FAILED'; failure: string; smtpCode: number | null }
+      | { status: 'BLOCKED'; reason: string; movementId: string | null }
+      | { status: 'RETRY'; delayMs: number; smtpCode: number | null },
+    event: { type: MessageEventType; detail: Record<string, unknown> | null },
+  ): Promise<{ at: Date } | undefined> {
+    const set =
+      outcome.status === 'SENT'
+        ? `status = 'SENT', sent_at = now(), attempts = attempts + 1`
+        : outcome.status === 'FAILED'
+          ? `status = 'FAILED', attempts = attempts + 1, failure = $4, smtp_code = $5`
+          : outcome.status === 'BLOCKED'
+            ? `status = 'BLOCKED', block_reason = $4, movement_id = $5::bigint`
+            : `attempts = attempts + 1, next_attempt_at = now() + $4::bigint * interval '1 millisecond', smtp_code = $5`;
+    const extra =
+      outcome.status === 'FAILED'
+        ? [outcome.failure, outcome.smtpCode]
+        : outcome.status === 'BLOCKED'
+          ? [outcome.reason, outcome.movementId]
+          : outcome.status === 'RETRY'
+            ? [outcome.delayMs, outcome.smtpCode]
+            : [];
+    return sqlOne<{ at: Date }>(
+      this.ds,
+      `WITH u AS (
+         UPDATE messages SET ${set}, claim_token = NULL, claimed_at = NULL, updated_at = now()
+          WHERE id = $1 AND claim_token = $2 RETURNING id, now() AS at
+       )
+       ${EVENT} SELECT id, $3, at, $${extra.length + 4}::jsonb FROM u RETURNING at`,
+      [id, token, event.type, ...extra, event.detail ? JSON.stringify(event.detail) : null],
+    );
+  }
+
+  /** Gives a claimed message back untouched (no answer from SMTP): the job is retried. */
+  async release(id: string, token: string): Promise<void> {
+    await sqlExec(this.ds, `UPDATE messages SET claim_token = NULL, claimed_at = NULL, updated_at = now() WHERE id = $1 AND claim_token = $2`, [id, token]);
+  }
+
+  /** QUEUED messages due for `staleMs` with no live claim: their job was lost. Bumps `dispatch` for a fresh job id. */
+  redispatchStale(staleMs: number, leaseMs: number, limit = 1000): Promise<{ id: string; attempts: number; dispatch: number }[]> {
+    return sqlRows(
+      this.ds,
+      `UPDATE messages SET dispatch = dispatch + 1
+        WHERE id IN (SELECT id FROM messages
+                      WHERE status = 'QUEUED' AND COALESCE(next_attempt_at, created_at) < now() - $1 * interval '1 millisecond'
+                        AND (claimed_at IS NULL OR claimed_at < now() - $2 * interval '1 millisecond')
+                      ORDER BY COALESCE(next_attempt_at, created_at) LIMIT $3 FOR UPDATE SKIP LOCKED)
+          AND status = 'QUEUED'
+       RETURNING id, attempts, dispatch`,
+      [staleMs, leaseMs, limit],
+    );
+  }
+
+  /** Deletes idempotency keys older than the retention, a bounded batch at a time. */
+  purgeIdempotencyKeys(retentionMs: number, limit = 10_000): Promise<number> {
+    return sqlExec(
+      this.ds,
+      `DELETE FROM message_idempotency_keys WHERE (service_provider_id, key) IN (
+         SELECT service_provider_id, key FROM message_idempotency_keys WHERE created_at < now() - $1 * interval '1 millisecond' LIMIT $2)`,
+      [retentionMs, limit],
+    );
+  }
+}
