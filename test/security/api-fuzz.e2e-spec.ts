@@ -32,6 +32,9 @@ describe('API fuzz: bad requests get 4xx, never 5xx (e2e)', () => {
       await t.http().post('/v1/brands/710001/campaigns').set(asA).send({ name: 'Fuzz', listId: list.id, templateId: template.id, purpose: 'PROMOTION' }).expect(201)
     ).body as { id: string };
     const imp = (await t.http().post('/v1/brands/710001/consents/imports').set(asA).set('content-type', 'text/csv').send('recipient,type,status,source\nfuzz@example.com,EPOSTA,ONAY,HS_WEB\n').expect(202)).body as { id: string };
+    const message = (
+      await t.http().post('/v1/messages').set(asA).send({ brandCode: '710001', to: 'fuzz@example.com', purpose: 'ORDER', subject: 'Siparişiniz', text: 'Siparişiniz alındı.' }).expect(202)
+    ).body as { id: string };
     const doc = (await t.http().get('/docs-json').expect(200)).body as OpenApiDocument;
     ctx = {
       doc,
@@ -39,7 +42,7 @@ describe('API fuzz: bad requests get 4xx, never 5xx (e2e)', () => {
       tenantKey: a.apiKey,
       otherTenantKey: b.apiKey,
       pushAuth: 'Basic ' + Buffer.from('iys-push:push-secret-1').toString('base64'),
-      ids: { 'service-providers': a.id, lists: list.id, templates: template.id, campaigns: campaign.id, imports: imp.id },
+      ids: { 'service-providers': a.id, lists: list.id, templates: template.id, campaigns: campaign.id, imports: imp.id, messages: message.id },
       brandCode: '710001',
     };
   });
@@ -49,7 +52,7 @@ describe('API fuzz: bad requests get 4xx, never 5xx (e2e)', () => {
     const cases = buildFuzzCases(ctx, seed, MIN_BAD);
     const operations = new Set(cases.map((c) => `${c.method} ${c.route}`));
     // The document really was read: every route family of the API is in the run.
-    for (const route of ['POST /v1/brands/{brandCode}/consents', 'POST /v1/brands/{brandCode}/campaigns', 'GET /v1/campaigns/{id}/recipients', 'POST /iys/push', 'POST /v1/service-providers']) {
+    for (const route of ['POST /v1/messages', 'GET /v1/messages/{id}', 'POST /v1/suppressions', 'POST /v1/brands/{brandCode}/consents', 'POST /v1/brands/{brandCode}/campaigns', 'GET /v1/campaigns/{id}/recipients', 'POST /iys/push', 'POST /v1/service-providers']) {
       expect(operations).toContain(route);
     }
     const results = await runAll(t.url, cases, 8);
