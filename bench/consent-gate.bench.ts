@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       type: '$3',
       kind: '$4',
       now: '$5',
+      suppressionLookup: 'hash',
     });
     const fill = `INSERT INTO bench_ledger (recipient, recipient_type, allowed, reason, movement_id, relied_consent_date, relied_source, relied_transaction_id)
       SELECT g.recipient, g.recipient_type, g.allowed, g.reason, g.movement_id, g.relied_consent_date, g.relied_source, g.relied_transaction_id

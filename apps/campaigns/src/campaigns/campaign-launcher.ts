@@ -23,7 +23,7 @@ type GateTarget = Pick<CampaignRow, 'id' | 'listId' | 'brandId' | 'tenantId' | '
  */
 function gatedAudienceSql(): string {
   const audience = `SELECT ct.id AS contact_id, ct.email AS recipient, ct.recipient_type FROM contacts ct WHERE ct.list_id = $1`;
-  return ConsentGate.buildGateSql(audience, { brandId: '$2::uuid', tenantId: '$3::uuid', type: `'EPOSTA'`, kind: '$4::text', now: '$5::timestamptz' });
+  return ConsentGate.buildGateSql(audience, { brandId: '$2::uuid', tenantId: '$3::uuid', type: `'EPOSTA'`, kind: '$4::text', now: '$5::timestamptz', suppressionLookup: 'hash' });
 }
 
 /**

@@ -34,12 +34,18 @@ export interface GateQueryParams {
   type: string;
   kind: string;
   now: string;
+  /**
+   * How suppressions are looked up. 'index' (the default) probes the suppression index once per audience row: right
+   * for a message, a chunk or a checked list, and it never reads more of the list than the audience's addresses.
+   * 'hash' reads the tenant's whole suppression list once and hash-joins it: right for a whole campaign audience.
+   */
+  suppressionLookup?: 'index' | 'hash';
 }
 
 /**
  * The consent gate, set-wise. `buildGateSql` turns any audience query (columns `recipient`, `recipient_type`)
- * into one statement that decides every row at once with hash joins against `consents` and `suppressions`:
- * no query per recipient, whatever the audience size. The campaigns app wraps it in INSERT … SELECT to fill
+ * into one statement that decides every row at once, joined against `consents` and `suppressions`: no query
+ * per recipient, whatever the audience size. The campaigns app wraps it in INSERT … SELECT to fill
  * its ledger; `check` runs it for an explicit list.
  */
 @Injectable()
@@ -55,9 +61,15 @@ export class ConsentGate {
       FROM (${audienceSql}) a
       LEFT JOIN consents c
         ON c.brand_id = ${p.brandId} AND c.type = ${p.type} AND c.recipient = a.recipient AND c.recipient_type = a.recipient_type
-      LEFT JOIN (
+      ${
+        p.suppressionLookup === 'hash'
+          ? `LEFT JOIN (
         SELECT DISTINCT email FROM suppressions WHERE tenant_id IS NULL OR tenant_id = ${p.tenantId}
-      ) s ON s.email = a.recipient
+      ) s ON s.email = a.recipient`
+          : `LEFT JOIN LATERAL (
+        SELECT email FROM suppressions WHERE email = a.recipient AND (tenant_id IS NULL OR tenant_id = ${p.tenantId}) LIMIT 1
+      ) s ON true`
+      }
       CROSS JOIN LATERAL (SELECT ${gateReasonSql({ recipientType: 'a.recipient_type', kind: p.kind, now: p.now })} AS reason) r`;
   }
 
