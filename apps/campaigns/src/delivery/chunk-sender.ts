@@ -9,7 +9,7 @@ import { retryThroughOutage } from './database-outage';
 import { DeliveryLeases } from './delivery-leases';
 import { DeliverySettings } from './delivery-settings';
 import { CampaignSendContext, DeliveryRepository, GatedRow, RowResult } from './delivery.repository';
-import { campaignHeaders, campaignMessageId } from './mail-headers';
+import { campaignMessageId, messageHeaders, sharedCampaignHeaders } from './mail-headers';
 import { classifySendError } from './smtp-outcome';
 
 /** SMTP (or the connection to it) is down: the job is retried with the queue's backoff. */
@@ -30,6 +30,8 @@ export class WorkerStoppingError extends Error {
 
 interface PreparedCampaign extends CampaignSendContext {
   compiled: CompiledTemplate;
+  /** The headers every message of the campaign shares (List-Id, Feedback-ID), built once. */
+  sharedHeaders: Record<string, string>;
 }
 
 /** Rows claimed by this execution and re-gated: `allowed` go to SMTP, the others were recorded as BLOCKED. */
@@ -145,11 +147,14 @@ export class ChunkSender {
         // are recorded while the next is sent: the SMTP pool never waits for the database.
         const upcoming = this.stopping ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token));
         const results = await sending;
-        await recording;
+        // One record at a time, and what was just sent is recorded even if the previous record failed: the
+        // earlier error is raised only once this sub-batch is on its way into the ledger.
+        const previous = await settle(recording);
         recording = this.recordSubBatch(campaign, chunk.seq, batch, results, token);
         const prepared = await upcoming;
+        if (prepared && 'value' in prepared) next = prepared.value;
+        if ('error' in previous) throw previous.error;
         if (prepared && 'error' in prepared) throw prepared.error;
-        next = prepared ? prepared.value : null;
         const down = results.find((r) => r.status === 'PENDING' && !r.countsAttempt);
         if (down) {
           outage = down.error ?? 'no answer';
@@ -205,7 +210,8 @@ export class ChunkSender {
   private async recordSubBatch(c: PreparedCampaign, seq: number, batch: SubBatch, results: RowResult[], token: string): Promise<void> {
     await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId), this.settings.recordRetryMs);
     await this.suppressHardBounces(c, batch.rows, results);
-    await this.repo.touchChunk(c.id, seq, token);
+    // Only a sign of life for the watchdog: a missed one must not fail a sub-batch that is recorded.
+    await this.repo.touchChunk(c.id, seq, token).catch(() => undefined);
   }
 
   /** Only rows still SENDING under this token go back: the blocked ones were already recorded by the re-gate. */
@@ -236,17 +242,7 @@ export class ChunkSender {
         html: rendered.html,
         text: rendered.text,
         messageId,
-        headers: campaignHeaders({
-          campaignId: c.id,
-          ledgerId: row.id,
-          kind: c.kind,
-          brandCode: c.brandCode,
-          fromEmail: c.fromEmail,
-          listId: c.listId,
-          listName: c.listName,
-          senderId: c.senderId,
-          unsubscribeUrl,
-        }),
+        headers: messageHeaders(c.kind, c.sharedHeaders, unsubscribeUrl),
       });
       return { ...base, status: 'SENT', messageId: bareId, countsAttempt: true };
     } catch (err) {
@@ -291,7 +287,16 @@ export class ChunkSender {
     if (hit && Date.now() - hit.at < CONTEXT_TTL_MS) return hit.campaign;
     const ctx = await this.repo.context(campaignId);
     if (!ctx) return undefined;
-    const campaign = { ...ctx, compiled: this.engine.compile(ctx.template) };
+    const sharedHeaders = sharedCampaignHeaders({
+      campaignId: ctx.id,
+      kind: ctx.kind,
+      brandCode: ctx.brandCode,
+      fromEmail: ctx.fromEmail,
+      listId: ctx.listId,
+      listName: ctx.listName,
+      senderId: ctx.senderId,
+    });
+    const campaign = { ...ctx, compiled: this.engine.compile(ctx.template), sharedHeaders };
     if (this.contexts.size >= MAX_CONTEXTS) this.contexts.delete(this.contexts.keys().next().value!);
     this.contexts.set(campaignId, { at: Date.now(), campaign });
     return campaign;
