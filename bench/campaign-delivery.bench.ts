@@ -9,6 +9,7 @@
 // BENCH_CAMPAIGN_RECIPIENTS changes the size.
 import 'reflect-metadata';
 import Bull from 'bull';
+import Redis from 'ioredis';
 import { cpus, loadavg } from 'os';
 import { randomBytes } from 'crypto';
 import { SuppressionList, SystemClock } from '@izinli/consent';
@@ -38,6 +39,7 @@ import {
   waitUntil,
 } from './campaign-bench-support';
 import { writeResult } from './bench-kit';
+import { trackServerCpu } from './bench-database';
 
 const RECIPIENTS = Number(process.env.BENCH_CAMPAIGN_RECIPIENTS ?? 100_000);
 /** SMTP_POOL_SIZE's default: both pipelines get the same number of connections. */
@@ -143,7 +145,20 @@ function startWorker(ds: import('typeorm').DataSource, queue: BullJobQueue, tran
 }
 
 /** One campaign of the seeded list, from the launch call to its last recorded send. */
-async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpServer, w: Worker, seeded: SeededCampaign) {
+/** Redis's own CPU seconds (INFO cpu): the server is shared, so only a rough figure for what the queue costs. */
+async function redisCpuSeconds(): Promise<number> {
+  const r = new Redis(benchRedisUrl(), { lazyConnect: true });
+  try {
+    await r.connect();
+    const info = await r.info('cpu');
+    const v = (k: string) => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return v('used_cpu_user') + v('used_cpu_sys');
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpServer, w: Worker, seeded: SeededCampaign, dbName: string) {
   const campaignId = (await sqlOne<{ id: string }>(
     ds,
     `INSERT INTO campaigns (brand_id, list_id, template_id, name, purpose, kind, classification, status)
@@ -151,6 +166,8 @@ async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpS
     [seeded.campaignId],
   ))!.id;
   const before = sink.received();
+  const pg = trackServerCpu(dbName);
+  const redis0 = await redisCpuSeconds();
   const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
   const built = await ds.transaction(async (m) => w.launcher.start(m, (await w.campaigns.findById(m, campaignId, true))!));
@@ -159,11 +176,15 @@ async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpS
   await waitUntil(async () => (await sqlOne<{ status: string }>(ds, `SELECT status FROM campaigns WHERE id = $1`, [campaignId]))!.status === 'COMPLETED', 30 * 60_000, 50);
   const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpuUsPerMsg = (cpuNow() - cpu0) / RECIPIENTS;
+  const pgSeconds = await pg.stop();
+  const redisSeconds = (await redisCpuSeconds()) - redis0;
+  const pgUsPerMsg = pgSeconds === null ? null : (pgSeconds * 1e6) / RECIPIENTS;
+  const redisUsPerMsg = (redisSeconds * 1e6) / RECIPIENTS;
   const sent = (await sqlOne<{ n: number }>(ds, `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND status = 'SENT'`, [campaignId]))!.n;
   if (sent !== RECIPIENTS || sink.received() - before !== RECIPIENTS || built.eligible !== RECIPIENTS) {
     throw new Error(`campaign: ledger SENT ${sent}, sink ${sink.received() - before}, eligible ${built.eligible}, expected ${RECIPIENTS}`);
   }
-  return { rate: RECIPIENTS / (totalMs / 1000), launchedMs, deliveryRate: RECIPIENTS / ((totalMs - launchedMs) / 1000), cpuUsPerMsg };
+  return { rate: RECIPIENTS / (totalMs / 1000), launchedMs, deliveryRate: RECIPIENTS / ((totalMs - launchedMs) / 1000), cpuUsPerMsg, pgUsPerMsg, redisUsPerMsg };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -191,11 +212,19 @@ async function main(): Promise<void> {
     // load that comes and goes on the machine shows up in both and in the spread, not in the verdict.
     const bareRates: number[] = [];
     const bareCpu: number[] = [];
-    const runs: { rate: number; launchedMs: number; deliveryRate: number; cpuUsPerMsg: number }[] = [];
+    const runs: Awaited<ReturnType<typeof campaignRun>>[] = [];
+    if (process.env.BENCH_BARE_ONLY === '1') {
+      // Diagnostics (profiling the bare pipe alone): one bare run, no comparison, no result file.
+      const bare = await barePipe(sink, samples, RECIPIENTS);
+      console.log(`bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`);
+      return;
+    }
     if (process.env.BENCH_CAMPAIGN_ONLY === '1') {
       // Diagnostics (profiling the worker): one campaign run, no comparison, no result file.
-      const run = await campaignRun(db.ds, sink, w, seeded);
-      console.log(`campaign pipeline: ${Math.round(run.rate)} msg/s end to end`);
+      const run = await campaignRun(db.ds, sink, w, seeded, new URL(db.url).pathname.slice(1));
+      console.log(
+        `campaign pipeline: ${Math.round(run.rate)} msg/s end to end; CPU per message: ${Math.round(run.cpuUsPerMsg)} µs here, ${Math.round(run.pgUsPerMsg ?? NaN)} µs PostgreSQL, ~${Math.round(run.redisUsPerMsg)} µs Redis`,
+      );
       return;
     }
     const bare0 = await barePipe(sink, samples, RECIPIENTS);
@@ -203,10 +232,10 @@ async function main(): Promise<void> {
     bareCpu.push(bare0.cpuUsPerMsg);
     console.log(`bare nodemailer pool: ${Math.round(bare0.rate)} msg/s, ${Math.round(bare0.cpuUsPerMsg)} µs CPU per message`);
     for (let round = 0; round < ROUNDS; round++) {
-      const run = await campaignRun(db.ds, sink, w, seeded);
+      const run = await campaignRun(db.ds, sink, w, seeded, new URL(db.url).pathname.slice(1));
       runs.push(run);
       console.log(
-        `campaign pipeline: ${Math.round(run.rate)} msg/s end to end (launch ${Math.round(run.launchedMs)} ms, then ${Math.round(run.deliveryRate)} msg/s), ${Math.round(run.cpuUsPerMsg)} µs CPU per message`,
+        `campaign pipeline: ${Math.round(run.rate)} msg/s end to end (launch ${Math.round(run.launchedMs)} ms, then ${Math.round(run.deliveryRate)} msg/s); CPU per message: ${Math.round(run.cpuUsPerMsg)} µs here, ${Math.round(run.pgUsPerMsg ?? NaN)} µs PostgreSQL, ~${Math.round(run.redisUsPerMsg)} µs Redis`,
       );
       const bare = await barePipe(sink, samples, RECIPIENTS);
       bareRates.push(bare.rate);
@@ -234,6 +263,9 @@ async function main(): Promise<void> {
         ratios: ratios.map((r) => Math.round(r * 1000) / 10),
         // CPU of this process only (bare pipe or worker, plus the sink); PostgreSQL's and Redis's are not in it.
         cpuMicrosPerMessageThisProcess: { bare: bareCpu.map(Math.round), campaign: runs.map((r) => Math.round(r.cpuUsPerMsg)) },
+        // The campaign's CPU outside this process: its database's backends, and Redis (shared; rough).
+        cpuMicrosPerMessagePostgres: runs.map((r) => (r.pgUsPerMsg === null ? null : Math.round(r.pgUsPerMsg))),
+        cpuMicrosPerMessageRedis: runs.map((r) => Math.round(r.redisUsPerMsg)),
         smtpPool: POOL,
         chunkSize: w.settings.chunkSize,
         subBatchSize: w.settings.subBatchSize,

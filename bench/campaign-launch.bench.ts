@@ -29,7 +29,7 @@ import { benchRedisUrl, createCampaignBenchDatabase, seedCampaign, startCounting
 import { timed, writeResult } from './bench-kit';
 
 const RECIPIENTS = Number(process.env.BENCH_LAUNCH_RECIPIENTS ?? 1_000_000);
-const WORKER_SECONDS = Number(process.env.BENCH_WORKER_SECONDS ?? 180);
+const WORKER_SECONDS = Number(process.env.BENCH_WORKER_SECONDS ?? 60);
 /**
  * The worker runs compiled, as `npm run start:prod` runs it: the benchmark builds the app into a temporary
  * directory first (tsc + tsc-alias, as `npm run build` does, without touching ./dist). BENCH_WORKER_DIST names an

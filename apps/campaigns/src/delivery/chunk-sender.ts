@@ -167,14 +167,13 @@ export class ChunkSender {
         next = null;
       }
 
-      const state = await this.repo.chunkState(campaign.id, chunk.firstId, chunk.lastId);
-      if (state.pending === 0 && state.sending === 0) {
-        await this.repo.markChunkDone(campaign.id, chunk.seq);
+      if (await this.repo.closeChunkIfFinished(campaign.id, chunk.seq, chunk.firstId, chunk.lastId)) {
         await this.dispatcher.afterChunkDone(campaign.id);
         return;
       }
       if (outage) throw new DeliveryUnavailableError(outage);
       if (this.stopping) throw new WorkerStoppingError();
+      const state = await this.repo.chunkState(campaign.id, chunk.firstId, chunk.lastId);
       if (state.due === 0 && state.nextAttemptAt) {
         await this.dispatcher.defer(campaign.id, chunk.seq, state.nextAttemptAt.getTime() - Date.now());
       }
@@ -208,10 +207,9 @@ export class ChunkSender {
 
   /** Mail already handed to SMTP must be recorded, or it would be sent again: hold on through a database outage. */
   private async recordSubBatch(c: PreparedCampaign, seq: number, batch: SubBatch, results: RowResult[], token: string): Promise<void> {
-    await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId), this.settings.recordRetryMs);
+    // The same statement renews the chunk's sign of life for the watchdog.
+    await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId, { campaignId: c.id, seq }), this.settings.recordRetryMs);
     await this.suppressHardBounces(c, batch.rows, results);
-    // Only a sign of life for the watchdog: a missed one must not fail a sub-batch that is recorded.
-    await this.repo.touchChunk(c.id, seq, token).catch(() => undefined);
   }
 
   /** Only rows still SENDING under this token go back: the blocked ones were already recorded by the re-gate. */
