@@ -39,6 +39,8 @@ interface SubBatch {
   ids: string[];
   rows: GatedRow[];
   allowed: GatedRow[];
+  /** Nothing further to claim in the chunk after this one. */
+  last: boolean;
 }
 
 /** At most `size` holders at once; the others wait in arrival order. */
@@ -135,9 +137,11 @@ export class ChunkSender {
     // untouched instead of being left to expire and be counted as possible duplicates.
     let next: SubBatch | null = null;
     let recording: Promise<void> = Promise.resolve();
+    // Closed by this execution: the chunk's lease_token is already cleared, nothing to release.
+    let closed = false;
     try {
-      await this.repo.touchChunk(campaign.id, chunk.seq, token);
-      next = await this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token);
+      // Every claim is also the execution's sign of life on the chunk (heartbeat and lease token), as every record is.
+      next = await this.prepareSubBatch(campaign, chunk, token);
       while (next) {
         const batch: SubBatch = next;
         next = null;
@@ -145,7 +149,9 @@ export class ChunkSender {
         const sending = Promise.all(batch.allowed.map((row) => this.sendSlots.run(() => this.deliver(campaign, row))));
         // The next sub-batch is claimed and re-gated while this one is on the wire, and the outcomes of this one
         // are recorded while the next is sent: the SMTP pool never waits for the database.
-        const upcoming = this.stopping ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token));
+        // A sub-batch that came back short or reached the end of the chunk's range was the last one: no claim that
+        // would only answer nothing.
+        const upcoming = this.stopping || batch.last ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk, token));
         const results = await sending;
         // One record at a time, and what was just sent is recorded even if the previous record failed: the
         // earlier error is raised only once this sub-batch is on its way into the ledger.
@@ -168,6 +174,7 @@ export class ChunkSender {
       }
 
       if (await this.repo.closeChunkIfFinished(campaign.id, chunk.seq, chunk.firstId, chunk.lastId)) {
+        closed = true;
         await this.dispatcher.afterChunkDone(campaign.id);
         return;
       }
@@ -184,7 +191,7 @@ export class ChunkSender {
       if (next) await this.releaseUnsent(next, token);
       throw err;
     } finally {
-      await this.repo.releaseChunk(campaign.id, chunk.seq, token).catch(() => undefined);
+      if (!closed) await this.repo.releaseChunk(campaign.id, chunk.seq, token).catch(() => undefined);
       await this.leases.close(token);
     }
   }
@@ -193,16 +200,19 @@ export class ChunkSender {
    * Takes tokens (rate-limited campaigns), then claims and re-gates up to a sub-batch in one statement; null when
    * nothing is left to claim.
    */
-  private async prepareSubBatch(c: PreparedCampaign, firstId: string, lastId: string, token: string): Promise<SubBatch | null> {
+  private async prepareSubBatch(c: PreparedCampaign, chunk: { seq: number; firstId: string; lastId: string }, token: string): Promise<SubBatch | null> {
     let want = this.settings.subBatchSize;
     if (c.ratePerSecond) {
       want = await this.limiter.take(c.id, c.ratePerSecond, want, () => this.stopping);
       if (want === 0) return null;
     }
-    const rows = await this.repo.claimAndGate(c, { firstId, lastId }, want, token, this.clock.now());
+    const rows = await this.repo.claimAndGate(c, { firstId: chunk.firstId, lastId: chunk.lastId, seq: chunk.seq }, want, token, this.clock.now());
     if (c.ratePerSecond && rows.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - rows.length);
     if (rows.length === 0) return null;
-    return { ids: rows.map((r) => r.id), rows, allowed: rows.filter((r) => r.allowed) };
+    // Rows are claimed in id order: fewer than asked for, or the range's last id among them, and nothing claimable
+    // is left (rows that become claimable later, deferred or released by another execution, are found by chunkState).
+    const last = rows.length < want || rows.some((r) => r.id === chunk.lastId);
+    return { ids: rows.map((r) => r.id), rows, allowed: rows.filter((r) => r.allowed), last };
   }
 
   /** Mail already handed to SMTP must be recorded, or it would be sent again: hold on through a database outage. */

@@ -152,7 +152,7 @@ export class DeliveryRepository {
    */
   claimAndGate(
     ctx: Pick<CampaignSendContext, 'id' | 'kind' | 'brandId' | 'tenantId'>,
-    range: { firstId: string; lastId: string },
+    range: { firstId: string; lastId: string; seq?: number },
     limit: number,
     token: string,
     now: Date,
@@ -166,9 +166,14 @@ export class DeliveryRepository {
       ORDER BY x.id LIMIT $5
       FOR UPDATE OF x SKIP LOCKED`;
     const gate = ConsentGate.buildGateSql(`SELECT * FROM pick`, { brandId: '$6::uuid', tenantId: '$7::uuid', type: `'EPOSTA'`, kind: '$8::text', now: '$9::timestamptz' });
+    // With the chunk's seq, the statement is also the execution's sign of life on the chunk (see touchChunk).
+    const touch =
+      range.seq === undefined
+        ? ''
+        : `, touch AS (UPDATE campaign_chunks SET heartbeat_at = now(), lease_token = $4::uuid WHERE campaign_id = $1 AND seq = $10 AND status = 'QUEUED')`;
     return sqlRows<GatedRow>(
       this.ds,
-      `WITH pick AS (${picked}), g AS (${gate})
+      `WITH pick AS (${picked}), g AS (${gate})${touch}
        UPDATE campaign_recipients r SET
          status = CASE WHEN g.allowed THEN 'SENDING' ELSE 'BLOCKED' END,
          blocked_stage = CASE WHEN g.allowed THEN NULL ELSE 'SEND' END,
@@ -184,7 +189,7 @@ export class DeliveryRepository {
        WHERE r.id = g.id
        RETURNING r.id::text AS id, r.recipient, r.recipient_type AS "recipientType", r.attempts, r.possible_duplicate AS "possibleDuplicate",
                  g.allowed, g.reason, COALESCE(ct.data, '{}'::jsonb) AS data`,
-      [ctx.id, range.firstId, range.lastId, token, limit, ctx.brandId, ctx.tenantId, ctx.kind, now],
+      [ctx.id, range.firstId, range.lastId, token, limit, ctx.brandId, ctx.tenantId, ctx.kind, now, ...(range.seq === undefined ? [] : [range.seq])],
     );
   }
 
