@@ -158,6 +158,22 @@ async function redisCpuSeconds(): Promise<number> {
   }
 }
 
+/** Removes the Bull keys this run left under its own prefix. */
+async function deletePrefix(prefix: string): Promise<void> {
+  const r = new Redis(benchRedisUrl(), { lazyConnect: true });
+  await r.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
 async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpServer, w: Worker, seeded: SeededCampaign, dbName: string) {
   const campaignId = (await sqlOne<{ id: string }>(
     ds,
@@ -283,6 +299,7 @@ async function main(): Promise<void> {
     if (watchdog) clearInterval(watchdog);
     await worker?.sender.stop();
     await queue.close().catch(() => undefined);
+    await deletePrefix(prefix).catch(() => undefined);
     await transport.close();
     await sink.close();
     await db.drop();
