@@ -9,7 +9,7 @@
 // BENCH_CAMPAIGN_RECIPIENTS changes the size.
 import 'reflect-metadata';
 import Bull from 'bull';
-import { Socket } from 'net';
+import Redis from 'ioredis';
 import { cpus, loadavg } from 'os';
 import { randomBytes } from 'crypto';
 import { SuppressionList, SystemClock } from '@izinli/consent';
@@ -39,6 +39,7 @@ import {
   waitUntil,
 } from './campaign-bench-support';
 import { writeResult } from './bench-kit';
+import { trackServerCpu } from './bench-database';
 
 const RECIPIENTS = Number(process.env.BENCH_CAMPAIGN_RECIPIENTS ?? 100_000);
 /** SMTP_POOL_SIZE's default: both pipelines get the same number of connections. */
@@ -47,20 +48,6 @@ const POOL = 5;
 const BARE_IN_FLIGHT = 200;
 const TARGET_RATIO = 0.8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-/**
- * nodemailer leaves Nagle's algorithm on: the end of each message waits for a delayed ACK and every connection
- * is held to about 20 messages a second whatever the machine (both pipelines measure ~105 msg/s with it). The
- * benchmark turns it off for every client socket in this process, for both pipelines alike, so the figures show
- * the pipelines' own costs. BENCH_SMTP_NAGLE=1 measures the library as it is.
- */
-const NO_DELAY = process.env.BENCH_SMTP_NAGLE !== '1';
-if (NO_DELAY) {
-  const connect = Socket.prototype.connect;
-  Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
-    this.setNoDelay(true);
-    return (connect as (...a: unknown[]) => Socket).apply(this, args);
-  } as typeof Socket.prototype.connect;
-}
 const SECRET = 'bench-unsubscribe-secret-0123456789abcdef';
 const PUBLIC_URL = 'https://izinli.bench';
 
@@ -95,10 +82,17 @@ function renderedSamples(campaignId: string, listId: string, count: number): Out
   });
 }
 
-async function barePipe(sink: CountingSmtpServer, samples: OutgoingMail[], n: number): Promise<{ ms: number; rate: number }> {
+/** CPU time of this process (user + system) in microseconds. */
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
+
+async function barePipe(sink: CountingSmtpServer, samples: OutgoingMail[], n: number): Promise<{ ms: number; rate: number; cpuUsPerMsg: number }> {
   const transport: MailTransport = new NodemailerMailTransport(sink.url, POOL);
   const before = sink.received();
   let next = 0;
+  const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
   const lane = async () => {
     while (next < n) {
@@ -109,9 +103,10 @@ async function barePipe(sink: CountingSmtpServer, samples: OutgoingMail[], n: nu
   };
   await Promise.all(Array.from({ length: BARE_IN_FLIGHT }, lane));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpuUsPerMsg = (cpuNow() - cpu0) / n;
   await transport.close();
   if (sink.received() - before !== n) throw new Error(`bare pipe: the sink got ${sink.received() - before} of ${n}`);
-  return { ms, rate: n / (ms / 1000) };
+  return { ms, rate: n / (ms / 1000), cpuUsPerMsg };
 }
 
 interface Worker {
@@ -128,6 +123,7 @@ function startWorker(ds: import('typeorm').DataSource, queue: BullJobQueue, tran
   // Tuning knobs for experiments; unset, the worker runs with the application's defaults.
   if (process.env.BENCH_CHUNK_CONCURRENCY) settings.chunkConcurrency = Number(process.env.BENCH_CHUNK_CONCURRENCY);
   if (process.env.BENCH_SUB_BATCH) settings.subBatchSize = Number(process.env.BENCH_SUB_BATCH);
+  if (process.env.BENCH_SEND_CONCURRENCY) settings.sendConcurrency = Number(process.env.BENCH_SEND_CONCURRENCY);
   const clock = new SystemClock();
   const repo = new DeliveryRepository(ds, settings);
   const dispatcher = new CampaignDispatcher(repo, queue, settings);
@@ -149,7 +145,36 @@ function startWorker(ds: import('typeorm').DataSource, queue: BullJobQueue, tran
 }
 
 /** One campaign of the seeded list, from the launch call to its last recorded send. */
-async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpServer, w: Worker, seeded: SeededCampaign) {
+/** Redis's own CPU seconds (INFO cpu): the server is shared, so only a rough figure for what the queue costs. */
+async function redisCpuSeconds(): Promise<number> {
+  const r = new Redis(benchRedisUrl(), { lazyConnect: true });
+  try {
+    await r.connect();
+    const info = await r.info('cpu');
+    const v = (k: string) => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return v('used_cpu_user') + v('used_cpu_sys');
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Removes the Bull keys this run left under its own prefix. */
+async function deletePrefix(prefix: string): Promise<void> {
+  const r = new Redis(benchRedisUrl(), { lazyConnect: true });
+  await r.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpServer, w: Worker, seeded: SeededCampaign, dbName: string) {
   const campaignId = (await sqlOne<{ id: string }>(
     ds,
     `INSERT INTO campaigns (brand_id, list_id, template_id, name, purpose, kind, classification, status)
@@ -157,17 +182,25 @@ async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpS
     [seeded.campaignId],
   ))!.id;
   const before = sink.received();
+  const pg = trackServerCpu(dbName);
+  const redis0 = await redisCpuSeconds();
+  const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
   const built = await ds.transaction(async (m) => w.launcher.start(m, (await w.campaigns.findById(m, campaignId, true))!));
   const launchedMs = Number(process.hrtime.bigint() - t0) / 1e6;
   await w.dispatcher.dispatch(campaignId);
   await waitUntil(async () => (await sqlOne<{ status: string }>(ds, `SELECT status FROM campaigns WHERE id = $1`, [campaignId]))!.status === 'COMPLETED', 30 * 60_000, 50);
   const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpuUsPerMsg = (cpuNow() - cpu0) / RECIPIENTS;
+  const pgSeconds = await pg.stop();
+  const redisSeconds = (await redisCpuSeconds()) - redis0;
+  const pgUsPerMsg = pgSeconds === null ? null : (pgSeconds * 1e6) / RECIPIENTS;
+  const redisUsPerMsg = (redisSeconds * 1e6) / RECIPIENTS;
   const sent = (await sqlOne<{ n: number }>(ds, `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND status = 'SENT'`, [campaignId]))!.n;
   if (sent !== RECIPIENTS || sink.received() - before !== RECIPIENTS || built.eligible !== RECIPIENTS) {
     throw new Error(`campaign: ledger SENT ${sent}, sink ${sink.received() - before}, eligible ${built.eligible}, expected ${RECIPIENTS}`);
   }
-  return { rate: RECIPIENTS / (totalMs / 1000), launchedMs, deliveryRate: RECIPIENTS / ((totalMs - launchedMs) / 1000) };
+  return { rate: RECIPIENTS / (totalMs / 1000), launchedMs, deliveryRate: RECIPIENTS / ((totalMs - launchedMs) / 1000), cpuUsPerMsg, pgUsPerMsg, redisUsPerMsg };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -194,15 +227,36 @@ async function main(): Promise<void> {
     // Alternate bare, campaign, bare, …: each campaign run is compared with the bare runs on either side of it, so
     // load that comes and goes on the machine shows up in both and in the spread, not in the verdict.
     const bareRates: number[] = [];
-    const runs: { rate: number; launchedMs: number; deliveryRate: number }[] = [];
-    bareRates.push((await barePipe(sink, samples, RECIPIENTS)).rate);
-    console.log(`bare nodemailer pool: ${Math.round(bareRates[0])} msg/s`);
+    const bareCpu: number[] = [];
+    const runs: Awaited<ReturnType<typeof campaignRun>>[] = [];
+    if (process.env.BENCH_BARE_ONLY === '1') {
+      // Diagnostics (profiling the bare pipe alone): one bare run, no comparison, no result file.
+      const bare = await barePipe(sink, samples, RECIPIENTS);
+      console.log(`bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`);
+      return;
+    }
+    if (process.env.BENCH_CAMPAIGN_ONLY === '1') {
+      // Diagnostics (profiling the worker): one campaign run, no comparison, no result file.
+      const run = await campaignRun(db.ds, sink, w, seeded, new URL(db.url).pathname.slice(1));
+      console.log(
+        `campaign pipeline: ${Math.round(run.rate)} msg/s end to end; CPU per message: ${Math.round(run.cpuUsPerMsg)} µs here, ${Math.round(run.pgUsPerMsg ?? NaN)} µs PostgreSQL, ~${Math.round(run.redisUsPerMsg)} µs Redis`,
+      );
+      return;
+    }
+    const bare0 = await barePipe(sink, samples, RECIPIENTS);
+    bareRates.push(bare0.rate);
+    bareCpu.push(bare0.cpuUsPerMsg);
+    console.log(`bare nodemailer pool: ${Math.round(bare0.rate)} msg/s, ${Math.round(bare0.cpuUsPerMsg)} µs CPU per message`);
     for (let round = 0; round < ROUNDS; round++) {
-      const run = await campaignRun(db.ds, sink, w, seeded);
+      const run = await campaignRun(db.ds, sink, w, seeded, new URL(db.url).pathname.slice(1));
       runs.push(run);
-      console.log(`campaign pipeline: ${Math.round(run.rate)} msg/s end to end (launch ${Math.round(run.launchedMs)} ms, then ${Math.round(run.deliveryRate)} msg/s)`);
-      bareRates.push((await barePipe(sink, samples, RECIPIENTS)).rate);
-      console.log(`bare nodemailer pool: ${Math.round(bareRates[bareRates.length - 1])} msg/s`);
+      console.log(
+        `campaign pipeline: ${Math.round(run.rate)} msg/s end to end (launch ${Math.round(run.launchedMs)} ms, then ${Math.round(run.deliveryRate)} msg/s); CPU per message: ${Math.round(run.cpuUsPerMsg)} µs here, ${Math.round(run.pgUsPerMsg ?? NaN)} µs PostgreSQL, ~${Math.round(run.redisUsPerMsg)} µs Redis`,
+      );
+      const bare = await barePipe(sink, samples, RECIPIENTS);
+      bareRates.push(bare.rate);
+      bareCpu.push(bare.cpuUsPerMsg);
+      console.log(`bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`);
     }
     // Each campaign run against the better of its two neighbouring bare runs: drift cannot flatter the pipeline.
     const ratios = runs.map((r, i) => r.rate / Math.max(bareRates[i], bareRates[i + 1]));
@@ -223,6 +277,11 @@ async function main(): Promise<void> {
         bareRuns: bareRates.map(Math.round),
         campaignRuns: runs.map((r) => Math.round(r.rate)),
         ratios: ratios.map((r) => Math.round(r * 1000) / 10),
+        // CPU of this process only (bare pipe or worker, plus the sink); PostgreSQL's and Redis's are not in it.
+        cpuMicrosPerMessageThisProcess: { bare: bareCpu.map(Math.round), campaign: runs.map((r) => Math.round(r.cpuUsPerMsg)) },
+        // The campaign's CPU outside this process: its database's backends, and Redis (shared; rough).
+        cpuMicrosPerMessagePostgres: runs.map((r) => (r.pgUsPerMsg === null ? null : Math.round(r.pgUsPerMsg))),
+        cpuMicrosPerMessageRedis: runs.map((r) => Math.round(r.redisUsPerMsg)),
         smtpPool: POOL,
         chunkSize: w.settings.chunkSize,
         subBatchSize: w.settings.subBatchSize,
@@ -230,7 +289,7 @@ async function main(): Promise<void> {
         queue: 'Bull on Redis',
         database: 'PostgreSQL server',
         sink: 'smtp-server in this process, counting only',
-        tcpNoDelay: NO_DELAY,
+        tcpNoDelay: 'set by NodemailerMailTransport on every pooled connection, both pipelines',
         bytesPerMessage: Math.round(sink.bytes() / sink.received()),
         cpus: cpus().length,
         loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
@@ -240,6 +299,7 @@ async function main(): Promise<void> {
     if (watchdog) clearInterval(watchdog);
     await worker?.sender.stop();
     await queue.close().catch(() => undefined);
+    await deletePrefix(prefix).catch(() => undefined);
     await transport.close();
     await sink.close();
     await db.drop();

@@ -29,7 +29,7 @@ import { benchRedisUrl, createCampaignBenchDatabase, seedCampaign, startCounting
 import { timed, writeResult } from './bench-kit';
 
 const RECIPIENTS = Number(process.env.BENCH_LAUNCH_RECIPIENTS ?? 1_000_000);
-const WORKER_SECONDS = Number(process.env.BENCH_WORKER_SECONDS ?? 180);
+const WORKER_SECONDS = Number(process.env.BENCH_WORKER_SECONDS ?? 60);
 /**
  * The worker runs compiled, as `npm run start:prod` runs it: the benchmark builds the app into a temporary
  * directory first (tsc + tsc-alias, as `npm run build` does, without touching ./dist). BENCH_WORKER_DIST names an
@@ -56,8 +56,6 @@ function compiledWorker(): string | null {
   }
   return out;
 }
-/** Set BENCH_SMTP_NAGLE=1 to leave nodemailer's sockets as the library configures them (see campaign-tcp-nodelay.js). */
-const NO_DELAY = process.env.BENCH_SMTP_NAGLE !== '1';
 const RSS_TARGET_MB = 300;
 const ROOT = join(__dirname, '..');
 /** The Bull prefix main.ts uses. */
@@ -118,11 +116,10 @@ async function main(): Promise<void> {
     console.log(`status counts in ${Math.round(counts.ms)} ms (${JSON.stringify(counts.value.blocked)}); a page of recipients in ${Math.round(page.ms)} ms`);
 
     // A real worker process, as production starts one, watched while it sends.
-    const preload = NO_DELAY ? ['-r', join(__dirname, 'campaign-tcp-nodelay.js')] : [];
     const WORKER_DIST = compiledWorker();
     if (WORKER_DIST) console.log(`worker compiled to ${WORKER_DIST}`);
     const entry = WORKER_DIST ? [join(WORKER_DIST, 'apps/campaigns/src/main.js')] : ['-r', '@swc-node/register', 'apps/campaigns/src/main.ts'];
-    child = spawn(process.execPath, [...preload, ...entry], {
+    child = spawn(process.execPath, entry, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -199,7 +196,6 @@ async function main(): Promise<void> {
         worker: WORKER_DIST
           ? 'ROLE=worker, node <build>/apps/campaigns/src/main.js (compiled, as npm run start:prod)'
           : 'ROLE=worker, node -r @swc-node/register apps/campaigns/src/main.ts (TypeScript compiled in memory at start)',
-        tcpNoDelay: NO_DELAY,
         cpus: cpus().length,
       },
     );

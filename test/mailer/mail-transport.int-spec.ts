@@ -1,6 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { AddressInfo, createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { SMTPServer } from 'smtp-server';
 import { EmlFileMailTransport, MailSendError, NodemailerMailTransport, OutgoingMail } from '@izinli/mailer';
 import { SmtpSink, startSmtpSink } from '@izinli/testing';
 
@@ -57,6 +59,70 @@ describe(NodemailerMailTransport.name, () => {
 
   it('verifies the relay for /health', async () => {
     await expect(sut.verify()).resolves.toBeUndefined();
+  });
+
+  it("turns Nagle's algorithm off on every pooled connection", async () => {
+    const noDelay = jest.spyOn(Socket.prototype, 'setNoDelay');
+    const t = new NodemailerMailTransport(sink.url, 3);
+    try {
+      const before = sink.messages.length;
+      await Promise.all(Array.from({ length: 6 }, (_, i) => t.send(mail({ to: `nd${i}@example.com`, messageId: `<nd${i}@ornek.com.tr>` }))));
+      await sink.waitFor(before + 6);
+      // The sink (in this process) turns it off on its side too: only the client sockets, towards its port, count.
+      const client = noDelay.mock.calls.filter((_call, i) => (noDelay.mock.contexts[i] as Socket).remotePort === sink.port);
+      // One call per connection the pool opened (1 to 3), each turning the delay off.
+      expect(client.length).toBeGreaterThanOrEqual(1);
+      expect(client.length).toBeLessThanOrEqual(3);
+      expect(client.every(([enable]) => enable === true)).toBe(true);
+    } finally {
+      noDelay.mockRestore();
+      await t.close();
+    }
+  });
+
+  it('answers a refused connection as retryable, with no SMTP code', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const t = new NodemailerMailTransport(`smtp://127.0.0.1:${port}`, 1);
+    try {
+      const err = await t.send(mail()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MailSendError);
+      expect(err).toMatchObject({ permanent: false, responseCode: undefined });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it.each([
+    ['implicit TLS (smtps:)', true],
+    ['STARTTLS offered on smtp:', false],
+  ])('still speaks TLS over its own connections: %s', async (_name, secure) => {
+    const received: { secure: boolean; to: string }[] = [];
+    // smtp-server's built-in self-signed certificate.
+    const server = new SMTPServer({
+      secure,
+      authOptional: true,
+      logger: false,
+      onData(stream, session, cb) {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          received.push({ secure: session.secure, to: session.envelope.rcptTo[0].address });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.server.address() as AddressInfo).port;
+    const t = new NodemailerMailTransport(`${secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}?tlsRejectUnauthorized=false`, 1);
+    try {
+      await t.send(mail({ to: 'tls@example.com' }));
+      expect(received).toEqual([{ secure: true, to: 'tls@example.com' }]);
+    } finally {
+      await t.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
 

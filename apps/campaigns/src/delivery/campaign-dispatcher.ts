@@ -39,11 +39,9 @@ export class CampaignDispatcher {
   }
 
   async afterChunkDone(campaignId: string): Promise<void> {
-    if (await this.repo.completeIfDone(campaignId)) {
-      this.log.log({ campaignId }, 'campaign completed');
-      return;
-    }
-    await this.dispatch(campaignId);
+    // The window first: a chunk it queues was still PENDING, so the campaign cannot be complete and needs no check.
+    if ((await this.dispatch(campaignId)) > 0) return;
+    if (await this.repo.completeIfDone(campaignId)) this.log.log({ campaignId }, 'campaign completed');
   }
 
   /** A chunk whose remaining rows wait for a deferred retry gets a job that runs when they are due. */

@@ -9,7 +9,7 @@ import { retryThroughOutage } from './database-outage';
 import { DeliveryLeases } from './delivery-leases';
 import { DeliverySettings } from './delivery-settings';
 import { CampaignSendContext, DeliveryRepository, GatedRow, RowResult } from './delivery.repository';
-import { campaignHeaders, campaignMessageId } from './mail-headers';
+import { campaignMessageId, messageHeaders, sharedCampaignHeaders } from './mail-headers';
 import { classifySendError } from './smtp-outcome';
 
 /** SMTP (or the connection to it) is down: the job is retried with the queue's backoff. */
@@ -30,6 +30,8 @@ export class WorkerStoppingError extends Error {
 
 interface PreparedCampaign extends CampaignSendContext {
   compiled: CompiledTemplate;
+  /** The headers every message of the campaign shares (List-Id, Feedback-ID), built once. */
+  sharedHeaders: Record<string, string>;
 }
 
 /** Rows claimed by this execution and re-gated: `allowed` go to SMTP, the others were recorded as BLOCKED. */
@@ -37,6 +39,8 @@ interface SubBatch {
   ids: string[];
   rows: GatedRow[];
   allowed: GatedRow[];
+  /** Nothing further to claim in the chunk after this one. */
+  last: boolean;
 }
 
 /** At most `size` holders at once; the others wait in arrival order. */
@@ -133,9 +137,11 @@ export class ChunkSender {
     // untouched instead of being left to expire and be counted as possible duplicates.
     let next: SubBatch | null = null;
     let recording: Promise<void> = Promise.resolve();
+    // Closed by this execution: the chunk's lease_token is already cleared, nothing to release.
+    let closed = false;
     try {
-      await this.repo.touchChunk(campaign.id, chunk.seq, token);
-      next = await this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token);
+      // Every claim is also the execution's sign of life on the chunk (heartbeat and lease token), as every record is.
+      next = await this.prepareSubBatch(campaign, chunk, token);
       while (next) {
         const batch: SubBatch = next;
         next = null;
@@ -143,13 +149,18 @@ export class ChunkSender {
         const sending = Promise.all(batch.allowed.map((row) => this.sendSlots.run(() => this.deliver(campaign, row))));
         // The next sub-batch is claimed and re-gated while this one is on the wire, and the outcomes of this one
         // are recorded while the next is sent: the SMTP pool never waits for the database.
-        const upcoming = this.stopping ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk.firstId, chunk.lastId, token));
+        // A sub-batch that came back short or reached the end of the chunk's range was the last one: no claim that
+        // would only answer nothing.
+        const upcoming = this.stopping || batch.last ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk, token));
         const results = await sending;
-        await recording;
+        // One record at a time, and what was just sent is recorded even if the previous record failed: the
+        // earlier error is raised only once this sub-batch is on its way into the ledger.
+        const previous = await settle(recording);
         recording = this.recordSubBatch(campaign, chunk.seq, batch, results, token);
         const prepared = await upcoming;
+        if (prepared && 'value' in prepared) next = prepared.value;
+        if ('error' in previous) throw previous.error;
         if (prepared && 'error' in prepared) throw prepared.error;
-        next = prepared ? prepared.value : null;
         const down = results.find((r) => r.status === 'PENDING' && !r.countsAttempt);
         if (down) {
           outage = down.error ?? 'no answer';
@@ -162,14 +173,14 @@ export class ChunkSender {
         next = null;
       }
 
-      const state = await this.repo.chunkState(campaign.id, chunk.firstId, chunk.lastId);
-      if (state.pending === 0 && state.sending === 0) {
-        await this.repo.markChunkDone(campaign.id, chunk.seq);
+      if (await this.repo.closeChunkIfFinished(campaign.id, chunk.seq, chunk.firstId, chunk.lastId)) {
+        closed = true;
         await this.dispatcher.afterChunkDone(campaign.id);
         return;
       }
       if (outage) throw new DeliveryUnavailableError(outage);
       if (this.stopping) throw new WorkerStoppingError();
+      const state = await this.repo.chunkState(campaign.id, chunk.firstId, chunk.lastId);
       if (state.due === 0 && state.nextAttemptAt) {
         await this.dispatcher.defer(campaign.id, chunk.seq, state.nextAttemptAt.getTime() - Date.now());
       }
@@ -180,7 +191,7 @@ export class ChunkSender {
       if (next) await this.releaseUnsent(next, token);
       throw err;
     } finally {
-      await this.repo.releaseChunk(campaign.id, chunk.seq, token).catch(() => undefined);
+      if (!closed) await this.repo.releaseChunk(campaign.id, chunk.seq, token).catch(() => undefined);
       await this.leases.close(token);
     }
   }
@@ -189,23 +200,26 @@ export class ChunkSender {
    * Takes tokens (rate-limited campaigns), then claims and re-gates up to a sub-batch in one statement; null when
    * nothing is left to claim.
    */
-  private async prepareSubBatch(c: PreparedCampaign, firstId: string, lastId: string, token: string): Promise<SubBatch | null> {
+  private async prepareSubBatch(c: PreparedCampaign, chunk: { seq: number; firstId: string; lastId: string }, token: string): Promise<SubBatch | null> {
     let want = this.settings.subBatchSize;
     if (c.ratePerSecond) {
       want = await this.limiter.take(c.id, c.ratePerSecond, want, () => this.stopping);
       if (want === 0) return null;
     }
-    const rows = await this.repo.claimAndGate(c, { firstId, lastId }, want, token, this.clock.now());
+    const rows = await this.repo.claimAndGate(c, { firstId: chunk.firstId, lastId: chunk.lastId, seq: chunk.seq }, want, token, this.clock.now());
     if (c.ratePerSecond && rows.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - rows.length);
     if (rows.length === 0) return null;
-    return { ids: rows.map((r) => r.id), rows, allowed: rows.filter((r) => r.allowed) };
+    // Rows are claimed in id order: fewer than asked for, or the range's last id among them, and nothing claimable
+    // is left (rows that become claimable later, deferred or released by another execution, are found by chunkState).
+    const last = rows.length < want || rows.some((r) => r.id === chunk.lastId);
+    return { ids: rows.map((r) => r.id), rows, allowed: rows.filter((r) => r.allowed), last };
   }
 
   /** Mail already handed to SMTP must be recorded, or it would be sent again: hold on through a database outage. */
   private async recordSubBatch(c: PreparedCampaign, seq: number, batch: SubBatch, results: RowResult[], token: string): Promise<void> {
-    await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId), this.settings.recordRetryMs);
+    // The same statement renews the chunk's sign of life for the watchdog.
+    await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId, { campaignId: c.id, seq }), this.settings.recordRetryMs);
     await this.suppressHardBounces(c, batch.rows, results);
-    await this.repo.touchChunk(c.id, seq, token);
   }
 
   /** Only rows still SENDING under this token go back: the blocked ones were already recorded by the re-gate. */
@@ -236,17 +250,7 @@ export class ChunkSender {
         html: rendered.html,
         text: rendered.text,
         messageId,
-        headers: campaignHeaders({
-          campaignId: c.id,
-          ledgerId: row.id,
-          kind: c.kind,
-          brandCode: c.brandCode,
-          fromEmail: c.fromEmail,
-          listId: c.listId,
-          listName: c.listName,
-          senderId: c.senderId,
-          unsubscribeUrl,
-        }),
+        headers: messageHeaders(c.kind, c.sharedHeaders, unsubscribeUrl),
       });
       return { ...base, status: 'SENT', messageId: bareId, countsAttempt: true };
     } catch (err) {
@@ -291,7 +295,16 @@ export class ChunkSender {
     if (hit && Date.now() - hit.at < CONTEXT_TTL_MS) return hit.campaign;
     const ctx = await this.repo.context(campaignId);
     if (!ctx) return undefined;
-    const campaign = { ...ctx, compiled: this.engine.compile(ctx.template) };
+    const sharedHeaders = sharedCampaignHeaders({
+      campaignId: ctx.id,
+      kind: ctx.kind,
+      brandCode: ctx.brandCode,
+      fromEmail: ctx.fromEmail,
+      listId: ctx.listId,
+      listName: ctx.listName,
+      senderId: ctx.senderId,
+    });
+    const campaign = { ...ctx, compiled: this.engine.compile(ctx.template), sharedHeaders };
     if (this.contexts.size >= MAX_CONTEXTS) this.contexts.delete(this.contexts.keys().next().value!);
     this.contexts.set(campaignId, { at: Date.now(), campaign });
     return campaign;

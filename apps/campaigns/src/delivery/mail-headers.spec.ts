@@ -1,4 +1,4 @@
-import { campaignHeaders, campaignMessageId, domainOf, feedbackId, HeaderInput, listIdHeader } from './mail-headers';
+import { campaignHeaders, campaignMessageId, domainOf, feedbackId, HeaderInput, listIdHeader, messageHeaders, sharedCampaignHeaders } from './mail-headers';
 
 const input = (over: Partial<HeaderInput> = {}): HeaderInput => ({
   campaignId: '0f7c1f44-5d2a-4b0e-9a55-3c1d2e3f4a5b',
@@ -46,5 +46,16 @@ describe('campaign mail headers', () => {
     expect(Object.keys(h).sort()).toEqual(['Feedback-ID', 'List-Id']);
     expect(h['Feedback-ID']).toContain(':transactional:');
     expect(() => campaignHeaders(input({ unsubscribeUrl: null }))).toThrow();
+  });
+
+  it('builds per-message headers from the campaign\'s shared ones exactly as campaignHeaders does, never changing them', () => {
+    for (const over of [{}, { kind: 'TRANSACTIONAL' as const, unsubscribeUrl: null }]) {
+      const h = input(over);
+      const shared = Object.freeze(sharedCampaignHeaders(h));
+      const m = messageHeaders(h.kind, shared, h.unsubscribeUrl);
+      expect(m).toEqual(campaignHeaders(h));
+      expect(m).not.toBe(shared);
+    }
+    expect(() => messageHeaders('COMMERCIAL', sharedCampaignHeaders(input()), null)).toThrow();
   });
 });

@@ -61,19 +61,26 @@ export function feedbackId(campaignId: string, brandCode: string, kind: HeaderIn
   return `${clean(campaignId)}:${clean(brandCode)}:${kind.toLowerCase()}:${clean(senderId)}`;
 }
 
-/**
- * The headers of a campaign message. Commercial mail carries the one-click unsubscribe pair (RFC 8058,
- * compliance.md §6); transactional mail carries none, so the two streams stay apart.
- */
-export function campaignHeaders(h: HeaderInput): Record<string, string> {
-  const headers: Record<string, string> = {
+/** The headers every message of one campaign shares (List-Id, Feedback-ID): built once per campaign, not per message. */
+export function sharedCampaignHeaders(h: Omit<HeaderInput, 'ledgerId' | 'unsubscribeUrl'>): Record<string, string> {
+  return {
     'List-Id': listIdHeader(h.listId, h.listName, h.brandCode),
     'Feedback-ID': feedbackId(h.campaignId, h.brandCode, h.kind, h.senderId),
   };
-  if (h.kind === 'COMMERCIAL') {
-    if (!h.unsubscribeUrl) throw new Error('commercial mail needs an unsubscribe URL');
-    headers['List-Unsubscribe'] = `<${h.unsubscribeUrl}>`;
-    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-  }
-  return headers;
+}
+
+/**
+ * The headers of one message from its campaign's shared ones. Commercial mail carries the one-click unsubscribe
+ * pair (RFC 2369, RFC 8058, compliance.md §6); transactional mail carries none, so the two streams stay apart.
+ * Always a fresh object: the shared one is never handed out to be changed.
+ */
+export function messageHeaders(kind: HeaderInput['kind'], shared: Readonly<Record<string, string>>, unsubscribeUrl: string | null): Record<string, string> {
+  if (kind !== 'COMMERCIAL') return { ...shared };
+  if (!unsubscribeUrl) throw new Error('commercial mail needs an unsubscribe URL');
+  return { ...shared, 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+/** The headers of a campaign message (see messageHeaders). */
+export function campaignHeaders(h: HeaderInput): Record<string, string> {
+  return messageHeaders(h.kind, sharedCampaignHeaders(h), h.unsubscribeUrl);
 }

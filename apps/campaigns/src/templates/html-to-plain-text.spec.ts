@@ -32,6 +32,12 @@ describe(htmlToPlainText.name, () => {
     expect(htmlToPlainText('<ul><li>bir</li><li>iki</li></ul>satır<br>alt<hr>son')).toBe('- bir\n- iki\n\nsatır\nalt\n\n----\n\nson');
   });
 
+  it('leaves no line of white space behind: &nbsp; spacer paragraphs, a CR in <pre>, mixed-case hidden elements', () => {
+    expect(htmlToPlainText('<p>a</p><p>&#160;</p><p>&nbsp;</p><p>\u00a0 </p><p>b</p>')).toBe('a\n\nb');
+    expect(htmlToPlainText('<pre>x \r\n y</pre>')).toBe('x\ny');
+    expect(htmlToPlainText('<STYLE>p{}</Style><p>Görünen</p><SCRIPT>x()</script>')).toBe('Görünen');
+  });
+
   it('keeps a > inside a quoted attribute inside the tag', () => {
     expect(htmlToPlainText('<a title="a>b" href="https://e.example/x">git</a>')).toBe('git (https://e.example/x)');
   });

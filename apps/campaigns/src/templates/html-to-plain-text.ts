@@ -49,14 +49,26 @@ function tagEnd(html: string, start: number): number {
   return -1;
 }
 
-function attribute(tag: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, 'i').exec(tag);
+const ATTRIBUTES = {
+  href: /\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i,
+  alt: /\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i,
+} as const;
+
+function attribute(tag: string, name: keyof typeof ATTRIBUTES): string | undefined {
+  const m = ATTRIBUTES[name].exec(tag);
   if (!m) return undefined;
   return decodeEntities(m[1] ?? m[2] ?? m[3] ?? '').trim();
 }
 
+const TAG_NAME = /^<\s*(\/?)\s*([A-Za-z][A-Za-z0-9-]*)/;
+const CAN_OPEN_TAG = /[A-Za-z/!?]/;
+const SPACES = /[ \t\r\n\f]+/g;
+const SPACES_AND_TABS = /[ \t]+/g;
+const BLANK_LINES = /\n{3,}/g;
+
 export function htmlToPlainText(html: string): string {
-  const lower = html.toLowerCase();
+  // Lower-cased only when a hidden element must be skipped: most mail has none, and the copy is not free.
+  let lower: string | null = null;
   const out: string[] = [];
   // Open links: the href of each <a> and the length of `out` when it opened, to compare its words with its URL.
   const links: { href: string | undefined; from: number }[] = [];
@@ -69,7 +81,7 @@ export function htmlToPlainText(html: string): string {
     const textEnd = lt === -1 ? html.length : lt;
     if (textEnd > i) {
       const raw = decodeEntities(html.slice(i, textEnd));
-      push(inPre ? raw : raw.replace(/[ \t\r\n\f]+/g, ' '));
+      push(inPre ? raw : raw.replace(SPACES, ' '));
     }
     if (lt === -1) break;
 
@@ -78,7 +90,7 @@ export function htmlToPlainText(html: string): string {
       i = close === -1 ? html.length : close + 3;
       continue;
     }
-    if (!/[A-Za-z/!?]/.test(html[lt + 1] ?? '')) {
+    if (!CAN_OPEN_TAG.test(html[lt + 1] ?? '')) {
       // A '<' that cannot open a tag ("a < b") is text, as a browser shows it.
       push('<');
       i = lt + 1;
@@ -89,13 +101,14 @@ export function htmlToPlainText(html: string): string {
     if (end === -1) break;
     const tag = html.slice(lt, end + 1);
     i = end + 1;
-    const m = /^<\s*(\/?)\s*([A-Za-z][A-Za-z0-9-]*)/.exec(tag);
+    const m = TAG_NAME.exec(tag);
     if (!m) continue; // <!DOCTYPE …>, <?xml …?> and the like
     const closing = m[1] === '/';
     const name = m[2].toLowerCase();
 
     if (!closing && HIDDEN.has(name)) {
       // Skip to the matching close tag; the content is not markup a reader sees.
+      lower ??= html.toLowerCase();
       const closeAt = lower.indexOf(`</${name}`, i);
       if (closeAt === -1) {
         i = html.length;
@@ -149,11 +162,13 @@ export function htmlToPlainText(html: string): string {
     }
   }
 
+  // Each line trimmed of every kind of white space (String.prototype.trim), not only spaces: a spacer paragraph of
+  // &nbsp; or a CR from a <pre> must leave an empty line, which the blank-line collapse below then removes.
   return out
     .join('')
     .split('\n')
-    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .map((line) => line.replace(SPACES_AND_TABS, ' ').trim())
     .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
+    .replace(BLANK_LINES, '\n\n')
     .trim();
 }

@@ -18,6 +18,11 @@ describe(UnsubscribeTokens.name, () => {
     expect(sut.verify(sut.sign(claims({ recipientType: 'TACIR' })))).toEqual(claims({ recipientType: 'TACIR' }));
   });
 
+  it('verifies tokens signed with the raw secret, and the raw secret verifies its tokens', () => {
+    expect(sut.verify(signUnsubscribeToken(SECRET, claims()))).toEqual(claims());
+    expect(verifyUnsubscribeToken(SECRET, sut.sign(claims()))).toEqual(claims());
+  });
+
   it('gives a URL-safe token with no padding', () => {
     expect(sut.sign(claims())).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
   });
