@@ -8,10 +8,8 @@
 //   (b) open loop: 500 requests per second issued on schedule whatever the answers, for SECONDS_B; p50/p99 latency
 //       of each request from when it was issued. Target p99 <= 50 ms.
 //   (c) accept → SMTP handoff of the messages of (b): sent_at - created_at, from the rows.
-// Every request carries an Idempotency-Key, as a careful client's would. Nagle's algorithm is turned off on client
-// sockets (nodemailer's SMTP pool), as in the campaign benchmarks (see campaign-tcp-nodelay.js).
-/* eslint-disable @typescript-eslint/no-require-imports -- the preload is a plain script with a side effect */
-require('./campaign-tcp-nodelay.js');
+// Every request carries an Idempotency-Key, as a careful client's would. The SMTP transport is the product's own
+// (libs/mailer opens its pooled connections with Nagle's algorithm off).
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -159,7 +157,7 @@ async function run(): Promise<void> {
   // The worker: the app as main.ts starts it (Nagle off on its SMTP sockets, as in the campaign benchmarks).
   const worker =
     ROLE === 'api'
-      ? spawn(process.execPath, ['-r', join(__dirname, 'campaign-tcp-nodelay.js'), '-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
+      ? spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
           cwd: ROOT,
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, ROLE: 'worker', LOG_LEVEL: 'warn' },
           stdio: ['ignore', 'inherit', 'inherit'],
