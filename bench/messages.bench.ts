@@ -234,11 +234,11 @@ async function run(): Promise<void> {
       },
     );
   } finally {
+    // Each step on its own: one that fails must not leave the database behind.
     worker?.kill('SIGTERM');
-    await app.close();
-    await simulator.close();
-    await sink.close();
-    await db.drop();
+    for (const step of [() => app.close(), () => simulator.close(), () => sink.close(), () => db.drop()]) {
+      await step().catch((err: unknown) => console.error('cleanup:', (err as Error).message));
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
