@@ -2,7 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { classifyMessage, Clock, normalizeEmail } from '@izinli/consent';
 import { ApiError, FieldError } from '../common/http/api-error';
-import { problem } from '../common/http/problem-details.filter';
+import { problem, ProblemBody } from '../common/http/problem-details.filter';
 import { TemplateRenderError } from '../templates/template-engine';
 import { templateInvalid } from '../templates/templates.service';
 import { TemplatesRepository } from '../templates/templates.repository';
@@ -30,14 +30,7 @@ export const MESSAGE_ERROR_CODES = {
 
 /** Turns a stored (or fresh) 422 body back into the error the problem filter renders identically. */
 export function problemToError(body: Record<string, unknown>): ApiError {
-  const { type: _t, title: _ti, status, detail, code, errors, ...extra } = body as {
-    type: string;
-    title: string;
-    status: number;
-    detail: string;
-    code: string;
-    errors: FieldError[];
-  } & Record<string, unknown>;
+  const { type: _t, title: _ti, status, detail, code, errors, ...extra } = body as ProblemBody;
   return new ApiError(status, code, detail, errors ?? [], extra);
 }
 
