@@ -126,7 +126,7 @@ export function logStartBanner(started: IzinliApp, config: AppConfig): void {
       '  First steps:',
       `    curl -s -X POST ${config.publicUrl}/v1/service-providers -H "Authorization: Bearer <operator key>" \\`,
       `      -H 'content-type: application/json' -d '{"name":"Demo","iysCode":"100001"}'`,
-      '    (see README.md, "Your first campaign")',
+      '    (then README.md, "The API in a few commands", and apps/campaigns/CAMPAIGNS.md for a first campaign)',
     );
   }
   // The banner is for the person at the terminal, not for the log pipeline.
