@@ -1,10 +1,11 @@
-// A throw-away PostgreSQL database per benchmark run: created, migrated with the consent library's migrations, and
-// dropped at the end, so a run never sees another's rows and leaves nothing behind.
+// A throw-away PostgreSQL database per benchmark run: created, migrated (the consent library's migrations unless told
+// otherwise), and dropped at the end, so a run never sees another's rows and leaves nothing behind.
+import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { consentMigrations } from '@izinli/consent';
-import { createDataSource, runMigrations } from '@izinli/database';
+import { createDataSource, MigrationClass, runMigrations } from '@izinli/database';
 
 /** The server the benchmarks run against: IZINLI_BENCH_DATABASE_URL, DATABASE_URL, or the local default. */
 export function benchServerUrl(): string {
@@ -18,9 +19,9 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createBenchDatabase(prefix: string): Promise<BenchDatabase> {
+export async function createBenchDatabase(prefix: string, migrations: MigrationClass[] = consentMigrations): Promise<BenchDatabase> {
   const server = benchServerUrl();
-  const name = `izinli_bench_${prefix}_${Date.now()}`;
+  const name = `izinli_bench_${prefix}_${Date.now()}_${randomBytes(2).toString('hex')}`;
   const admin = new Client({ connectionString: server });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -28,7 +29,7 @@ export async function createBenchDatabase(prefix: string): Promise<BenchDatabase
   const u = new URL(server);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const ds = await createDataSource({ url, migrations: consentMigrations, poolSize: 10 });
+  const ds = await createDataSource({ url, migrations, poolSize: 10 });
   await ds.initialize();
   await runMigrations(ds);
   return {

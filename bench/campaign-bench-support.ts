@@ -1,51 +1,19 @@
 // Shared by the campaign benchmarks: a throw-away database with the application's migrations, set-wise seeding of
 // a brand, a list and its consents, and an SMTP server that only counts.
-import { randomBytes } from 'crypto';
 import { AddressInfo } from 'net';
-import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
-import { createDataSource, runMigrations, sqlExec, sqlOne } from '@izinli/database';
+import { sqlExec, sqlOne } from '@izinli/database';
 import { allMigrations } from '../apps/campaigns/src/app.module';
-
-export function benchServerUrl(): string {
-  return process.env.IZINLI_BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-}
+import { BenchDatabase, createBenchDatabase } from './bench-database';
 
 export function benchRedisUrl(): string {
   return process.env.IZINLI_BENCH_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 }
 
-export interface CampaignBenchDatabase {
-  url: string;
-  ds: DataSource;
-  drop(): Promise<void>;
-}
-
-export async function createCampaignBenchDatabase(prefix: string): Promise<CampaignBenchDatabase> {
-  const server = benchServerUrl();
-  const name = `izinli_bench_${prefix}_${Date.now()}_${randomBytes(2).toString('hex')}`;
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  const ds = await createDataSource({ url, migrations: allMigrations, poolSize: 10 });
-  await ds.initialize();
-  await runMigrations(ds);
-  return {
-    url,
-    ds,
-    drop: async () => {
-      if (ds.isInitialized) await ds.destroy();
-      const c = new Client({ connectionString: server });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+/** A throw-away database with the application's migrations (the campaigns app and its libraries). */
+export function createCampaignBenchDatabase(prefix: string): Promise<BenchDatabase> {
+  return createBenchDatabase(prefix, allMigrations);
 }
 
 export interface SeededCampaign {

@@ -1,35 +1,17 @@
-import { createServer, IncomingMessage, Server } from 'http';
-import { AddressInfo } from 'net';
 import { verifyWebhookSignature } from '@izinli/consent';
-import { waitFor } from '@izinli/testing';
+import { startWebhookReceiver, waitFor, WebhookReceiver } from '@izinli/testing';
 import { startTestApp, TestApp } from '../support/test-app';
-
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-}
 
 /** PATCH /v1/brands/{brandCode} (webhook URL and secret, İYS sync mode) and the webhook delivery log over HTTP. */
 describe('brand settings and webhooks (e2e)', () => {
   let t: TestApp;
   let key: string;
   let otherKey: string;
-  let receiver: Server;
-  let receiverUrl: string;
-  const received: Received[] = [];
+  let receiver: WebhookReceiver;
   const auth = (k = key) => ({ Authorization: `Bearer ${k}` });
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await startWebhookReceiver();
     t = await startTestApp();
     const op = { Authorization: `Bearer ${t.adminKey}` };
     const sp = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Settings', iysCode: '740001' }).expect(201)).body;
@@ -41,7 +23,7 @@ describe('brand settings and webhooks (e2e)', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await receiver?.close();
   });
 
   it('shows the webhook secret once, when a first URL is set, and never again', async () => {
@@ -89,10 +71,10 @@ describe('brand settings and webhooks (e2e)', () => {
   });
 
   it('delivers a signed consent.changed webhook and logs the delivery', async () => {
-    const set = (await t.http().patch('/v1/brands/740001').set(auth()).send({ webhookUrl: receiverUrl }).expect(200)).body;
+    const set = (await t.http().patch('/v1/brands/740001').set(auth()).send({ webhookUrl: receiver.url }).expect(200)).body;
     await t.http().post('/v1/brands/740001/consents').set(auth()).send({ recipient: 'hooked@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }).expect(201);
-    await waitFor(async () => received.length, (n) => n >= 1);
-    const hit = received[0];
+    await waitFor(async () => receiver.received.length, (n) => n >= 1);
+    const hit = receiver.received[0];
     expect(verifyWebhookSignature(set.webhookSecret, hit.headers['izinli-signature'] as string, hit.body)).toMatchObject({ ok: true });
     const body = JSON.parse(hit.body);
     expect(body).toMatchObject({ type: 'consent.changed', brandCode: '740001', movement: { recipient: 'hooked@example.com', status: 'ONAY', type: 'EPOSTA', origin: 'API' } });

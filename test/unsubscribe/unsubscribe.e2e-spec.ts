@@ -1,7 +1,5 @@
-import { createServer, IncomingMessage, Server } from 'http';
-import { AddressInfo } from 'net';
 import { randomUUID } from 'crypto';
-import { startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
+import { startSmtpSink, startWebhookReceiver, SmtpSink, waitFor, WebhookReceiver } from '@izinli/testing';
 import { signUnsubscribeToken, UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -26,9 +24,7 @@ describe('unsubscribe link (e2e)', () => {
   let tokens: UnsubscribeTokens;
   let brandId: string;
   let customerBrandId: string;
-  let receiver: Server;
-  let receiverUrl: string;
-  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  let receiver: WebhookReceiver;
   const brandCode = '760001';
   const customerCode = '760002';
   const brandName = 'Alfa <b>"Mağaza"</b> & Co';
@@ -65,16 +61,7 @@ describe('unsubscribe link (e2e)', () => {
   };
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await startWebhookReceiver();
     sink = await startSmtpSink();
     t = await startTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://izinli.test/mail' });
     tokens = t.izinli.app.get(UnsubscribeTokens);
@@ -85,12 +72,12 @@ describe('unsubscribe link (e2e)', () => {
     customerBrandId = (
       await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send({ name: 'Kendi', brandCode: customerCode, fromEmail: 'k@kendi.com.tr', fromName: 'Kendi', iysSync: 'CUSTOMER' }).expect(201)
     ).body.id;
-    await t.http().patch(`/v1/brands/${customerCode}`).set(as()).send({ webhookUrl: receiverUrl }).expect(200);
+    await t.http().patch(`/v1/brands/${customerCode}`).set(as()).send({ webhookUrl: receiver.url }).expect(200);
   });
   afterAll(async () => {
     await t?.close();
     await sink?.close();
-    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await receiver?.close();
   });
 
   it('shows an accessible page naming the brand (escaped) and the masked address, and changes nothing', async () => {
@@ -276,7 +263,7 @@ describe('unsubscribe link (e2e)', () => {
     const consent = (await consentOf('crm@example.com', customerCode))!;
     expect(consent).toMatchObject({ status: 'RET', iys: { state: 'NOT_REQUIRED', reason: 'CUSTOMER_SYNC' } });
     const delivery = await waitFor(
-      async () => received.map((r) => JSON.parse(r.body) as { brandCode: string; movement: { recipient: string; status: string; source: string } }),
+      async () => receiver.received.map((r) => JSON.parse(r.body) as { brandCode: string; movement: { recipient: string; status: string; source: string } }),
       (list) => list.some((d) => d.movement.recipient === 'crm@example.com' && d.movement.status === 'RET'),
       20_000,
     );

@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './smtp-sink';
 export * from './wait-for';
+export * from './webhook-receiver';

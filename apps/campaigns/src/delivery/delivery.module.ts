@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import type { AppConfig } from '@izinli/config';
 import { APP_CONFIG } from '../config.token';
 import { TemplatesModule } from '../templates/templates.module';
-import { unsubscribeTokenProviders } from '../unsubscribe/unsubscribe-secret.provider';
-import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
+import { UnsubscribeTokensModule } from '../unsubscribe/unsubscribe-secret.provider';
 import { CampaignDispatcher } from './campaign-dispatcher';
 import { CampaignRateLimiter } from './campaign-rate-limiter';
 import { ChunkSender } from './chunk-sender';
@@ -13,14 +12,13 @@ import { DeliveryProcessor } from './delivery.processor';
 import { DeliveryRepository } from './delivery.repository';
 
 @Module({
-  imports: [TemplatesModule],
+  imports: [TemplatesModule, UnsubscribeTokensModule],
   providers: [
     {
       provide: DeliverySettings,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new DeliverySettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
     },
-    ...unsubscribeTokenProviders,
     DeliveryRepository,
     DeliveryLeases,
     CampaignRateLimiter,
@@ -28,6 +26,6 @@ import { DeliveryRepository } from './delivery.repository';
     ChunkSender,
     DeliveryProcessor,
   ],
-  exports: [DeliverySettings, CampaignDispatcher, DeliveryRepository, UnsubscribeTokens],
+  exports: [DeliverySettings, CampaignDispatcher, DeliveryRepository],
 })
 export class DeliveryModule {}

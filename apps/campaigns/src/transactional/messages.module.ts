@@ -3,7 +3,7 @@ import type { AppConfig } from '@izinli/config';
 import { APP_CONFIG } from '../config.token';
 import { TemplatesModule } from '../templates/templates.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
-import { unsubscribeTokenProviders } from '../unsubscribe/unsubscribe-secret.provider';
+import { UnsubscribeTokensModule } from '../unsubscribe/unsubscribe-secret.provider';
 import { MessageContent } from './message-content';
 import { MessageDispatcher } from './message-dispatcher';
 import { MessageMetrics } from './message-metrics';
@@ -16,7 +16,7 @@ import { MessagesService } from './messages.service';
 
 /** The transactional mail API (design.md "Transactional mail"): accept, gate, record, queue, send. */
 @Module({
-  imports: [TenancyModule, TemplatesModule],
+  imports: [TenancyModule, TemplatesModule, UnsubscribeTokensModule],
   controllers: [MessagesController],
   providers: [
     {
@@ -24,7 +24,6 @@ import { MessagesService } from './messages.service';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new MessageSettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
     },
-    ...unsubscribeTokenProviders,
     MessageContent,
     MessageDispatcher,
     MessageMetrics,

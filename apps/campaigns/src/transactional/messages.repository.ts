@@ -218,12 +218,6 @@ export class MessagesRepository {
     );
   }
 
-  /** When a QUEUED message is next due, or null when it is not QUEUED (sent, failed, blocked, or unknown). */
-  async dueAt(id: string): Promise<Date | null> {
-    const r = await sqlOne<{ due: Date }>(this.ds, `SELECT COALESCE(next_attempt_at, created_at) AS due FROM messages WHERE id = $1 AND status = 'QUEUED'`, [id]);
-    return r ? new Date(r.due) : null;
-  }
-
   /** Final or waiting outcome of a claimed message, with its event; false when the claim was lost meanwhile. */
   async settle(
     id: string,

@@ -32,12 +32,17 @@ const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
  * The response headers of every unsubscribe page: nothing may run, load or frame it, no cache or referrer may keep
  * the token, and search engines must not index it.
  */
-export const UNSUBSCRIBE_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+/** Every answer of the unsubscribe link, pages and one-click alike: never cached, never indexed, no referrer. */
+export const UNSUBSCRIBE_PRIVATE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
   'X-Robots-Tag': 'noindex, nofollow',
+};
+
+export const UNSUBSCRIBE_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  ...UNSUBSCRIBE_PRIVATE_HEADERS,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };

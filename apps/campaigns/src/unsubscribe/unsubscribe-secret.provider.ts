@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import { Module, type Provider } from '@nestjs/common';
 import { AppConfig, loadOrCreateSecret } from '@izinli/config';
 import { APP_CONFIG } from '../config.token';
 import { UNSUBSCRIBE_SECRET, UnsubscribeTokens } from './unsubscribe-token';
@@ -14,4 +14,12 @@ export const unsubscribeSecretProvider: Provider = {
   useFactory: (config: AppConfig): string => config.unsubscribeSecret ?? loadOrCreateSecret(config.dataDir, 'UNSUBSCRIBE_SECRET').value,
 };
 
-export const unsubscribeTokenProviders: Provider[] = [unsubscribeSecretProvider, UnsubscribeTokens];
+/**
+ * One UnsubscribeTokens for the whole application, shared by whoever signs links (campaign delivery, the message
+ * API) and whoever reads them (the unsubscribe pages): the secret is read, or generated, once.
+ */
+@Module({
+  providers: [unsubscribeSecretProvider, UnsubscribeTokens],
+  exports: [UnsubscribeTokens],
+})
+export class UnsubscribeTokensModule {}

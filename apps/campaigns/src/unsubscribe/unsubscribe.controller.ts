@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/auth/auth.decorators';
 import { readFormFields, unsubscribeIntent } from './unsubscribe-body';
-import { renderUnsubscribePage, UNSUBSCRIBE_PAGE_HEADERS, type UnsubscribePageView } from './unsubscribe-page';
+import { renderUnsubscribePage, UNSUBSCRIBE_PAGE_HEADERS, UNSUBSCRIBE_PRIVATE_HEADERS, type UnsubscribePageView } from './unsubscribe-page';
 import { RequestEvidence, UnsubscribeService } from './unsubscribe.service';
 
 /**
@@ -37,7 +37,7 @@ export class UnsubscribeController {
     }
     const result = await this.service.unsubscribe(token, evidenceOf(req));
     if (intent === 'one-click' && result.status === 200) {
-      res.status(200).set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow' }).end();
+      res.status(200).set(UNSUBSCRIBE_PRIVATE_HEADERS).end();
       return;
     }
     sendPage(res, result.status, result.view);

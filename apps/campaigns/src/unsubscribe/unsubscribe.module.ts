@@ -1,7 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { raw } from 'express';
 import { TenancyModule } from '../tenancy/tenancy.module';
-import { unsubscribeTokenProviders } from './unsubscribe-secret.provider';
+import { UnsubscribeTokensModule } from './unsubscribe-secret.provider';
 import { UnsubscribeController } from './unsubscribe.controller';
 import { UnsubscribeService } from './unsubscribe.service';
 
@@ -10,9 +10,9 @@ export const UNSUBSCRIBE_BODY_LIMIT = '16kb';
 
 /** The public unsubscribe link: pages, RFC 8058 one-click and the undo (apps/campaigns/UNSUBSCRIBE.md). */
 @Module({
-  imports: [TenancyModule],
+  imports: [TenancyModule, UnsubscribeTokensModule],
   controllers: [UnsubscribeController],
-  providers: [...unsubscribeTokenProviders, UnsubscribeService],
+  providers: [UnsubscribeService],
 })
 export class UnsubscribeModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
