@@ -140,6 +140,27 @@ describe(IysTokenProvider.name, () => {
     expect(await sut.accessToken()).toBe('access-2');
     expect(endpoint.calls).toHaveLength(2);
   });
+
+  it('never hands out a refused token again, even when another caller reads the store while it is being cleared', async () => {
+    // The store answers slowly, as PostgreSQL does: the refusal and a fresh caller interleave.
+    class SlowStore extends InProcessIysTokenStore {
+      override async write(account: string, patch: Parameters<InProcessIysTokenStore['write']>[1]) {
+        await new Promise((r) => setTimeout(r, 5));
+        return super.write(account, patch);
+      }
+    }
+    store = new SlowStore();
+    sut = new IysTokenProvider('iys|integrator', store, endpoint.request, clock);
+    expect(await sut.accessToken()).toBe('access-1');
+    const refusal = sut.invalidate('access-1');
+    await new Promise((r) => setImmediate(r));
+    const bystander = sut.accessToken(); // reads the store while it still holds access-1
+    await refusal;
+    const retry = await sut.accessToken();
+    expect(retry).toBe('access-2');
+    expect(await bystander).not.toBe('access-1');
+    expect(endpoint.calls).toHaveLength(2);
+  });
 });
 
 describe(minGapAfter.name, () => {

@@ -40,6 +40,7 @@ const HOUR_MS = 3_600_000;
 /** A token closer than this to its expiry is not handed out: the request it is for could outlive it. */
 const MIN_REMAINING_MS = 30_000;
 const POLL_MS = 200;
+const MAX_REFUSED = 16;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -61,6 +62,8 @@ export function minGapAfter(requestsInLastHour: number): number {
 export class IysTokenProvider {
   private cached: { token: string; refreshAtMs: number } | null = null;
   private inflight: Promise<string> | null = null;
+  /** Tokens İYS answered 401 to, newest last: never handed out again, whatever the store says. */
+  private readonly refused = new Set<string>();
   private readonly holder = randomUUID();
 
   constructor(
@@ -72,17 +75,27 @@ export class IysTokenProvider {
   ) {}
 
   /** A valid access token; requests one only when the cached one is missing or due for refresh. */
-  accessToken(): Promise<string> {
-    if (this.cached && this.nowMs() < this.cached.refreshAtMs) return Promise.resolve(this.cached.token);
-    // Concurrent callers of this process share one acquisition.
-    this.inflight ??= this.obtain().finally(() => {
-      this.inflight = null;
-    });
-    return this.inflight;
+  async accessToken(): Promise<string> {
+    // An acquisition that began before a refusal may still hand back the refused token: ask again (bounded).
+    for (let round = 0; ; round++) {
+      if (this.cached && !this.refused.has(this.cached.token) && this.nowMs() < this.cached.refreshAtMs) return this.cached.token;
+      // Concurrent callers of this process share one acquisition.
+      this.inflight ??= this.obtain().finally(() => {
+        this.inflight = null;
+      });
+      const token = await this.inflight;
+      if (!this.refused.has(token) || round >= 2) return token;
+    }
   }
 
-  /** İYS refused `token` (H351): forget it, here and in the store, unless a newer one already replaced it. */
+  /**
+   * İYS refused `token` (H351): forget it, here and in the store, unless a newer one already replaced it. The token
+   * is remembered as refused at once, before the store is touched, so that no caller of this process picks it up
+   * again from the store in between.
+   */
   async invalidate(token: string): Promise<void> {
+    this.refused.add(token);
+    if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value as string);
     if (this.cached?.token === token) this.cached = null;
     const record = await this.store.read(this.account);
     if (record.accessToken === token) await this.store.write(this.account, { accessToken: null, accessExpiresAt: null });
@@ -170,7 +183,7 @@ export class IysTokenProvider {
   }
 
   private usable(record: IysTokenRecord, now: number): string | null {
-    return record.accessToken && record.accessExpiresAt && record.accessExpiresAt.getTime() - MIN_REMAINING_MS > now ? record.accessToken : null;
+    return record.accessToken && !this.refused.has(record.accessToken) && record.accessExpiresAt && record.accessExpiresAt.getTime() - MIN_REMAINING_MS > now ? record.accessToken : null;
   }
 
   private refreshAt(record: IysTokenRecord): number {
