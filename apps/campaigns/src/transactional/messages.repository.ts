@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { sqlExec, sqlOne, sqlRows } from '@izinli/database';
+import { namedStatement, sqlExec, sqlOne, sqlRows, type NamedStatement } from '@izinli/database';
 import { ConsentGate, type GateReason, type MessageKind, type RecipientType } from '@izinli/consent';
 import type { TemplateLayout } from '../templates/template-engine';
 import type { MessageEventType, MessageStatus } from './messages.dto';
@@ -92,28 +92,18 @@ export interface ClaimedMessage {
 
 const EVENT = `INSERT INTO message_events (message_id, type, at, detail)`;
 
-/** The SQL of the transactional API. Each write is one statement: a message row never changes without its event. */
-@Injectable()
-export class MessagesRepository {
-  constructor(private readonly ds: DataSource) {}
+const ACCEPT_GATE = ConsentGate.buildGateSql(`SELECT $5::text AS recipient, $6::text AS recipient_type`, {
+  brandId: '$3::uuid',
+  tenantId: '$2::uuid',
+  type: `'EPOSTA'`,
+  kind: '$8::text',
+  now: '$18::timestamptz',
+});
 
-  /**
-   * Gates the recipient (ConsentGate's SQL), then writes the idempotency key (when given), the message (QUEUED or
-   * BLOCKED with the gate's reason and the movement relied on) and its first event: one statement, one round trip.
-   * The key's primary key decides between concurrent requests: the loser writes nothing (`inserted: false`) and
-   * reads the winner's answer with `storedAnswer`.
-   */
-  async insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
-    const gate = ConsentGate.buildGateSql(`SELECT $5::text AS recipient, $6::text AS recipient_type`, {
-      brandId: '$3::uuid',
-      tenantId: '$2::uuid',
-      type: `'EPOSTA'`,
-      kind: '$8::text',
-      now: '$18::timestamptz',
-    });
-    const row = await sqlOne<AcceptOutcome>(
-      this.ds,
-      `WITH g AS (${gate}),
+/** The accept statement (see `insert`), prepared once per connection: the gate makes it long to parse and plan. */
+const ACCEPT = namedStatement(
+  'messages_accept',
+  `WITH g AS (${ACCEPT_GATE}),
        k AS (
          INSERT INTO message_idempotency_keys (service_provider_id, key, request_hash, status_code, response, message_id)
          SELECT $2::uuid, $14::text, $15::text, CASE WHEN g.allowed THEN 202 ELSE 422 END,
@@ -138,27 +128,67 @@ export class MessagesRepository {
            FROM m, g
        )
        SELECT (SELECT count(*) FROM m)::int = 1 AS inserted, g.allowed, g.reason FROM g`,
-      [
-        m.id,
-        m.serviceProviderId,
-        m.brandId,
-        m.templateId,
-        m.recipient,
-        m.recipientType,
-        m.purpose,
-        m.kind,
-        JSON.stringify(m.reasons),
-        m.subject,
-        m.html,
-        m.text,
-        JSON.stringify(m.data),
-        answers?.key ?? null,
-        answers?.requestHash ?? null,
-        answers ? JSON.stringify(answers.accepted) : null,
-        answers ? JSON.stringify(answers.blocked) : null,
-        now,
-      ],
-    );
+);
+
+const CLAIM_GATE = ConsentGate.buildGateSql(`SELECT recipient, recipient_type, brand_id, kind FROM c`, {
+  brandId: 'a.brand_id',
+  tenantId: '(SELECT service_provider_id FROM c)',
+  type: `'EPOSTA'`,
+  kind: 'a.kind',
+  now: '$5::timestamptz',
+});
+
+/** The claim statement (see `claim`), prepared once per connection like the accept. */
+const CLAIM = namedStatement(
+  'messages_claim',
+  `WITH c AS (
+         UPDATE messages SET claim_token = $2, claimed_at = now(), updated_at = now()
+          WHERE id = $1 AND status = 'QUEUED'
+            AND COALESCE(next_attempt_at, created_at) <= now() + $4 * interval '1 millisecond'
+            AND (claimed_at IS NULL OR claimed_at < now() - $3 * interval '1 millisecond')
+         RETURNING *
+       ), g AS (${CLAIM_GATE})
+       SELECT c.id, c.service_provider_id AS "serviceProviderId", c.brand_id AS "brandId", c.recipient, c.recipient_type AS "recipientType",
+              c.kind, c.attempts, c.dispatch, c.created_at AS "createdAt", c.data, c.template_id AS "templateId", c.subject, c.html, c.text,
+              t.subject AS "templateSubject", t.html AS "templateHtml", t.text AS "templateText", t.layout AS "templateLayout",
+              b.brand_code AS "brandCode", b.name AS "brandName", b.from_email AS "fromEmail", b.from_name AS "fromName",
+              b.reply_to AS "replyTo", sp.iys_code AS "senderId", g.allowed, g.reason, g.movement_id::text AS "movementId"
+         FROM c JOIN g ON true JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
+         LEFT JOIN templates t ON t.id = c.template_id`,
+);
+
+/** The SQL of the transactional API. Each write is one statement: a message row never changes without its event. */
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Gates the recipient (ConsentGate's SQL), then writes the idempotency key (when given), the message (QUEUED or
+   * BLOCKED with the gate's reason and the movement relied on) and its first event: one statement, one round trip.
+   * The key's primary key decides between concurrent requests: the loser writes nothing (`inserted: false`) and
+   * reads the winner's answer with `storedAnswer`.
+   */
+  async insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
+    const row = await sqlOne<AcceptOutcome>(this.ds, ACCEPT, [
+      m.id,
+      m.serviceProviderId,
+      m.brandId,
+      m.templateId,
+      m.recipient,
+      m.recipientType,
+      m.purpose,
+      m.kind,
+      JSON.stringify(m.reasons),
+      m.subject,
+      m.html,
+      m.text,
+      JSON.stringify(m.data),
+      answers?.key ?? null,
+      answers?.requestHash ?? null,
+      answers ? JSON.stringify(answers.accepted) : null,
+      answers ? JSON.stringify(answers.blocked) : null,
+      now,
+    ]);
     return row!;
   }
 
@@ -191,31 +221,7 @@ export class MessagesRepository {
    * an address suppressed since accept must stop it. Undefined when there is nothing to do.
    */
   claim(id: string, token: string, leaseMs: number, now: Date, earlyMs = 1_000): Promise<ClaimedMessage | undefined> {
-    const gate = ConsentGate.buildGateSql(`SELECT recipient, recipient_type, brand_id, kind FROM c`, {
-      brandId: 'a.brand_id',
-      tenantId: '(SELECT service_provider_id FROM c)',
-      type: `'EPOSTA'`,
-      kind: 'a.kind',
-      now: '$5::timestamptz',
-    });
-    return sqlOne<ClaimedMessage>(
-      this.ds,
-      `WITH c AS (
-         UPDATE messages SET claim_token = $2, claimed_at = now(), updated_at = now()
-          WHERE id = $1 AND status = 'QUEUED'
-            AND COALESCE(next_attempt_at, created_at) <= now() + $4 * interval '1 millisecond'
-            AND (claimed_at IS NULL OR claimed_at < now() - $3 * interval '1 millisecond')
-         RETURNING *
-       ), g AS (${gate})
-       SELECT c.id, c.service_provider_id AS "serviceProviderId", c.brand_id AS "brandId", c.recipient, c.recipient_type AS "recipientType",
-              c.kind, c.attempts, c.dispatch, c.created_at AS "createdAt", c.data, c.template_id AS "templateId", c.subject, c.html, c.text,
-              t.subject AS "templateSubject", t.html AS "templateHtml", t.text AS "templateText", t.layout AS "templateLayout",
-              b.brand_code AS "brandCode", b.name AS "brandName", b.from_email AS "fromEmail", b.from_name AS "fromName",
-              b.reply_to AS "replyTo", sp.iys_code AS "senderId", g.allowed, g.reason, g.movement_id::text AS "movementId"
-         FROM c JOIN g ON true JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
-         LEFT JOIN templates t ON t.id = c.template_id`,
-      [id, token, leaseMs, earlyMs, now],
-    );
+    return sqlOne<ClaimedMessage>(this.ds, CLAIM, [id, token, leaseMs, earlyMs, now]);
   }
 
   /** Final or waiting outcome of a claimed message, with its event; false when the claim was lost meanwhile. */
@@ -245,24 +251,30 @@ export class MessagesRepository {
           : outcome.status === 'RETRY'
             ? [outcome.delayMs, outcome.smtpCode]
             : [];
-    return sqlOne<{ at: Date }>(
-      this.ds,
-      `WITH u AS (
-         UPDATE messages SET ${set}, claim_token = NULL, claimed_at = NULL, updated_at = now()
-          WHERE id = $1 AND claim_token = $2 RETURNING id, now() AS at
-       )
-       ${EVENT} SELECT id, $3, at, $${extra.length + 4}::jsonb FROM u RETURNING at`,
-      [id, token, event.type, ...extra, event.detail ? JSON.stringify(event.detail) : null],
-    );
+    return sqlOne<{ at: Date }>(this.ds, settleStatement(outcome.status, set, extra.length), [
+      id,
+      token,
+      event.type,
+      ...extra,
+      event.detail ? JSON.stringify(event.detail) : null,
+    ]);
   }
 
   /** Gives a claimed message back untouched (no answer from SMTP): the job is retried. */
   async release(id: string, token: string): Promise<void> {
-    await sqlExec(this.ds, `UPDATE messages SET claim_token = NULL, claimed_at = NULL, updated_at = now() WHERE id = $1 AND claim_token = $2`, [id, token]);
+    await sqlExec(
+      this.ds,
+      `UPDATE messages SET claim_token = NULL, claimed_at = NULL, updated_at = now() WHERE id = $1 AND claim_token = $2`,
+      [id, token],
+    );
   }
 
   /** QUEUED messages due for `staleMs` with no live claim: their job was lost. Bumps `dispatch` for a fresh job id. */
-  redispatchStale(staleMs: number, leaseMs: number, limit = 1000): Promise<{ id: string; attempts: number; dispatch: number }[]> {
+  redispatchStale(
+    staleMs: number,
+    leaseMs: number,
+    limit = 1000,
+  ): Promise<{ id: string; attempts: number; dispatch: number }[]> {
     return sqlRows(
       this.ds,
       `UPDATE messages SET dispatch = dispatch + 1
@@ -285,4 +297,23 @@ export class MessagesRepository {
       [retentionMs, limit],
     );
   }
+}
+
+const settleStatements = new Map<string, NamedStatement>();
+
+/** One prepared statement per kind of outcome (their SET clauses differ). */
+function settleStatement(status: string, set: string, extraCount: number): NamedStatement {
+  let statement = settleStatements.get(status);
+  if (!statement) {
+    statement = namedStatement(
+      `messages_settle_${status.toLowerCase()}`,
+      `WITH u AS (
+         UPDATE messages SET ${set}, claim_token = NULL, claimed_at = NULL, updated_at = now()
+          WHERE id = $1 AND claim_token = $2 RETURNING id, now() AS at
+       )
+       ${EVENT} SELECT id, $3, at, $${extraCount + 4}::jsonb FROM u RETURNING at`,
+    );
+    settleStatements.set(status, statement);
+  }
+  return statement;
 }
