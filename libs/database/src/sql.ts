@@ -105,3 +105,29 @@ export async function sqlOne<T = Record<string, unknown>>(
 export async function sqlExec(ex: SqlExecutor, sql: string | NamedStatement, params: unknown[] = []): Promise<number> {
   return (await structured(ex, sql, params)).affected ?? 0;
 }
+
+const NEEDS_ESCAPE = /[\\"]/;
+
+/**
+ * A PostgreSQL array literal of texts (NULL for null), to send as one parameter cast to `text[]`. node-postgres
+ * builds the same literal from an array, with two regular-expression replacements per element; this one escapes
+ * only elements that hold a quote or a backslash, which matters for statements that carry thousands of values.
+ */
+export function textArrayLiteral(values: readonly (string | null | undefined)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else out += '"' + (NEEDS_ESCAPE.test(v) ? v.replace(/[\\"]/g, '\\$&') : v) + '"';
+  }
+  return out + '}';
+}
+
+/** A PostgreSQL array literal of numbers or booleans, to send as one parameter cast to `int[]`, `float8[]` or `boolean[]`. */
+export function scalarArrayLiteral(values: readonly (number | boolean)[]): string {
+  for (const v of values) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
+  }
+  return '{' + values.join(',') + '}';
+}

@@ -1,4 +1,4 @@
-import { dayFromNumber, dayNumberOf, parseIsoDay, weekdayOf } from './calendar-day';
+import { dayFromNumber, parseIsoDay, weekdayOf } from './calendar-day';
 import {
   HOLIDAY_DATA_FIRST_YEAR,
   HOLIDAY_DATA_LAST_YEAR,
@@ -6,7 +6,7 @@ import {
   mergeHolidayEntries,
   turkishHolidaysOf,
 } from './turkish-holidays';
-import { endOfTurkeyDayNumber, turkeyDayOf, turkeyLocalToInstant, turkeyMsOfDay } from './turkey-time';
+import { endOfTurkeyDayNumber, turkeyLocalToInstant, turkeyMsOfDay, turkeyOffsetMinutes } from './turkey-time';
 
 /** What `isHoliday` answers for a holiday. */
 export interface HolidayInfo {
@@ -43,6 +43,8 @@ export class BusinessCalendar {
   private readonly extra: ReadonlyMap<number, HolidayEntry>;
   private readonly extraEntries: readonly HolidayEntry[];
   private readonly years = new Map<number, ReadonlyMap<number, HolidayInfo>>();
+  /** Registration deadline (epoch ms) per Turkey day number: an import asks for the same few days a million times. */
+  private readonly deadlines = new Map<number, number>();
 
   constructor(extraHolidays: Iterable<ExtraHoliday> = []) {
     this.extraEntries = [...extraHolidays].map(toEntry);
@@ -103,7 +105,15 @@ export class BusinessCalendar {
    * may be registered until the end of Wednesday, when no holiday intervenes.
    */
   registrationDeadline(consentDate: Date): Date {
-    return endOfTurkeyDayNumber(this.stepBusinessDays(turkeyDayNumberOf(consentDate), REGISTRATION_BUSINESS_DAYS));
+    const day = turkeyDayNumberOf(consentDate);
+    let deadline = this.deadlines.get(day);
+    if (deadline === undefined) {
+      deadline = endOfTurkeyDayNumber(this.stepBusinessDays(day, REGISTRATION_BUSINESS_DAYS)).getTime();
+      // The calendar never changes (withHolidays makes a new one); the bound only keeps odd callers from growing it.
+      if (this.deadlines.size >= 4096) this.deadlines.clear();
+      this.deadlines.set(day, deadline);
+    }
+    return new Date(deadline);
   }
 
   /** Whether a consent given at `consentDate` may still be registered at `at` (the H467 rule, inverted). */
@@ -192,6 +202,7 @@ function toDayNumber(day: DayInput): number {
 }
 
 function turkeyDayNumberOf(date: Date): number {
-  const { year, month, day } = turkeyDayOf(date);
-  return dayNumberOf(year, month, day);
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('Invalid Date');
+  return Math.floor((ms + turkeyOffsetMinutes(ms) * 60_000) / 86_400_000);
 }

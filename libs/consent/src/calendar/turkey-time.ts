@@ -100,7 +100,7 @@ export function parseIysDate(value: string): Date {
     number,
   ];
   const dayNumber = dayNumberOf(year, month, day);
-  if (month < 1 || month > 12 || dayFromNumber(dayNumber).day !== day || hour > 23 || minute > 59 || second > 59) {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw new IysDateError('INVALID_DATE', `'${value}' is not a real date and time`);
   }
   const instant = turkeyLocalToInstant(dayNumber, ((hour * 60 + minute) * 60 + second) * 1000);
@@ -158,6 +158,11 @@ export function turkeyMsOfDay(date: Date): number {
   const ms = requireValid(date);
   const local = ms + turkeyOffsetMinutes(ms) * MS_PER_MINUTE;
   return ((local % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function requireValid(date: Date): number {
