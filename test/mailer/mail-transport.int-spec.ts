@@ -3,7 +3,7 @@ import { AddressInfo, createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { SMTPServer } from 'smtp-server';
-import { EmlFileMailTransport, MailSendError, NodemailerMailTransport, OutgoingMail } from '@izinli/mailer';
+import { EmlFileMailTransport, MailSendError, MimeComposerThreads, MimeCompositionError, NodemailerMailTransport, OutgoingMail } from '@izinli/mailer';
 import { SmtpSink, startSmtpSink } from '@izinli/testing';
 
 const mail = (over: Partial<OutgoingMail> = {}): OutgoingMail => ({
@@ -123,6 +123,86 @@ describe(NodemailerMailTransport.name, () => {
       await t.close();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe('messages built in composer threads', () => {
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+  });
+  afterAll(() => sink.close());
+
+  /** A message's bytes with what nodemailer draws at random or from the clock (MIME boundaries, Date) made fixed. */
+  const stable = (raw: string) => {
+    const boundaries = [...raw.matchAll(/boundary="([^"]+)"/g)].map((m) => m[1]);
+    let out = raw.replace(/^Date: .*$/m, 'Date: (fixed)');
+    boundaries.forEach((b, i) => (out = out.split(b).join(`BOUNDARY-${i}`)));
+    return out;
+  };
+
+  it('sends the bytes nodemailer would have built on the event loop', async () => {
+    const inLoop = new NodemailerMailTransport(sink.url, 1, 0);
+    const threaded = new NodemailerMailTransport(sink.url, 1, 2);
+    const long = 'Kış indirimi: tüm ürünlerde %50 — ' + 'ğüşıöç ĞÜŞİÖÇ '.repeat(40);
+    const variants: Partial<OutgoingMail>[] = [
+      {},
+      { html: `<p>${long}</p><a href="https://izinli.example/u/abc">Abonelikten çık</a>`, text: long },
+      { subject: 'Plain ASCII subject', html: '<p>hello</p>', text: undefined, replyTo: 'destek@ornek.com.tr' },
+      { headers: { 'List-Unsubscribe': '<https://izinli.example/u/t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Feedback-ID': 'c:b:k:s' } },
+    ];
+    try {
+      for (const [i, v] of variants.entries()) {
+        const before = sink.messages.length;
+        const a = await inLoop.send(mail({ ...v, messageId: `<v${i}@ornek.com.tr>` }));
+        const b = await threaded.send(mail({ ...v, messageId: `<v${i}@ornek.com.tr>` }));
+        expect(b.messageId).toBe(a.messageId);
+        const [x, y] = (await sink.waitFor(before + 2)).slice(before);
+        expect(y.to).toEqual(x.to);
+        expect(stable(y.raw)).toBe(stable(x.raw));
+        expect(y.header('Message-ID')).toBe(`<v${i}@ornek.com.tr>`);
+      }
+    } finally {
+      await inLoop.close();
+      await threaded.close();
+    }
+  });
+
+  it('still refuses header injection before anything reaches a thread', async () => {
+    const threaded = new NodemailerMailTransport(sink.url, 1, 1);
+    try {
+      const before = sink.messages.length;
+      await threaded.send(mail({ subject: 'Hi\r\nBcc: victim@example.com', from: { name: 'Shop\nX-Evil: 1', address: 'kampanya@ornek.com.tr' } }));
+      const [m] = (await sink.waitFor(before + 1)).slice(before);
+      expect(m.header('Bcc')).toBeUndefined();
+      expect(m.header('X-Evil')).toBeUndefined();
+      expect(m.to).toEqual(['ayse@example.com']);
+      const err = await threaded.send(mail({ headers: { 'Bad Header': 'x' } })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MailSendError);
+      expect((err as MailSendError).permanent).toBe(true);
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('fails the messages of a thread that stops, as retryable, and starts another for the next message', async () => {
+    // A thread that cannot start (nodemailer not where it was told) stops with the message in it.
+    const broken = new MimeComposerThreads(1, '/nonexistent/nodemailer');
+    const options = { from: 'a@ornek.com.tr', to: 'b@example.com', subject: 's', text: 't' };
+    await expect(broken.compose(options)).rejects.toBeInstanceOf(MimeCompositionError);
+    await expect(broken.compose(options)).rejects.toBeInstanceOf(MimeCompositionError);
+    await broken.close();
+
+    const composer = new MimeComposerThreads(1);
+    const inFlight = Array.from({ length: 20 }, () => composer.compose(options));
+    // Closing stops the thread under the messages still in it: each is answered, built or failed, none hangs.
+    await composer.close();
+    const outcomes = await Promise.allSettled(inFlight);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(MimeCompositionError);
+      else expect(o.value.raw.toString()).toContain('Subject: s');
+    }
+    await expect(composer.compose(options)).rejects.toThrow(/closed/);
   });
 });
 

@@ -1,3 +1,4 @@
 export * from './mail-transport';
 export * from './nodemailer-transports';
+export * from './mime-composer';
 export * from './mailer.module';

@@ -5,6 +5,7 @@ import { randomUUID } from 'crypto';
 import { createTransport, Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { MailReceipt, MailSendError, MailTransport, OutgoingMail, singleLine } from './mail-transport';
+import { MimeComposerThreads } from './mime-composer';
 
 type TextEncoding = 'quoted-printable' | 'base64';
 
@@ -114,13 +115,19 @@ export function connectWithoutNagle(
   socket.on('error', (err) => finish(err));
 }
 
-/** nodemailer over a pool of SMTP connections (SMTP_URL, SMTP_POOL_SIZE), each with Nagle's algorithm off. */
+/**
+ * nodemailer over a pool of SMTP connections (SMTP_URL, SMTP_POOL_SIZE), each with Nagle's algorithm off. Messages
+ * are built by nodemailer in `composeThreads` threads (by default one per core beyond the first) and handed to the
+ * pool already built, so the event loop only speaks SMTP; with 0, nodemailer builds them on the event loop.
+ */
 export class NodemailerMailTransport extends MailTransport {
   readonly kind = 'smtp' as const;
   private readonly transporter: Transporter;
+  private readonly composer: MimeComposerThreads | null;
 
-  constructor(url: string, poolSize: number) {
+  constructor(url: string, poolSize: number, composeThreads: number = MimeComposerThreads.defaultSize()) {
     super();
+    this.composer = composeThreads > 0 ? new MimeComposerThreads(composeThreads) : null;
     const u = new URL(url);
     this.transporter = createTransport({
       pool: true,
@@ -140,8 +147,16 @@ export class NodemailerMailTransport extends MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<MailReceipt> {
+    const options = toNodemailer(mail);
     try {
-      const info = await this.transporter.sendMail(toNodemailer(mail));
+      if (this.composer) {
+        // A message that cannot be built fails as it would have failed inside sendMail: not permanent, retried.
+        const built = await this.composer.compose(options);
+        // nodemailer's types name one address per field; it takes the lists its stream transport reports.
+        const info = await this.transporter.sendMail({ envelope: built.envelope as unknown as Mail.Envelope, raw: built.raw });
+        return { messageId: built.messageId, response: String(info.response ?? '') };
+      }
+      const info = await this.transporter.sendMail(options);
       return { messageId: info.messageId, response: String(info.response ?? '') };
     } catch (err) {
       if (err instanceof MailSendError) throw err;
@@ -157,6 +172,7 @@ export class NodemailerMailTransport extends MailTransport {
 
   async close(): Promise<void> {
     this.transporter.close();
+    await this.composer?.close();
   }
 }
 
