@@ -27,6 +27,14 @@ parentPort.on('message', (task) => {
 });
 `;
 
+/**
+ * A thread holds a few messages at a time and all it allocates dies young. Measured building 20,000 messages of
+ * ~4 KB: the process's resident set grew 62 MB with V8's default heap sizes, 40 MB with these, and 63 MB with the
+ * messages built on the event loop instead. Past the old generation's limit the thread stops (its messages fail,
+ * retryable) and the next message starts another.
+ */
+const THREAD_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
 interface Pending {
   resolve: (m: ComposedMessage) => void;
   reject: (e: Error) => void;
@@ -96,7 +104,13 @@ export class MimeComposerThreads {
   }
 
   private start(slot: number): ComposerThread {
-    const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { nodemailerPath: this.nodemailerPath } });
+    const worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { nodemailerPath: this.nodemailerPath },
+      resourceLimits: THREAD_HEAP_LIMITS,
+      // Plain JavaScript: no preloads (a TypeScript loader in development) inherited from the process.
+      execArgv: [],
+    });
     const thread: ComposerThread = { worker, pending: new Map() };
     // Never what keeps a process alive: whoever waits on a message keeps it alive until the answer.
     worker.unref();
