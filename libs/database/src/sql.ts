@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, QueryResult, QueryRunner } from 'typeorm';
+import { EmbeddedPglitePool } from './embedded-pglite-pool';
 
 /** Anything a statement can run on: the data source, a transaction's manager, or a query runner. */
 export type SqlExecutor = DataSource | EntityManager | QueryRunner;
@@ -37,13 +38,9 @@ const pgPools = new WeakMap<DataSource, PgPoolLike | null>();
 function pgPool(ds: DataSource): PgPoolLike | null {
   let pool = pgPools.get(ds);
   if (pool === undefined) {
-    const master = (ds.driver as { master?: unknown }).master as
-      { query?: unknown; constructor?: { name?: string } } | undefined;
+    const master = (ds.driver as { master?: unknown }).master as { query?: unknown } | undefined;
     // The embedded pool takes text only; node-postgres's Pool takes a named query config.
-    pool =
-      master && typeof master.query === 'function' && master.constructor?.name !== 'EmbeddedPglitePool'
-        ? (master as PgPoolLike)
-        : null;
+    pool = master && typeof master.query === 'function' && !(master instanceof EmbeddedPglitePool) ? (master as PgPoolLike) : null;
     pgPools.set(ds, pool);
   }
   return pool;

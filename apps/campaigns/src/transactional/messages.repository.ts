@@ -157,6 +157,29 @@ const CLAIM = namedStatement(
          LEFT JOIN templates t ON t.id = c.template_id`,
 );
 
+/** What each outcome of `settle` sets ($4 and $5 are the outcome's own values), and which parameter the event's detail is. */
+const SETTLE_OUTCOMES = {
+  SENT: { set: `status = 'SENT', sent_at = now(), attempts = attempts + 1`, detail: 4 },
+  FAILED: { set: `status = 'FAILED', attempts = attempts + 1, failure = $4, smtp_code = $5`, detail: 6 },
+  BLOCKED: { set: `status = 'BLOCKED', block_reason = $4, movement_id = $5::bigint`, detail: 6 },
+  RETRY: { set: `attempts = attempts + 1, next_attempt_at = now() + $4::bigint * interval '1 millisecond', smtp_code = $5`, detail: 6 },
+} as const;
+
+/** One prepared statement per outcome (their SET clauses differ). */
+const SETTLE = Object.fromEntries(
+  Object.entries(SETTLE_OUTCOMES).map(([status, { set, detail }]) => [
+    status,
+    namedStatement(
+      `messages_settle_${status.toLowerCase()}`,
+      `WITH u AS (
+         UPDATE messages SET ${set}, claim_token = NULL, claimed_at = NULL, updated_at = now()
+          WHERE id = $1 AND claim_token = $2 RETURNING id, now() AS at
+       )
+       ${EVENT} SELECT id, $3, at, $${detail}::jsonb FROM u RETURNING at`,
+    ),
+  ]),
+) as Record<keyof typeof SETTLE_OUTCOMES, NamedStatement>;
+
 /** The SQL of the transactional API. Each write is one statement: a message row never changes without its event. */
 @Injectable()
 export class MessagesRepository {
@@ -235,14 +258,6 @@ export class MessagesRepository {
       | { status: 'RETRY'; delayMs: number; smtpCode: number | null },
     event: { type: MessageEventType; detail: Record<string, unknown> | null },
   ): Promise<{ at: Date } | undefined> {
-    const set =
-      outcome.status === 'SENT'
-        ? `status = 'SENT', sent_at = now(), attempts = attempts + 1`
-        : outcome.status === 'FAILED'
-          ? `status = 'FAILED', attempts = attempts + 1, failure = $4, smtp_code = $5`
-          : outcome.status === 'BLOCKED'
-            ? `status = 'BLOCKED', block_reason = $4, movement_id = $5::bigint`
-            : `attempts = attempts + 1, next_attempt_at = now() + $4::bigint * interval '1 millisecond', smtp_code = $5`;
     const extra =
       outcome.status === 'FAILED'
         ? [outcome.failure, outcome.smtpCode]
@@ -251,7 +266,7 @@ export class MessagesRepository {
           : outcome.status === 'RETRY'
             ? [outcome.delayMs, outcome.smtpCode]
             : [];
-    return sqlOne<{ at: Date }>(this.ds, settleStatement(outcome.status, set, extra.length), [
+    return sqlOne<{ at: Date }>(this.ds, SETTLE[outcome.status], [
       id,
       token,
       event.type,
@@ -297,23 +312,4 @@ export class MessagesRepository {
       [retentionMs, limit],
     );
   }
-}
-
-const settleStatements = new Map<string, NamedStatement>();
-
-/** One prepared statement per kind of outcome (their SET clauses differ). */
-function settleStatement(status: string, set: string, extraCount: number): NamedStatement {
-  let statement = settleStatements.get(status);
-  if (!statement) {
-    statement = namedStatement(
-      `messages_settle_${status.toLowerCase()}`,
-      `WITH u AS (
-         UPDATE messages SET ${set}, claim_token = NULL, claimed_at = NULL, updated_at = now()
-          WHERE id = $1 AND claim_token = $2 RETURNING id, now() AS at
-       )
-       ${EVENT} SELECT id, $3, at, $${extraCount + 4}::jsonb FROM u RETURNING at`,
-    );
-    settleStatements.set(status, statement);
-  }
-  return statement;
 }

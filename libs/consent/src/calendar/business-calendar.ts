@@ -6,7 +6,7 @@ import {
   mergeHolidayEntries,
   turkishHolidaysOf,
 } from './turkish-holidays';
-import { endOfTurkeyDayNumber, turkeyLocalToInstant, turkeyMsOfDay, turkeyOffsetMinutes } from './turkey-time';
+import { endOfTurkeyDayNumber, turkeyDayNumber, turkeyLocalToInstant, turkeyMsOfDay } from './turkey-time';
 
 /** What `isHoliday` answers for a holiday. */
 export interface HolidayInfo {
@@ -87,7 +87,7 @@ export class BusinessCalendar {
     if (n === 0) {
       return new Date(from.getTime());
     }
-    const target = this.stepBusinessDays(turkeyDayNumberOf(from), n);
+    const target = this.stepBusinessDays(turkeyDayNumber(from), n);
     const msOfDay = turkeyMsOfDay(from);
     // The only wall-clock hours that ever failed to exist were summer-time starts before 2016; take the
     // instant an hour later, which is what a clock showed then.
@@ -105,7 +105,7 @@ export class BusinessCalendar {
    * may be registered until the end of Wednesday, when no holiday intervenes.
    */
   registrationDeadline(consentDate: Date): Date {
-    const day = turkeyDayNumberOf(consentDate);
+    const day = turkeyDayNumber(consentDate);
     let deadline = this.deadlines.get(day);
     if (deadline === undefined) {
       deadline = endOfTurkeyDayNumber(this.stepBusinessDays(day, REGISTRATION_BUSINESS_DAYS)).getTime();
@@ -198,11 +198,5 @@ function toEntry(extra: ExtraHoliday): HolidayEntry {
 }
 
 function toDayNumber(day: DayInput): number {
-  return day instanceof Date ? turkeyDayNumberOf(day) : parseIsoDay(day);
-}
-
-function turkeyDayNumberOf(date: Date): number {
-  const ms = date.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('Invalid Date');
-  return Math.floor((ms + turkeyOffsetMinutes(ms) * 60_000) / 86_400_000);
+  return day instanceof Date ? turkeyDayNumber(day) : parseIsoDay(day);
 }

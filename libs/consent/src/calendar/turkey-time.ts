@@ -50,9 +50,13 @@ function lastSunday(year: number, monthIndex: number): number {
 
 /** The Turkey calendar day an instant falls on. */
 export function turkeyDayOf(date: Date): TurkeyDay {
+  return dayFromNumber(turkeyDayNumber(date));
+}
+
+/** The day number (days since 1970-01-01) of the Turkey calendar day an instant falls on. */
+export function turkeyDayNumber(date: Date): number {
   const ms = requireValid(date);
-  const local = ms + turkeyOffsetMinutes(ms) * MS_PER_MINUTE;
-  return dayFromNumber(Math.floor(local / MS_PER_DAY));
+  return Math.floor((ms + turkeyOffsetMinutes(ms) * MS_PER_MINUTE) / MS_PER_DAY);
 }
 
 /** `YYYY-MM-DD` of the Turkey calendar day an instant falls on. */
