@@ -157,7 +157,7 @@ async function run(): Promise<void> {
   // The worker: the app as main.ts starts it (Nagle off on its SMTP sockets, as in the campaign benchmarks).
   const worker =
     ROLE === 'api'
-      ? spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
+      ? spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
           cwd: ROOT,
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, ROLE: 'worker', LOG_LEVEL: 'warn' },
           stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,6 +1,7 @@
 import { SuppressionList } from '@izinli/consent';
 import { CapturedMail, startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
 import { SweepService } from '../../apps/campaigns/src/jobs/sweep.service';
+import { MessageSender } from '../../apps/campaigns/src/transactional/message-sender';
 import { MessageSettings } from '../../apps/campaigns/src/transactional/message-settings';
 import { UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -229,6 +230,51 @@ describe('transactional messages (e2e)', () => {
     }
     expect((await untilMail('kayip@example.com')).header('Message-ID')).toBe(`<m${row.id}@alfa.com.tr>`);
     expect((await untilStatus(row.id, 'SENT')).events.map((e: { type: string }) => e.type)).toEqual(['sent']);
+  });
+
+  it('sends the messages of one job together: each gets its own outcome, the ones already settled are skipped', async () => {
+    sink.refuse('toplu-ret@example.com', 550, '5.1.1 no such user');
+    sink.refuse('toplu-bekle@example.com', 451);
+    const insert = (recipient: string, kind = 'TRANSACTIONAL', status = 'QUEUED') =>
+      t.db.dataSource
+        .query(
+          `INSERT INTO messages (id, service_provider_id, brand_id, recipient, recipient_type, purpose, kind, reasons, subject, html, data, status)
+           SELECT gen_random_uuid(), service_provider_id, id, $2, 'BIREYSEL', 'ORDER', $3, '[]', 'Sipariş {{no}}', '<p>{{no}} hazır</p>', $5::jsonb, $4
+             FROM brands WHERE id = $1 RETURNING id`,
+          [brandId, recipient, kind, status, JSON.stringify({ no: recipient.split('@')[0] })],
+        )
+        .then((rows: { id: string }[]) => rows[0].id);
+    const fine = await Promise.all(Array.from({ length: 8 }, (_, i) => insert(`toplu${i}@example.com`)));
+    const refused = await insert('toplu-ret@example.com');
+    const deferred = await insert('toplu-bekle@example.com');
+    const noConsent = await insert('toplu-izinsiz@example.com', 'COMMERCIAL');
+    const alreadySent = await insert('toplu-gitti@example.com', 'TRANSACTIONAL', 'SENT');
+
+    // The worker's own sender, given the job's messages at once, as a job of several carries them.
+    await t.izinli.app.get(MessageSender).send([...fine, refused, deferred, noConsent, alreadySent]);
+
+    for (const [i, id] of fine.entries()) {
+      const m = await getMessage(id);
+      expect(m.status).toBe('SENT');
+      expect(m.events).toEqual([{ type: 'sent', at: expect.any(String), detail: { messageId: `m${id}@alfa.com.tr` } }]);
+      const mail = await untilMail(`toplu${i}@example.com`);
+      expect(mail.header('Message-ID')).toBe(`<m${id}@alfa.com.tr>`);
+      expect(mail.header('Subject')).toBe(`=?UTF-8?Q?Sipari=C5=9F_toplu${i}?=`);
+    }
+    expect((await getMessage(refused)).events).toEqual([
+      { type: 'failed', at: expect.any(String), detail: expect.objectContaining({ failure: 'HARD_BOUNCE', smtpCode: 550 }) },
+    ]);
+    const waiting = await getMessage(deferred);
+    expect(waiting.status).toBe('QUEUED');
+    expect(waiting.events.map((e: { type: string }) => e.type)).toEqual(['retry']);
+    expect((await getMessage(noConsent)).events).toEqual([{ type: 'blocked', at: expect.any(String), detail: { reason: 'NO_CONSENT', stage: 'SEND' } }]);
+    const untouched = await getMessage(alreadySent);
+    expect(untouched.status).toBe('SENT');
+    expect(untouched.events).toEqual([]);
+    expect(mailTo('toplu-gitti@example.com')).toHaveLength(0);
+    // The deferred one goes out on its own retry job.
+    sink.accept('toplu-bekle@example.com');
+    expect((await untilStatus(deferred, 'SENT')).events.map((e: { type: string }) => e.type)).toEqual(['retry', 'sent']);
   });
 
   it('keeps tenants apart: another key gets 404 for a message, a brand or a template that is not its own', async () => {

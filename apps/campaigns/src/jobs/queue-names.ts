@@ -17,7 +17,7 @@ export enum QueueName {
   IYS_FEED = 'iys-feed',
   /** Signed consent-change webhooks to brands' own endpoints. */
   WEBHOOKS = 'webhooks',
-  /** Transactional API messages on their way to SMTP, one message per job. */
+  /** Transactional API messages on their way to SMTP: the messages accepted together share a job (up to 50). */
   MESSAGES = 'messages',
 }
 
@@ -70,7 +70,11 @@ export enum WebhookJob {
 }
 
 export enum MessageJob {
-  /** Sends one message; payload `{ messageId }`, job id `msg:<messageId>:<attempts>:<dispatch>`. */
+  /**
+   * Sends messages; payload `{ messageIds }` (up to 50 accepted together, or one retried), job id
+   * `msg:<messageId>:<attempts>:<dispatch>` for one and `msgs:<hash of those>` for several. `{ messageId }` from
+   * earlier versions is still understood.
+   */
   SEND = 'send-message',
 }
 

@@ -1,15 +1,32 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'crypto';
 import { JobQueue } from '@izinli/queue';
 import { MessageJob, QueueName } from '../jobs/queue-names';
 import { MessageSettings } from './message-settings';
 
+/**
+ * The payload of a message job: the messages it sends. A job of the first dispatch carries every message accepted
+ * in the same turn of the event loop (up to MESSAGES_PER_JOB); a retry after an SMTP 4xx carries one.
+ * `{ messageId }`, the shape of jobs queued before jobs carried several, is still understood.
+ */
 export interface SendMessageJob {
-  messageId: string;
+  messageIds: string[];
 }
+
+/** The most messages one job carries: one claim and one SENT record per job, SMTP sends side by side. */
+export const MESSAGES_PER_JOB = 50;
 
 /** Deterministic per try and per sweep generation: re-offering a job that is alive adds nothing. */
 export function messageJobId(messageId: string, attempts: number, dispatch: number): string {
   return `msg:${messageId}:${attempts}:${dispatch}`;
+}
+
+/** A job of several messages is named by what it carries, so the same set offered again adds nothing either. */
+function jobIdOf(batch: Pending[]): string {
+  if (batch.length === 1) return batch[0].jobId;
+  const h = createHash('sha256');
+  for (const p of batch) h.update(p.jobId).update('\n');
+  return `msgs:${h.digest('hex').slice(0, 32)}`;
 }
 
 interface Pending {
@@ -19,12 +36,14 @@ interface Pending {
   done: { resolve: () => void; reject: (err: unknown) => void };
 }
 
-const MAX_BATCH = 500;
+/** Adds per Redis round trip: a burst bigger than this is split. */
+const MAX_PENDING = 2_000;
 
 /**
- * Queues message jobs. Adds arriving in the same turn of the event loop (concurrent requests) go to the queue as
- * one bulk add: one Redis round trip for a burst instead of one each. A failure is reported to every caller; the
- * rows are already committed, so the sweep offers their jobs again whatever happens here.
+ * Queues message jobs. Messages arriving in the same turn of the event loop (concurrent requests) share jobs, up to
+ * MESSAGES_PER_JOB each, and all those jobs go to the queue as one bulk add: one Redis round trip for a burst, and
+ * one job per handful of messages instead of one each. A delayed retry is a job of its own. A failure is reported
+ * to every caller; the rows are already committed, so the sweep offers their jobs again whatever happens here.
  */
 @Injectable()
 export class MessageDispatcher {
@@ -40,7 +59,7 @@ export class MessageDispatcher {
   dispatch(messageId: string, attempts: number, dispatch: number, delayMs = 0): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ messageId, jobId: messageJobId(messageId, attempts, dispatch), delayMs, done: { resolve, reject } });
-      if (this.pending.length >= MAX_BATCH) this.flush();
+      if (this.pending.length >= MAX_PENDING) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -50,17 +69,21 @@ export class MessageDispatcher {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.pending;
+    const all = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    const jobs = batch.map((p) => ({
+    if (all.length === 0) return;
+    const groups: Pending[][] = [];
+    const now = all.filter((p) => !p.delayMs);
+    for (let i = 0; i < now.length; i += MESSAGES_PER_JOB) groups.push(now.slice(i, i + MESSAGES_PER_JOB));
+    for (const p of all) if (p.delayMs) groups.push([p]);
+    const jobs = groups.map((g) => ({
       name: MessageJob.SEND,
-      data: { messageId: p.messageId } satisfies SendMessageJob,
-      options: { jobId: p.jobId, attempts: this.settings.jobAttempts, backoffMs: this.settings.jobBackoffMs, delayMs: p.delayMs || undefined },
+      data: { messageIds: g.map((p) => p.messageId) } satisfies SendMessageJob,
+      options: { jobId: jobIdOf(g), attempts: this.settings.jobAttempts, backoffMs: this.settings.jobBackoffMs, delayMs: g[0].delayMs || undefined },
     }));
     this.queue.addBulk<SendMessageJob>(QueueName.MESSAGES, jobs).then(
-      () => batch.forEach((p) => p.done.resolve()),
-      (err: unknown) => batch.forEach((p) => p.done.reject(err)),
+      () => all.forEach((p) => p.done.resolve()),
+      (err: unknown) => all.forEach((p) => p.done.reject(err)),
     );
   }
 }

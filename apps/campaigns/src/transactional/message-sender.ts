@@ -16,10 +16,17 @@ import { ClaimedMessage, MessagesRepository } from './messages.repository';
 /** How long results of mail already handed to SMTP are retried into the database through an outage. */
 const RECORD_RETRY_MS = 120_000;
 
+/** A message handed to SMTP, waiting to be recorded SENT with the rest of its job's. */
+interface HandedOff {
+  m: ClaimedMessage;
+  headerId: string;
+}
+
 /**
- * Sends one message of the API: claim it (so no two workers send it), gate it again (an unsubscribe or a bounce
- * after accept stops it), render, hand it to SMTP, record the outcome with its event. A 4xx waits and is tried
- * again with backoff; a 5xx fails it, and a hard bounce puts the address on the platform suppression list.
+ * Sends the messages of one job: claim them (so no two workers send one), gate each again (an unsubscribe or a
+ * bounce after accept stops it), render, hand each to SMTP, and record the outcomes with their events. Those handed
+ * off are recorded SENT together in one statement; a 4xx waits and is tried again with backoff in a job of its
+ * own; a 5xx fails the message, and a hard bounce puts the address on the platform suppression list.
  */
 @Injectable()
 export class MessageSender {
@@ -37,12 +44,36 @@ export class MessageSender {
     private readonly settings: MessageSettings,
   ) {}
 
-  async send(messageId: string): Promise<void> {
+  /**
+   * Messages already sent, failed or blocked, not yet due, or in a live worker's hands are skipped. A message that
+   * could not be handed off for want of SMTP is given back and its error thrown after the others are recorded, so
+   * the job's retry takes it (and only it) again.
+   */
+  async send(messageIds: string[]): Promise<void> {
     const token = randomUUID();
-    const m = await this.repo.claim(messageId, token, this.settings.claimLeaseMs, this.clock.now());
-    // Already sent, failed or blocked, not yet due, or in a live worker's hands: nothing to do.
-    if (!m) return;
-    let handedOff = false;
+    const claimed = await this.repo.claim(messageIds, token, this.settings.claimLeaseMs, this.clock.now());
+    if (claimed.length === 0) return;
+    const handedOff: HandedOff[] = [];
+    const results = await Promise.allSettled(claimed.map((m) => this.deliver(m, token, handedOff)));
+    if (handedOff.length > 0) {
+      const recorded = await retryThroughOutage(
+        () => this.repo.settleSent(token, handedOff.map((h) => ({ id: h.m.id, headerId: h.headerId }))),
+        RECORD_RETRY_MS,
+      );
+      const at = new Map(recorded.map((r) => [r.id, r.at]));
+      for (const { m } of handedOff) {
+        this.metrics.counted(m.kind, 'SENT');
+        const sentAt = at.get(m.id);
+        if (sentAt) this.metrics.handedOff(m.kind, (sentAt.getTime() - new Date(m.createdAt).getTime()) / 1000);
+      }
+    }
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** One claimed message up to its handoff (pushed on `handedOff`) or another outcome, recorded here. */
+  private async deliver(m: ClaimedMessage, token: string, handedOff: HandedOff[]): Promise<void> {
+    let handed = false;
     try {
       if (!m.allowed) {
         await this.repo.settle(m.id, token, { status: 'BLOCKED', reason: m.reason, movementId: m.movementId }, { type: 'blocked', detail: { reason: m.reason, stage: 'SEND' } });
@@ -72,7 +103,7 @@ export class MessageSender {
         await this.fail(m, token, 'RENDER_FAILED', null, (err as Error).message);
         return;
       }
-      handedOff = true;
+      handed = true;
       try {
         await this.transport.send({
           from: { name: m.fromName, address: m.fromEmail },
@@ -97,20 +128,15 @@ export class MessageSender {
             await this.defer(m, token, outcome.code, outcome.message);
             return;
           case 'UNAVAILABLE':
-            handedOff = false;
+            handed = false;
             await this.repo.release(m.id, token);
             throw new DeliveryUnavailableError(outcome.message);
         }
       }
-      const sent = await retryThroughOutage(
-        () => this.repo.settle(m.id, token, { status: 'SENT' }, { type: 'sent', detail: { messageId: bareId } }),
-        RECORD_RETRY_MS,
-      );
-      this.metrics.counted(m.kind, 'SENT');
-      if (sent) this.metrics.handedOff(m.kind, (sent.at.getTime() - new Date(m.createdAt).getTime()) / 1000);
+      handedOff.push({ m, headerId: bareId });
     } catch (err) {
       // Before the handoff nothing left the building: give the message back so the job's retry can take it at once.
-      if (!handedOff && !(err instanceof DeliveryUnavailableError)) await this.repo.release(m.id, token).catch(() => undefined);
+      if (!handed && !(err instanceof DeliveryUnavailableError)) await this.repo.release(m.id, token).catch(() => undefined);
       throw err;
     }
   }

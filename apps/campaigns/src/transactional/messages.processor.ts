@@ -3,16 +3,21 @@ import { JobContext, JobQueue } from '@izinli/queue';
 import { MessageJob, QueueName } from '../jobs/queue-names';
 import { RuntimeRole } from '../jobs/runtime-role';
 import { SweepService } from '../jobs/sweep.service';
-import { MessageDispatcher, SendMessageJob } from './message-dispatcher';
+import { MESSAGES_PER_JOB, MessageDispatcher } from './message-dispatcher';
 import { MessageSender } from './message-sender';
 import { MessageSettings } from './message-settings';
 import { MessagesRepository } from './messages.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function isSendMessageJob(data: unknown): data is SendMessageJob {
-  const d = data as Partial<SendMessageJob> | null;
-  return !!d && typeof d.messageId === 'string' && UUID.test(d.messageId);
+/** The messages a job payload names: `{ messageIds }`, or `{ messageId }` from before jobs carried several; null when malformed. */
+export function messagesOfJob(data: unknown): string[] | null {
+  const d = data as { messageIds?: unknown; messageId?: unknown } | null;
+  if (!d || typeof d !== 'object') return null;
+  if (typeof d.messageId === 'string' && d.messageIds === undefined) return UUID.test(d.messageId) ? [d.messageId] : null;
+  const ids = d.messageIds;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MESSAGES_PER_JOB) return null;
+  return ids.every((id) => typeof id === 'string' && UUID.test(id)) ? (ids as string[]) : null;
 }
 
 /**
@@ -44,12 +49,13 @@ export class MessagesProcessor implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async handle(job: JobContext<unknown>): Promise<void> {
-    if (!isSendMessageJob(job.data)) {
+    const ids = messagesOfJob(job.data);
+    if (!ids) {
       // A malformed payload never becomes valid by retrying; the sweep re-creates jobs from the rows anyway.
       this.log.error({ jobId: job.id }, 'dropped a message job with a malformed payload');
       return;
     }
-    await this.sender.send(job.data.messageId);
+    await this.sender.send(ids);
   }
 
   /** Offers a fresh job for every QUEUED message whose job is gone; purges idempotency keys past retention. */

@@ -130,36 +130,55 @@ const ACCEPT = namedStatement(
        SELECT (SELECT count(*) FROM m)::int = 1 AS inserted, g.allowed, g.reason FROM g`,
 );
 
-const CLAIM_GATE = ConsentGate.buildGateSql(`SELECT recipient, recipient_type, brand_id, kind FROM c`, {
+const CLAIM_GATE = ConsentGate.buildGateSql(`SELECT id, recipient, recipient_type, brand_id, kind, service_provider_id FROM c`, {
   brandId: 'a.brand_id',
-  tenantId: '(SELECT service_provider_id FROM c)',
+  tenantId: 'a.service_provider_id',
   type: `'EPOSTA'`,
   kind: 'a.kind',
   now: '$5::timestamptz',
 });
 
-/** The claim statement (see `claim`), prepared once per connection like the accept. */
+/**
+ * The claim statement (see `claim`), prepared once per connection like the accept. Rows another transaction holds
+ * are skipped rather than waited for: whoever holds one is claiming or settling it.
+ */
 const CLAIM = namedStatement(
-  'messages_claim',
-  `WITH c AS (
-         UPDATE messages SET claim_token = $2, claimed_at = now(), updated_at = now()
-          WHERE id = $1 AND status = 'QUEUED'
+  'messages_claim_many',
+  `WITH pick AS (
+         SELECT id FROM messages
+          WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'
             AND COALESCE(next_attempt_at, created_at) <= now() + $4 * interval '1 millisecond'
             AND (claimed_at IS NULL OR claimed_at < now() - $3 * interval '1 millisecond')
-         RETURNING *
+          ORDER BY id FOR UPDATE SKIP LOCKED
+       ), c AS (
+         UPDATE messages m SET claim_token = $2, claimed_at = now(), updated_at = now()
+           FROM pick WHERE m.id = pick.id
+         RETURNING m.*
        ), g AS (${CLAIM_GATE})
        SELECT c.id, c.service_provider_id AS "serviceProviderId", c.brand_id AS "brandId", c.recipient, c.recipient_type AS "recipientType",
               c.kind, c.attempts, c.dispatch, c.created_at AS "createdAt", c.data, c.template_id AS "templateId", c.subject, c.html, c.text,
               t.subject AS "templateSubject", t.html AS "templateHtml", t.text AS "templateText", t.layout AS "templateLayout",
               b.brand_code AS "brandCode", b.name AS "brandName", b.from_email AS "fromEmail", b.from_name AS "fromName",
               b.reply_to AS "replyTo", sp.iys_code AS "senderId", g.allowed, g.reason, g.movement_id::text AS "movementId"
-         FROM c JOIN g ON true JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
-         LEFT JOIN templates t ON t.id = c.template_id`,
+         FROM c JOIN g ON g.id = c.id JOIN brands b ON b.id = c.brand_id JOIN service_providers sp ON sp.id = c.service_provider_id
+         LEFT JOIN templates t ON t.id = c.template_id
+        ORDER BY c.created_at, c.id`,
+);
+
+/** Messages handed to SMTP, recorded SENT with their event, all in one statement (see `settleSent`). */
+const SETTLE_SENT = namedStatement(
+  'messages_settle_sent_many',
+  `WITH x AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS x(id, header_id)),
+       u AS (
+         UPDATE messages m SET status = 'SENT', sent_at = now(), attempts = m.attempts + 1, claim_token = NULL, claimed_at = NULL, updated_at = now()
+           FROM x WHERE m.id = x.id AND m.claim_token = $1
+         RETURNING m.id, now() AS at, x.header_id
+       )
+       ${EVENT} SELECT id, 'sent', at, jsonb_build_object('messageId', header_id) FROM u RETURNING message_id::text AS id, at`,
 );
 
 /** What each outcome of `settle` sets ($4 and $5 are the outcome's own values), and which parameter the event's detail is. */
 const SETTLE_OUTCOMES = {
-  SENT: { set: `status = 'SENT', sent_at = now(), attempts = attempts + 1`, detail: 4 },
   FAILED: { set: `status = 'FAILED', attempts = attempts + 1, failure = $4, smtp_code = $5`, detail: 6 },
   BLOCKED: { set: `status = 'BLOCKED', block_reason = $4, movement_id = $5::bigint`, detail: 6 },
   RETRY: { set: `attempts = attempts + 1, next_attempt_at = now() + $4::bigint * interval '1 millisecond', smtp_code = $5`, detail: 6 },
@@ -239,20 +258,30 @@ export class MessagesRepository {
   }
 
   /**
-   * Takes a QUEUED message that is due (with `earlyMs` of slack for a delayed job firing a little early) and not in
-   * another live worker's hands, and gates it again in the same statement (ConsentGate's SQL): consent withdrawn or
-   * an address suppressed since accept must stop it. Undefined when there is nothing to do.
+   * Takes those of `ids` that are QUEUED, due (with `earlyMs` of slack for a delayed job firing a little early) and
+   * not in another live worker's hands, and gates each again in the same statement (ConsentGate's SQL): consent
+   * withdrawn or an address suppressed since accept must stop it. The rest (sent, failed, blocked, not yet due,
+   * taken) are simply not returned. One statement for a whole job, in the order the messages were accepted.
    */
-  claim(id: string, token: string, leaseMs: number, now: Date, earlyMs = 1_000): Promise<ClaimedMessage | undefined> {
-    return sqlOne<ClaimedMessage>(this.ds, CLAIM, [id, token, leaseMs, earlyMs, now]);
+  claim(ids: string[], token: string, leaseMs: number, now: Date, earlyMs = 1_000): Promise<ClaimedMessage[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return sqlRows<ClaimedMessage>(this.ds, CLAIM, [ids, token, leaseMs, earlyMs, now]);
   }
 
-  /** Final or waiting outcome of a claimed message, with its event; false when the claim was lost meanwhile. */
+  /**
+   * Records messages handed to SMTP as SENT, each with its `sent` event naming its Message-ID: one statement for
+   * all of a job's. A message whose claim was lost meanwhile is left alone and missing from the answer.
+   */
+  async settleSent(token: string, sent: { id: string; headerId: string }[]): Promise<{ id: string; at: Date }[]> {
+    if (sent.length === 0) return [];
+    return sqlRows<{ id: string; at: Date }>(this.ds, SETTLE_SENT, [token, sent.map((x) => x.id), sent.map((x) => x.headerId)]);
+  }
+
+  /** A failed, blocked or waiting outcome of a claimed message, with its event; undefined when the claim was lost meanwhile. */
   async settle(
     id: string,
     token: string,
     outcome:
-      | { status: 'SENT' }
       | { status: 'FAILED'; failure: string; smtpCode: number | null }
       | { status: 'BLOCKED'; reason: string; movementId: string | null }
       | { status: 'RETRY'; delayMs: number; smtpCode: number | null },
@@ -263,9 +292,7 @@ export class MessagesRepository {
         ? [outcome.failure, outcome.smtpCode]
         : outcome.status === 'BLOCKED'
           ? [outcome.reason, outcome.movementId]
-          : outcome.status === 'RETRY'
-            ? [outcome.delayMs, outcome.smtpCode]
-            : [];
+          : [outcome.delayMs, outcome.smtpCode];
     return sqlOne<{ at: Date }>(this.ds, SETTLE[outcome.status], [
       id,
       token,
