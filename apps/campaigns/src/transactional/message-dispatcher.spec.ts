@@ -22,14 +22,14 @@ function recordingQueue(fail = false): { queue: JobQueue; added: Added[] } {
 describe('MessageDispatcher', () => {
   const settings = new MessageSettings({ jobAttempts: 7, jobBackoffMs: 250 });
 
-  it('puts the messages dispatched in one turn into shared jobs of at most MESSAGES_PER_JOB, in one bulk add', async () => {
+  it('puts a burst into shared jobs of at most MESSAGES_PER_JOB: a full job goes at once, the rest after the linger', async () => {
     const { queue, added } = recordingQueue();
     const d = new MessageDispatcher(queue, settings);
     const ids = Array.from({ length: MESSAGES_PER_JOB * 2 + 3 }, () => randomUUID());
     await Promise.all(ids.map((id) => d.dispatch(id, 0, 0)));
-    expect(added).toHaveLength(1);
-    const jobs = added[0].jobs;
-    expect(added[0].queue).toBe(QueueName.MESSAGES);
+    expect(added.map((a) => a.jobs.length)).toEqual([1, 1, 1]);
+    const jobs = added.flatMap((a) => a.jobs);
+    expect(added.every((a) => a.queue === QueueName.MESSAGES)).toBe(true);
     expect(jobs.map((j) => j.data.messageIds.length)).toEqual([MESSAGES_PER_JOB, MESSAGES_PER_JOB, 3]);
     expect(jobs.flatMap((j) => j.data.messageIds)).toEqual(ids);
     for (const j of jobs) {
@@ -39,6 +39,22 @@ describe('MessageDispatcher', () => {
       expect(messagesOfJob(j.data)).toEqual(j.data.messageIds);
     }
     expect(new Set(jobs.map((j) => j.options!.jobId)).size).toBe(3);
+  });
+
+  it('lets messages dispatched a little apart share a job, and adds what still lingers at shutdown', async () => {
+    const { queue, added } = recordingQueue();
+    const d = new MessageDispatcher(queue, new MessageSettings({ dispatchLingerMs: 50 }));
+    const [a, b] = [randomUUID(), randomUUID()];
+    const first = d.dispatch(a, 0, 0);
+    await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([first, d.dispatch(b, 0, 0)]);
+    expect(added.map((x) => x.jobs.map((j) => j.data.messageIds))).toEqual([[[a, b]]]);
+
+    const late = new MessageDispatcher(queue, new MessageSettings({ dispatchLingerMs: 60_000 }));
+    const c = randomUUID();
+    void late.dispatch(c, 0, 0);
+    await late.onModuleDestroy();
+    expect(added[1].jobs.map((j) => j.data.messageIds)).toEqual([[c]]);
   });
 
   it('names a job by what it carries: the same messages offered again get the same id, another generation another', async () => {

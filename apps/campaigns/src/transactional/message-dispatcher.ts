@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { JobQueue } from '@izinli/queue';
 import { MessageJob, QueueName } from '../jobs/queue-names';
@@ -40,16 +40,20 @@ interface Pending {
 const MAX_PENDING = 2_000;
 
 /**
- * Queues message jobs. Messages arriving in the same turn of the event loop (concurrent requests) share jobs, up to
+ * Queues message jobs. Messages dispatched within `dispatchLingerMs` of each other share jobs, up to
  * MESSAGES_PER_JOB each, and all those jobs go to the queue as one bulk add: one Redis round trip for a burst, and
- * one job per handful of messages instead of one each. A delayed retry is a job of its own. A failure is reported
- * to every caller; the rows are already committed, so the sweep offers their jobs again whatever happens here.
+ * one job (one claim, one SENT record) per handful of messages instead of one each. A delayed retry is a job of
+ * its own. The promise never rejects: a failure is logged for every message, and since the rows are already
+ * committed the sweep offers their jobs again whatever happens here. Jobs still lingering at shutdown are added
+ * before the queue closes.
  */
 @Injectable()
-export class MessageDispatcher {
+export class MessageDispatcher implements OnModuleDestroy {
   private readonly log = new Logger('MessageDispatcher');
   private pending: Pending[] = [];
-  private scheduled = false;
+  private immediate = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly adding = new Set<Promise<void>>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -59,18 +63,23 @@ export class MessageDispatcher {
   dispatch(messageId: string, attempts: number, dispatch: number, delayMs = 0): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ messageId, jobId: messageJobId(messageId, attempts, dispatch), delayMs, done: { resolve, reject } });
-      if (this.pending.length >= MAX_PENDING) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (!delayMs) this.immediate++;
+      if (this.immediate >= MESSAGES_PER_JOB || this.pending.length >= MAX_PENDING) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.settings.dispatchLingerMs);
     }).catch((err: Error) => this.log.warn({ messageId, err: err.message }, 'could not queue a message job; the sweep will'));
   }
 
+  async onModuleDestroy(): Promise<void> {
+    this.flush();
+    await Promise.allSettled([...this.adding]);
+  }
+
   private flush(): void {
-    this.scheduled = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const all = this.pending;
     this.pending = [];
+    this.immediate = 0;
     if (all.length === 0) return;
     const groups: Pending[][] = [];
     const now = all.filter((p) => !p.delayMs);
@@ -81,9 +90,11 @@ export class MessageDispatcher {
       data: { messageIds: g.map((p) => p.messageId) } satisfies SendMessageJob,
       options: { jobId: jobIdOf(g), attempts: this.settings.jobAttempts, backoffMs: this.settings.jobBackoffMs, delayMs: g[0].delayMs || undefined },
     }));
-    this.queue.addBulk<SendMessageJob>(QueueName.MESSAGES, jobs).then(
+    const added = this.queue.addBulk<SendMessageJob>(QueueName.MESSAGES, jobs).then(
       () => all.forEach((p) => p.done.resolve()),
       (err: unknown) => all.forEach((p) => p.done.reject(err)),
     );
+    this.adding.add(added);
+    void added.finally(() => this.adding.delete(added));
   }
 }

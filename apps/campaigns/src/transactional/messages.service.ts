@@ -53,7 +53,8 @@ export class MessagesService {
   /**
    * Accepts a message: classify it (the declared purpose, escalated by promotional content), gate it (consent for
    * commercial mail; the suppression list for every kind), then write the row, its first event and the
-   * idempotency key in one statement, and only then queue its job. A blocked message is recorded too.
+   * idempotency key in one statement, and only then queue its job (without waiting for Redis: the row is what
+   * counts). A blocked message is recorded too.
    */
   async send(spId: string, dto: SendMessageDto, idempotencyKey: string | undefined): Promise<SendAnswer> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -133,7 +134,8 @@ export class MessagesService {
     this.metrics.counted(kind, status);
     this.log.log({ messageId: id, brandId: brand.id, kind, status, reason: outcome.allowed ? undefined : outcome.reason }, 'message accepted');
     if (!outcome.allowed) return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { ...blocked, reason: outcome.reason }, replayed: false };
-    await this.dispatcher.dispatch(id, 0, 0);
+    // The row is committed: the answer need not wait for Redis (a job lost on the way is offered again by the sweep).
+    void this.dispatcher.dispatch(id, 0, 0);
     return { status: HttpStatus.ACCEPTED, body: { ...accepted }, replayed: false };
   }
 
