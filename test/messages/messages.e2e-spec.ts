@@ -1,7 +1,9 @@
+import { randomUUID } from 'crypto';
 import { SuppressionList } from '@izinli/consent';
 import { CapturedMail, startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
 import { SweepService } from '../../apps/campaigns/src/jobs/sweep.service';
 import { MessageSender } from '../../apps/campaigns/src/transactional/message-sender';
+import { MessagesRepository, NewMessage } from '../../apps/campaigns/src/transactional/messages.repository';
 import { MessageSettings } from '../../apps/campaigns/src/transactional/message-settings';
 import { UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -275,6 +277,54 @@ describe('transactional messages (e2e)', () => {
     // The deferred one goes out on its own retry job.
     sink.accept('toplu-bekle@example.com');
     expect((await untilStatus(deferred, 'SENT')).events.map((e: { type: string }) => e.type)).toEqual(['retry', 'sent']);
+  });
+
+  it('accepts requests that arrive while the accept statements are busy together, and a bad one fails alone', async () => {
+    const repo = t.izinli.app.get(MessagesRepository);
+    const [{ spId }] = await t.db.dataSource.query(`SELECT service_provider_id AS "spId" FROM brands WHERE id = $1`, [brandId]);
+    const message = (i: number, templateId: string | null = null): NewMessage => ({
+      id: randomUUID(),
+      serviceProviderId: spId,
+      brandId,
+      templateId,
+      recipient: `birlikte${i}@example.com`,
+      recipientType: 'BIREYSEL',
+      purpose: 'ORDER',
+      kind: 'TRANSACTIONAL',
+      reasons: [],
+      subject: 'Sipariş',
+      html: '<p>Hazır</p>',
+      text: null,
+      data: {},
+    });
+    const answers = (key: string, id: string) => ({ key, requestHash: `hash-${key}`, accepted: { id, status: 'QUEUED' }, blocked: { id } });
+    const now = new Date();
+    const rows = Array.from({ length: 12 }, (_, i) => message(i));
+    rows[9] = message(9, randomUUID()); // names no template: the foreign key refuses it
+    // Called in one turn: four statements start at once, the other eight wait and go together.
+    const calls = rows.map((m, i) => repo.insert(m, i === 10 || i === 11 ? answers('birlikte-anahtar', m.id) : null, now));
+    const settled = await Promise.allSettled(calls);
+    expect(settled.map((r) => r.status)).toEqual(rows.map((_, i) => (i === 9 ? 'rejected' : 'fulfilled')));
+    const outcomes = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    expect(outcomes[0]).toEqual({ inserted: true, allowed: true, reason: 'CONSENT_NOT_REQUIRED' });
+    // The same key twice: the first request wrote, the second learns it may only replay.
+    expect(outcomes[10]).toMatchObject({ inserted: true });
+    expect(outcomes[11]).toMatchObject({ inserted: false });
+    const written = await t.db.dataSource.query(
+      `SELECT m.id, m.xmin::text AS tx, (SELECT count(*)::int FROM message_events e WHERE e.message_id = m.id) AS events
+         FROM messages m WHERE m.recipient LIKE 'birlikte%@example.com'`,
+    );
+    expect(written.map((w: { id: string }) => w.id).sort()).toEqual(rows.filter((_, i) => i !== 9 && i !== 11).map((m) => m.id).sort());
+    expect(written.every((w: { events: number }) => w.events === 1)).toBe(true);
+    // The waiting eight were tried as one statement; the foreign key failed it, so each ran again on its own.
+    const stored = await repo.storedAnswer(spId, 'birlikte-anahtar');
+    expect(stored).toMatchObject({ requestHash: 'hash-birlikte-anahtar', statusCode: 202, response: { id: rows[10].id } });
+
+    // Without a bad one, the waiting requests share one transaction.
+    const more = Array.from({ length: 10 }, (_, i) => ({ ...message(100 + i), recipient: `birlikte-tek${i}@example.com` }));
+    await Promise.all(more.map((m) => repo.insert(m, null, now)));
+    const txs = await t.db.dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM messages WHERE recipient LIKE 'birlikte-tek%@example.com'`);
+    expect(txs[0].n).toBe(5);
   });
 
   it('keeps tenants apart: another key gets 404 for a message, a brand or a template that is not its own', async () => {

@@ -92,43 +92,67 @@ export interface ClaimedMessage {
 
 const EVENT = `INSERT INTO message_events (message_id, type, at, detail)`;
 
-const ACCEPT_GATE = ConsentGate.buildGateSql(`SELECT $5::text AS recipient, $6::text AS recipient_type`, {
-  brandId: '$3::uuid',
-  tenantId: '$2::uuid',
+const ACCEPT_GATE = ConsentGate.buildGateSql(`SELECT * FROM a`, {
+  brandId: 'a.brand_id',
+  tenantId: 'a.sp_id',
   type: `'EPOSTA'`,
-  kind: '$8::text',
-  now: '$18::timestamptz',
+  kind: 'a.kind',
+  now: 'a.at',
 });
 
-/** The accept statement (see `insert`), prepared once per connection: the gate makes it long to parse and plan. */
+/**
+ * The accept statement (see `insert`) for any number of requests, one array element each, prepared once per
+ * connection (the gate makes it long to parse and plan). Idempotency keys are inserted in key order, so two batches
+ * that share keys wait for each other in the same order and never deadlock; the second request with a key already
+ * taken, in this batch or another, writes nothing.
+ */
 const ACCEPT = namedStatement(
-  'messages_accept',
-  `WITH g AS (${ACCEPT_GATE}),
+  'messages_accept_many',
+  `WITH a AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                              $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::timestamptz[])
+           WITH ORDINALITY AS a(id, sp_id, brand_id, template_id, recipient, recipient_type, purpose, kind, reasons,
+                                subject, html, body_text, data, idem_key, request_hash, accepted, blocked, at, ord)
+       ),
+       g AS (${ACCEPT_GATE}),
        k AS (
          INSERT INTO message_idempotency_keys (service_provider_id, key, request_hash, status_code, response, message_id)
-         SELECT $2::uuid, $14::text, $15::text, CASE WHEN g.allowed THEN 202 ELSE 422 END,
-                CASE WHEN g.allowed THEN $16::jsonb ELSE $17::jsonb || jsonb_build_object('reason', g.reason) END, $1::uuid
-           FROM g WHERE $14::text IS NOT NULL
-         ON CONFLICT DO NOTHING RETURNING 1
+         SELECT g.sp_id, g.idem_key, g.request_hash, CASE WHEN g.allowed THEN 202 ELSE 422 END,
+                CASE WHEN g.allowed THEN g.accepted::jsonb ELSE g.blocked::jsonb || jsonb_build_object('reason', g.reason) END, g.id
+           FROM g WHERE g.idem_key IS NOT NULL ORDER BY g.sp_id, g.idem_key
+         ON CONFLICT DO NOTHING RETURNING message_id
        ), m AS (
          INSERT INTO messages (id, service_provider_id, brand_id, template_id, recipient, recipient_type, purpose, kind, reasons,
                                subject, html, text, data, status, block_reason, movement_id)
-         SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text, $12::text,
-                $13::jsonb, CASE WHEN g.allowed THEN 'QUEUED' ELSE 'BLOCKED' END, CASE WHEN g.allowed THEN NULL ELSE g.reason END,
-                CASE WHEN $8::text = 'COMMERCIAL' THEN g.movement_id END
-           FROM g WHERE $14::text IS NULL OR EXISTS (SELECT 1 FROM k)
+         SELECT g.id, g.sp_id, g.brand_id, g.template_id, g.recipient, g.recipient_type, g.purpose, g.kind, g.reasons::jsonb,
+                g.subject, g.html, g.body_text, g.data::jsonb, CASE WHEN g.allowed THEN 'QUEUED' ELSE 'BLOCKED' END,
+                CASE WHEN g.allowed THEN NULL ELSE g.reason END, CASE WHEN g.kind = 'COMMERCIAL' THEN g.movement_id END
+           FROM g WHERE g.idem_key IS NULL OR g.id IN (SELECT message_id FROM k)
          RETURNING id, created_at
        ), e AS (
          ${EVENT}
          SELECT m.id, CASE WHEN g.allowed THEN 'queued' ELSE 'blocked' END, m.created_at,
                 CASE WHEN NOT g.allowed THEN jsonb_build_object('reason', g.reason, 'stage', 'ACCEPT')
-                     WHEN $8::text = 'COMMERCIAL' AND g.movement_id IS NOT NULL THEN jsonb_build_object('consent', jsonb_build_object(
+                     WHEN g.kind = 'COMMERCIAL' AND g.movement_id IS NOT NULL THEN jsonb_build_object('consent', jsonb_build_object(
                        'movementId', g.movement_id::text, 'consentDate', g.relied_consent_date, 'source', g.relied_source,
                        'iysTransactionId', g.relied_transaction_id)) END
-           FROM m, g
+           FROM m JOIN g ON g.id = m.id
        )
-       SELECT (SELECT count(*) FROM m)::int = 1 AS inserted, g.allowed, g.reason FROM g`,
+       SELECT m.id IS NOT NULL AS inserted, g.allowed, g.reason FROM g LEFT JOIN m ON m.id = g.id ORDER BY g.ord`,
 );
+
+/** Accept statements one API process runs at once; requests arriving while all are busy share the next one. */
+const ACCEPT_STATEMENTS = 2;
+/** The most requests one accept statement carries. */
+const ACCEPT_BATCH = 100;
+
+interface AcceptRequest {
+  m: NewMessage;
+  answers: CandidateAnswers | null;
+  now: Date;
+  resolve: (outcome: AcceptOutcome) => void;
+  reject: (err: unknown) => void;
+}
 
 const CLAIM_GATE = ConsentGate.buildGateSql(`SELECT id, recipient, recipient_type, brand_id, kind, service_provider_id FROM c`, {
   brandId: 'a.brand_id',
@@ -202,6 +226,9 @@ const SETTLE = Object.fromEntries(
 /** The SQL of the transactional API. Each write is one statement: a message row never changes without its event. */
 @Injectable()
 export class MessagesRepository {
+  private readonly waiting: AcceptRequest[] = [];
+  private accepting = 0;
+
   constructor(private readonly ds: DataSource) {}
 
   /**
@@ -209,29 +236,75 @@ export class MessagesRepository {
    * BLOCKED with the gate's reason and the movement relied on) and its first event: one statement, one round trip.
    * The key's primary key decides between concurrent requests: the loser writes nothing (`inserted: false`) and
    * reads the winner's answer with `storedAnswer`.
+   *
+   * A request goes out at once while fewer than ACCEPT_STATEMENTS are running; when all are busy it waits, and the
+   * waiting requests go together in the next statement. Calm traffic adds no delay; a burst costs one statement
+   * (one commit) per handful of messages instead of one each. A statement that fails is run again request by
+   * request, so one bad request fails alone.
    */
-  async insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
-    const row = await sqlOne<AcceptOutcome>(this.ds, ACCEPT, [
-      m.id,
-      m.serviceProviderId,
-      m.brandId,
-      m.templateId,
-      m.recipient,
-      m.recipientType,
-      m.purpose,
-      m.kind,
-      JSON.stringify(m.reasons),
-      m.subject,
-      m.html,
-      m.text,
-      JSON.stringify(m.data),
-      answers?.key ?? null,
-      answers?.requestHash ?? null,
-      answers ? JSON.stringify(answers.accepted) : null,
-      answers ? JSON.stringify(answers.blocked) : null,
-      now,
+  insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
+    return new Promise<AcceptOutcome>((resolve, reject) => {
+      this.waiting.push({ m, answers, now, resolve, reject });
+      this.startAccepts();
+    });
+  }
+
+  private startAccepts(): void {
+    while (this.waiting.length > 0 && this.accepting < ACCEPT_STATEMENTS) {
+      const batch = this.waiting.splice(0, ACCEPT_BATCH);
+      this.accepting++;
+      void this.acceptBatch(batch).finally(() => {
+        this.accepting--;
+        this.startAccepts();
+      });
+    }
+  }
+
+  private async acceptBatch(batch: AcceptRequest[]): Promise<void> {
+    try {
+      const outcomes = await this.accept(batch);
+      batch.forEach((r, i) => r.resolve(outcomes[i]));
+      return;
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+    }
+    await Promise.all(
+      batch.map((r) =>
+        this.accept([r]).then(
+          (outcomes) => r.resolve(outcomes[0]),
+          (err: unknown) => r.reject(err),
+        ),
+      ),
+    );
+  }
+
+  private async accept(batch: AcceptRequest[]): Promise<AcceptOutcome[]> {
+    const column = <T>(f: (r: AcceptRequest) => T): T[] => batch.map(f);
+    const rows = await sqlRows<AcceptOutcome>(this.ds, ACCEPT, [
+      column((r) => r.m.id),
+      column((r) => r.m.serviceProviderId),
+      column((r) => r.m.brandId),
+      column((r) => r.m.templateId),
+      column((r) => r.m.recipient),
+      column((r) => r.m.recipientType),
+      column((r) => r.m.purpose),
+      column((r) => r.m.kind),
+      column((r) => JSON.stringify(r.m.reasons)),
+      column((r) => r.m.subject),
+      column((r) => r.m.html),
+      column((r) => r.m.text),
+      column((r) => JSON.stringify(r.m.data)),
+      column((r) => r.answers?.key ?? null),
+      column((r) => r.answers?.requestHash ?? null),
+      column((r) => (r.answers ? JSON.stringify(r.answers.accepted) : null)),
+      column((r) => (r.answers ? JSON.stringify(r.answers.blocked) : null)),
+      column((r) => r.now),
     ]);
-    return row!;
+    if (rows.length !== batch.length) throw new Error(`accept statement answered ${rows.length} rows for ${batch.length} requests`);
+    return rows;
   }
 
   storedAnswer(serviceProviderId: string, key: string): Promise<StoredAnswer | undefined> {
