@@ -55,7 +55,7 @@ function post() {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
     });
-    req.on('error', () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    req.on('error', (err) => resolve({ status: 0, error: err.code || err.message, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
     req.end(body);
   });
 }
@@ -99,7 +99,7 @@ parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ re
 `;
 
 interface LoadResult {
-  results: { status: number; ms: number }[];
+  results: { status: number; ms: number; error?: string }[];
   elapsedMs: number;
 }
 
@@ -129,7 +129,10 @@ async function startSink(): Promise<{ url: string; received(): Promise<number>; 
 function summarise(r: LoadResult, expected = 202) {
   const ok = r.results.filter((x) => x.status === expected);
   const ms = ok.map((x) => x.ms).sort((a, b) => a - b);
-  return { total: r.results.length, accepted: ok.length, errors: r.results.length - ok.length, perSecond: (ok.length * 1000) / r.elapsedMs, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms[ms.length - 1] ?? NaN };
+  // What the other answers were: an HTTP status, or the client's error when no answer came.
+  const others: Record<string, number> = {};
+  for (const x of r.results) if (x.status !== expected) others[x.error ?? String(x.status)] = (others[x.error ?? String(x.status)] ?? 0) + 1;
+  return { total: r.results.length, accepted: ok.length, errors: r.results.length - ok.length, others, perSecond: (ok.length * 1000) / r.elapsedMs, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms[ms.length - 1] ?? NaN };
 }
 
 async function run(): Promise<void> {
@@ -143,7 +146,7 @@ async function run(): Promise<void> {
     IYS_SIMULATOR_PORT: '0',
     DATA_DIR: dataDir,
     ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
     DATABASE_URL: db.url,
     REDIS_URL: benchRedisUrl(),
@@ -185,14 +188,14 @@ async function run(): Promise<void> {
     console.log(`(probe) the same requests refused by validation (400): ${ceiling.perSecond.toFixed(0)}/s, p50 ${ceiling.p50.toFixed(1)} ms`);
 
     const a = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' }));
-    console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${a.errors} errors), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
+    console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${a.errors} errors${a.errors ? ' ' + JSON.stringify(a.others) : ''}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
     const drainStart = Date.now();
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
     const drainMs = Date.now() - drainStart;
     console.log(`    backlog of (a) sent ${drainMs} ms after the load stopped`);
 
     const b = summarise(await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' }));
-    console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${b.errors} errors), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
+    console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${b.errors} errors${b.errors ? ' ' + JSON.stringify(b.others) : ''}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
 
     const handoff = (

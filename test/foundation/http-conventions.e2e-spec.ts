@@ -42,6 +42,14 @@ describe('HTTP conventions (e2e)', () => {
     expect(res.body.errors[0].field).toBe('fromName');
   });
 
+  it('keeps an idle keep-alive connection longer than a load balancer would (no reset on a reused connection)', async () => {
+    const server = t.izinli.app.getHttpServer() as import('http').Server;
+    expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    const res = await t.http().get('/health').set('Connection', 'keep-alive');
+    expect(res.headers['keep-alive']).toBe(`timeout=${Math.floor(server.keepAliveTimeout / 1000)}`);
+  });
+
   it('answers unknown routes with a 404 problem', async () => {
     const res = await t.http().get('/v1/nothing-here').set(op()).expect(404);
     expect(res.body.code).toBe('NOT_FOUND');

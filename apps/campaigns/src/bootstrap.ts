@@ -1,3 +1,4 @@
+import type { Server } from 'http';
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -90,6 +91,11 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
   const generatedAdminKey = await app.get(OperatorKeyService).ensure(config.adminApiKey);
   let url: string | undefined;
   if (role.servesHttp && !options.noListen) {
+    // An idle keep-alive connection outlives a proxy's or load balancer's (60 s is common): if Node closed it first
+    // (its default is 5 s), a request the proxy sent on it at that moment would fail with a reset.
+    const server = app.getHttpServer() as Server;
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     await app.listen(config.port, '0.0.0.0');
     const addr = app.getHttpServer().address() as { port: number };
     url = `http://127.0.0.1:${addr.port}`;
