@@ -13,8 +13,6 @@ import { messageHeaders, retryDelayMs, transactionalMessageId } from './message-
 import { MessageSettings } from './message-settings';
 import { ClaimedMessage, MessagesRepository } from './messages.repository';
 
-/** How long results of mail already handed to SMTP are retried into the database through an outage. */
-const RECORD_RETRY_MS = 120_000;
 
 /** A message handed to SMTP, waiting to be recorded SENT with the rest of its job's. */
 interface HandedOff {
@@ -58,7 +56,7 @@ export class MessageSender {
     if (handedOff.length > 0) {
       const recorded = await retryThroughOutage(
         () => this.repo.settleSent(token, handedOff.map((h) => ({ id: h.m.id, headerId: h.headerId }))),
-        RECORD_RETRY_MS,
+        this.settings.recordRetryMs,
       );
       const at = new Map(recorded.map((r) => [r.id, r.at]));
       for (const { m } of handedOff) {
@@ -144,7 +142,7 @@ export class MessageSender {
   private async fail(m: ClaimedMessage, token: string, failure: string, smtpCode: number | null, error: string): Promise<void> {
     await retryThroughOutage(
       () => this.repo.settle(m.id, token, { status: 'FAILED', failure, smtpCode }, { type: 'failed', detail: { failure, smtpCode, error: error.slice(0, 500) } }),
-      RECORD_RETRY_MS,
+      this.settings.recordRetryMs,
     );
     this.metrics.counted(m.kind, 'FAILED');
     this.log.log({ messageId: m.id, failure, smtpCode }, 'message failed');
@@ -165,7 +163,7 @@ export class MessageSender {
           { status: 'RETRY', delayMs, smtpCode },
           { type: 'retry', detail: { attempt: attempts, smtpCode, error: error.slice(0, 500), nextAttemptAt: new Date(Date.now() + delayMs).toISOString() } },
         ),
-      RECORD_RETRY_MS,
+      this.settings.recordRetryMs,
     );
     this.metrics.counted(m.kind, 'RETRY');
     await this.dispatcher.dispatch(m.id, attempts, m.dispatch, delayMs);
@@ -175,7 +173,7 @@ export class MessageSender {
   private async suppressHardBounce(m: ClaimedMessage, smtpCode: number | null): Promise<void> {
     await retryThroughOutage(
       () => this.suppressions.add(m.recipient, null, 'HARD_BOUNCE', 'SMTP', `hard bounce ${smtpCode ?? ''} of message ${m.id}`.replace('  ', ' ')),
-      RECORD_RETRY_MS,
+      this.settings.recordRetryMs,
     ).catch((err: Error) => this.log.warn({ messageId: m.id, err: err.message }, 'could not add a hard bounce to the suppression list'));
   }
 }

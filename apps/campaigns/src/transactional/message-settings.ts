@@ -19,6 +19,8 @@ export class MessageSettings {
   /** Queue retries of a job that failed on infrastructure (database, no answer from SMTP), with backoff. */
   jobAttempts = 20;
   jobBackoffMs = 1_000;
+  /** How long results of mail already handed to SMTP are retried into the database through an outage. */
+  recordRetryMs = 120_000;
   /** A worker's claim on a message older than this belongs to a dead worker: the message may be taken again. */
   claimLeaseMs = 120_000;
   /** A QUEUED message due for this long with no live claim has lost its job: the sweep offers a new one. */
