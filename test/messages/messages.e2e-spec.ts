@@ -3,7 +3,7 @@ import { SuppressionList } from '@izinli/consent';
 import { CapturedMail, startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
 import { SweepService } from '../../apps/campaigns/src/jobs/sweep.service';
 import { MessageSender } from '../../apps/campaigns/src/transactional/message-sender';
-import { MessagesRepository, NewMessage } from '../../apps/campaigns/src/transactional/messages.repository';
+import { ACCEPT_STATEMENTS, MessagesRepository, NewMessage } from '../../apps/campaigns/src/transactional/messages.repository';
 import { MessageSettings } from '../../apps/campaigns/src/transactional/message-settings';
 import { UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -301,7 +301,7 @@ describe('transactional messages (e2e)', () => {
     const now = new Date();
     const rows = Array.from({ length: 12 }, (_, i) => message(i));
     rows[9] = message(9, randomUUID()); // names no template: the foreign key refuses it
-    // Called in one turn: four statements start at once, the other eight wait and go together.
+    // Called in one turn: ACCEPT_STATEMENTS statements start at once, the other requests wait and go together.
     const calls = rows.map((m, i) => repo.insert(m, i === 10 || i === 11 ? answers('birlikte-anahtar', m.id) : null, now));
     const settled = await Promise.allSettled(calls);
     expect(settled.map((r) => r.status)).toEqual(rows.map((_, i) => (i === 9 ? 'rejected' : 'fulfilled')));
@@ -316,15 +316,37 @@ describe('transactional messages (e2e)', () => {
     );
     expect(written.map((w: { id: string }) => w.id).sort()).toEqual(rows.filter((_, i) => i !== 9 && i !== 11).map((m) => m.id).sort());
     expect(written.every((w: { events: number }) => w.events === 1)).toBe(true);
-    // The waiting eight were tried as one statement; the foreign key failed it, so each ran again on its own.
+    // The waiting requests were tried as one statement; the foreign key failed it, so each ran again on its own.
     const stored = await repo.storedAnswer(spId, 'birlikte-anahtar');
     expect(stored).toMatchObject({ requestHash: 'hash-birlikte-anahtar', statusCode: 202, response: { id: rows[10].id } });
 
-    // Without a bad one, the waiting requests share one transaction.
+    // Without a bad one, the waiting requests share one transaction: one per statement started at once, plus theirs.
     const more = Array.from({ length: 10 }, (_, i) => ({ ...message(100 + i), recipient: `birlikte-tek${i}@example.com` }));
     await Promise.all(more.map((m) => repo.insert(m, null, now)));
     const txs = await t.db.dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM messages WHERE recipient LIKE 'birlikte-tek%@example.com'`);
-    expect(txs[0].n).toBe(5);
+    expect(txs[0].n).toBe(ACCEPT_STATEMENTS + 1);
+  });
+
+  it('flags a message taken over from a worker whose claim ran out as a possible duplicate', async () => {
+    // A worker that claimed the message ten minutes ago and never came back (killed after, or before, its handoff).
+    const [row] = await t.db.dataSource.query(
+      `INSERT INTO messages (id, service_provider_id, brand_id, recipient, recipient_type, purpose, kind, reasons, subject, html, status, claim_token, claimed_at)
+       SELECT gen_random_uuid(), service_provider_id, id, 'devralinan@example.com', 'BIREYSEL', 'ORDER', 'TRANSACTIONAL', '[]', 'Kargo', '<p>Yolda</p>',
+              'QUEUED', gen_random_uuid(), now() - interval '10 minutes'
+         FROM brands WHERE id = $1 RETURNING id`,
+      [brandId],
+    );
+    await t.izinli.app.get(MessageSender).send([row.id]);
+    const taken = await getMessage(row.id);
+    expect(taken.status).toBe('SENT');
+    expect(taken.possibleDuplicate).toBe(true);
+    expect(taken.events.map((e: { type: string }) => e.type)).toEqual(['taken_over', 'sent']);
+    expect(taken.events[0].detail).toEqual({ lapsedClaimAt: expect.any(String) });
+    // A message sent by the worker that claimed it first is not flagged.
+    const plain = await post(order('ilk-elde@example.com')).expect(202);
+    const sent = await untilStatus(plain.body.id, 'SENT');
+    expect(sent.possibleDuplicate).toBe(false);
+    expect(sent.events.map((e: { type: string }) => e.type)).toEqual(['queued', 'sent']);
   });
 
   it('keeps tenants apart: another key gets 404 for a message, a brand or a template that is not its own', async () => {

@@ -5,7 +5,8 @@ import { PURPOSES, RECIPIENT_TYPES, type Purpose, type RecipientType } from '@iz
 export const MESSAGE_STATUSES = ['QUEUED', 'SENT', 'FAILED', 'BLOCKED'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-export const MESSAGE_EVENT_TYPES = ['queued', 'blocked', 'retry', 'sent', 'failed'] as const;
+/** `taken_over`: a worker took the message over from one whose claim ran out (dead, or stuck past the lease). */
+export const MESSAGE_EVENT_TYPES = ['queued', 'blocked', 'retry', 'taken_over', 'sent', 'failed'] as const;
 export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 
 export class SendMessageDto {
@@ -74,5 +75,10 @@ export class MessageDto {
   @ApiProperty({ enum: PURPOSES }) purpose: Purpose;
   @ApiProperty({ description: 'The Message-ID header the mail carries (without angle brackets); the same on every try.' }) messageId: string;
   @ApiProperty() createdAt: string;
+  @ApiProperty({
+    description:
+      'True once a worker has taken the message over from one whose claim ran out: that one may have handed it to SMTP before it stopped, so the recipient may get it twice (with the same Message-ID).',
+  })
+  possibleDuplicate: boolean;
   @ApiProperty({ type: [MessageEventDto], description: 'Oldest first.' }) events: MessageEventDto[];
 }

@@ -55,6 +55,7 @@ export interface MessageView {
   recipientType: RecipientType;
   purpose: string;
   createdAt: Date;
+  possibleDuplicate: boolean;
   events: { type: MessageEventType; at: string; detail: Record<string, unknown> | null }[];
 }
 
@@ -142,7 +143,7 @@ const ACCEPT = namedStatement(
 );
 
 /** Accept statements one API process runs at once; requests arriving while all are busy share the next one. */
-const ACCEPT_STATEMENTS = 2;
+export const ACCEPT_STATEMENTS = 2;
 /** The most requests one accept statement carries. */
 const ACCEPT_BATCH = 100;
 
@@ -164,12 +165,13 @@ const CLAIM_GATE = ConsentGate.buildGateSql(`SELECT id, recipient, recipient_typ
 
 /**
  * The claim statement (see `claim`), prepared once per connection like the accept. Rows another transaction holds
- * are skipped rather than waited for: whoever holds one is claiming or settling it.
+ * are skipped rather than waited for: whoever holds one is claiming or settling it. Taking over a claim that ran out
+ * records a `taken_over` event: its holder may have handed the message to SMTP before it stopped.
  */
 const CLAIM = namedStatement(
   'messages_claim_many',
   `WITH pick AS (
-         SELECT id FROM messages
+         SELECT id, claimed_at AS lapsed_claim_at FROM messages
           WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'
             AND COALESCE(next_attempt_at, created_at) <= now() + $4 * interval '1 millisecond'
             AND (claimed_at IS NULL OR claimed_at < now() - $3 * interval '1 millisecond')
@@ -178,6 +180,10 @@ const CLAIM = namedStatement(
          UPDATE messages m SET claim_token = $2, claimed_at = now(), updated_at = now()
            FROM pick WHERE m.id = pick.id
          RETURNING m.*
+       ), taken AS (
+         ${EVENT}
+         SELECT pick.id, 'taken_over', now(), jsonb_build_object('lapsedClaimAt', pick.lapsed_claim_at)
+           FROM pick WHERE pick.lapsed_claim_at IS NOT NULL
        ), g AS (${CLAIM_GATE})
        SELECT c.id, c.service_provider_id AS "serviceProviderId", c.brand_id AS "brandId", c.recipient, c.recipient_type AS "recipientType",
               c.kind, c.attempts, c.dispatch, c.created_at AS "createdAt", c.data, c.template_id AS "templateId", c.subject, c.html, c.text,
@@ -322,6 +328,7 @@ export class MessagesRepository {
       this.ds,
       `SELECT m.id, m.status, m.kind, m.reasons, b.brand_code AS "brandCode", b.from_email AS "fromEmail", m.recipient,
               m.recipient_type AS "recipientType", m.purpose, m.created_at AS "createdAt",
+              EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id AND e.type = 'taken_over') AS "possibleDuplicate",
               COALESCE((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'at', e.at, 'detail', e.detail) ORDER BY e.id)
                           FROM message_events e WHERE e.message_id = m.id), '[]'::jsonb) AS events
          FROM messages m JOIN brands b ON b.id = m.brand_id

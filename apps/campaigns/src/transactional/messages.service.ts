@@ -153,6 +153,7 @@ export class MessagesService {
       purpose: m.purpose as MessageDto['purpose'],
       messageId: transactionalMessageId(m.id, m.fromEmail).slice(1, -1),
       createdAt: new Date(m.createdAt).toISOString(),
+      possibleDuplicate: m.possibleDuplicate,
       events: m.events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), detail: e.detail })),
     };
   }
