@@ -322,9 +322,14 @@ describe('transactional messages (e2e)', () => {
 
     // Without a bad one, the waiting requests share one transaction: one per statement started at once, plus theirs.
     const more = Array.from({ length: 10 }, (_, i) => ({ ...message(100 + i), recipient: `birlikte-tek${i}@example.com` }));
-    await Promise.all(more.map((m) => repo.insert(m, null, now)));
-    const txs = await t.db.dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM messages WHERE recipient LIKE 'birlikte-tek%@example.com'`);
-    expect(txs[0].n).toBe(ACCEPT_STATEMENTS + 1);
+    // The last two share a key and wait in the same batch: the earlier one wins there too.
+    const shared = (i: number) => (i >= more.length - 2 ? answers('birlikte-tek-anahtar', more[i].id) : null);
+    const got = await Promise.all(more.map((m, i) => repo.insert(m, shared(i), now)));
+    expect(got.slice(-2).map((o) => o.inserted)).toEqual([true, false]);
+    const txs = await t.db.dataSource.query(
+      `SELECT count(DISTINCT xmin::text)::int AS n, count(*)::int AS rows FROM messages WHERE recipient LIKE 'birlikte-tek%@example.com'`,
+    );
+    expect(txs[0]).toEqual({ n: ACCEPT_STATEMENTS + 1, rows: more.length - 1 });
   });
 
   it('flags a message taken over from a worker whose claim ran out as a possible duplicate', async () => {

@@ -104,8 +104,8 @@ const ACCEPT_GATE = ConsentGate.buildGateSql(`SELECT * FROM a`, {
 /**
  * The accept statement (see `insert`) for any number of requests, one array element each, prepared once per
  * connection (the gate makes it long to parse and plan). Idempotency keys are inserted in key order, so two batches
- * that share keys wait for each other in the same order and never deadlock; the second request with a key already
- * taken, in this batch or another, writes nothing.
+ * that share keys wait for each other in the same order and never deadlock. A request whose key is already taken,
+ * by another batch or by an earlier request of this one, writes nothing.
  */
 const ACCEPT = namedStatement(
   'messages_accept_many',
@@ -120,7 +120,7 @@ const ACCEPT = namedStatement(
          INSERT INTO message_idempotency_keys (service_provider_id, key, request_hash, status_code, response, message_id)
          SELECT g.sp_id, g.idem_key, g.request_hash, CASE WHEN g.allowed THEN 202 ELSE 422 END,
                 CASE WHEN g.allowed THEN g.accepted::jsonb ELSE g.blocked::jsonb || jsonb_build_object('reason', g.reason) END, g.id
-           FROM g WHERE g.idem_key IS NOT NULL ORDER BY g.sp_id, g.idem_key
+           FROM g WHERE g.idem_key IS NOT NULL ORDER BY g.sp_id, g.idem_key, g.ord
          ON CONFLICT DO NOTHING RETURNING message_id
        ), m AS (
          INSERT INTO messages (id, service_provider_id, brand_id, template_id, recipient, recipient_type, purpose, kind, reasons,
@@ -246,7 +246,7 @@ export class MessagesRepository {
    * A request goes out at once while fewer than ACCEPT_STATEMENTS are running; when all are busy it waits, and the
    * waiting requests go together in the next statement. Calm traffic adds no delay; a burst costs one statement
    * (one commit) per handful of messages instead of one each. A statement that fails is run again request by
-   * request, so one bad request fails alone.
+   * request, in arrival order, so one bad request fails alone.
    */
   insert(m: NewMessage, answers: CandidateAnswers | null, now: Date): Promise<AcceptOutcome> {
     return new Promise<AcceptOutcome>((resolve, reject) => {
@@ -277,14 +277,13 @@ export class MessagesRepository {
         return;
       }
     }
-    await Promise.all(
-      batch.map((r) =>
-        this.accept([r]).then(
-          (outcomes) => r.resolve(outcomes[0]),
-          (err: unknown) => r.reject(err),
-        ),
-      ),
-    );
+    // One by one, in the order they arrived: of two requests with the same key, the earlier still wins.
+    for (const r of batch) {
+      await this.accept([r]).then(
+        (outcomes) => r.resolve(outcomes[0]),
+        (err: unknown) => r.reject(err),
+      );
+    }
   }
 
   private async accept(batch: AcceptRequest[]): Promise<AcceptOutcome[]> {
