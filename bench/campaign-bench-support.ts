@@ -12,6 +12,13 @@ export function benchRedisUrl(): string {
 }
 
 /** A throw-away database with the application's migrations (the campaigns app and its libraries). */
+/**
+ * The node flags a worker process starts with, as docker-compose's `worker` service and `npm run start:worker` start
+ * it: V8's garbage collector on the worker's own thread, so its collections do not spill onto the cores the API (or
+ * PostgreSQL) answers on. BENCH_WORKER_NODE_ARGS replaces them (an empty value gives V8's default parallel GC).
+ */
+export const WORKER_NODE_FLAGS: string[] = (process.env.BENCH_WORKER_NODE_ARGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
+
 export function createCampaignBenchDatabase(prefix: string): Promise<BenchDatabase> {
   return createBenchDatabase(prefix, allMigrations);
 }

@@ -25,7 +25,7 @@ import { CampaignDispatcher } from '../apps/campaigns/src/delivery/campaign-disp
 import { DeliverySettings } from '../apps/campaigns/src/delivery/delivery-settings';
 import { DeliveryRepository } from '../apps/campaigns/src/delivery/delivery.repository';
 import { QueueName } from '../apps/campaigns/src/jobs/queue-names';
-import { benchRedisUrl, createCampaignBenchDatabase, seedCampaign, startCountingSmtpServer } from './campaign-bench-support';
+import { benchRedisUrl, createCampaignBenchDatabase, seedCampaign, startCountingSmtpServer, WORKER_NODE_FLAGS } from './campaign-bench-support';
 import { timed, writeResult } from './bench-kit';
 
 const RECIPIENTS = Number(process.env.BENCH_LAUNCH_RECIPIENTS ?? 1_000_000);
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const WORKER_DIST = compiledWorker();
     if (WORKER_DIST) console.log(`worker compiled to ${WORKER_DIST}`);
     const entry = WORKER_DIST ? [join(WORKER_DIST, 'apps/campaigns/src/main.js')] : ['-r', '@swc-node/register', 'apps/campaigns/src/main.ts'];
-    child = spawn(process.execPath, entry, {
+    child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...entry], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

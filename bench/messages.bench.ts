@@ -21,7 +21,7 @@ import { loadAppConfig } from '@izinli/config';
 import { sqlOne, sqlRows } from '@izinli/database';
 import { createIzinliApp } from '../apps/campaigns/src/bootstrap';
 import { percentile, writeResult } from './bench-kit';
-import { benchRedisUrl, createCampaignBenchDatabase, waitUntil } from './campaign-bench-support';
+import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAGS } from './campaign-bench-support';
 
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
 const SECONDS_A = Number(process.env.BENCH_MESSAGES_SECONDS_A ?? 10);
@@ -160,7 +160,7 @@ async function run(): Promise<void> {
   // The worker: the app as main.ts starts it (Nagle off on its SMTP sockets, as in the campaign benchmarks).
   const worker =
     ROLE === 'api'
-      ? spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
+      ? spawn(process.execPath, [...WORKER_NODE_FLAGS, '-r', '@swc-node/register', join(__dirname, 'messages-worker.ts'), queuePrefix], {
           cwd: ROOT,
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, ROLE: 'worker', LOG_LEVEL: 'warn' },
           stdio: ['ignore', 'inherit', 'inherit'],
