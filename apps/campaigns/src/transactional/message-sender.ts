@@ -17,7 +17,8 @@ import { ClaimedMessage, MessagesRepository } from './messages.repository';
 /** A message handed to SMTP, waiting to be recorded SENT with the rest of its job's. */
 interface HandedOff {
   m: ClaimedMessage;
-  headerId: string;
+  /** Its Message-ID without the angle brackets, as its `sent` event names it. */
+  messageId: string;
 }
 
 /**
@@ -55,7 +56,7 @@ export class MessageSender {
     const results = await Promise.allSettled(claimed.map((m) => this.deliver(m, token, handedOff)));
     if (handedOff.length > 0) {
       const recorded = await retryThroughOutage(
-        () => this.repo.settleSent(token, handedOff.map((h) => ({ id: h.m.id, headerId: h.headerId }))),
+        () => this.repo.settleSent(token, handedOff.map((h) => ({ id: h.m.id, messageId: h.messageId }))),
         this.settings.recordRetryMs,
       );
       const at = new Map(recorded.map((r) => [r.id, r.at]));
@@ -131,7 +132,7 @@ export class MessageSender {
             throw new DeliveryUnavailableError(outcome.message);
         }
       }
-      handedOff.push({ m, headerId: bareId });
+      handedOff.push({ m, messageId: bareId });
     } catch (err) {
       // Before the handoff nothing left the building: give the message back so the job's retry can take it at once.
       if (!handed && !(err instanceof DeliveryUnavailableError)) await this.repo.release(m.id, token).catch(() => undefined);

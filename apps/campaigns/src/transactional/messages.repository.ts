@@ -198,13 +198,13 @@ const CLAIM = namedStatement(
 /** Messages handed to SMTP, recorded SENT with their event, all in one statement (see `settleSent`). */
 const SETTLE_SENT = namedStatement(
   'messages_settle_sent_many',
-  `WITH x AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS x(id, header_id)),
+  `WITH x AS (SELECT * FROM unnest($2::uuid[], $3::text[]) AS x(id, message_id)),
        u AS (
          UPDATE messages m SET status = 'SENT', sent_at = now(), attempts = m.attempts + 1, claim_token = NULL, claimed_at = NULL, updated_at = now()
            FROM x WHERE m.id = x.id AND m.claim_token = $1
-         RETURNING m.id, now() AS at, x.header_id
+         RETURNING m.id, now() AS at, x.message_id AS mid
        )
-       ${EVENT} SELECT id, 'sent', at, jsonb_build_object('messageId', header_id) FROM u RETURNING message_id::text AS id, at`,
+       ${EVENT} SELECT id, 'sent', at, jsonb_build_object('messageId', mid) FROM u RETURNING message_id::text AS id, at`,
 );
 
 /** What each outcome of `settle` sets ($4 and $5 are the outcome's own values), and which parameter the event's detail is. */
@@ -351,9 +351,9 @@ export class MessagesRepository {
    * Records messages handed to SMTP as SENT, each with its `sent` event naming its Message-ID: one statement for
    * all of a job's. A message whose claim was lost meanwhile is left alone and missing from the answer.
    */
-  async settleSent(token: string, sent: { id: string; headerId: string }[]): Promise<{ id: string; at: Date }[]> {
+  async settleSent(token: string, sent: { id: string; messageId: string }[]): Promise<{ id: string; at: Date }[]> {
     if (sent.length === 0) return [];
-    return sqlRows<{ id: string; at: Date }>(this.ds, SETTLE_SENT, [token, sent.map((x) => x.id), sent.map((x) => x.headerId)]);
+    return sqlRows<{ id: string; at: Date }>(this.ds, SETTLE_SENT, [token, sent.map((x) => x.id), sent.map((x) => x.messageId)]);
   }
 
   /** A failed, blocked or waiting outcome of a claimed message, with its event; undefined when the claim was lost meanwhile. */
