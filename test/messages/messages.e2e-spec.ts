@@ -332,6 +332,31 @@ describe('transactional messages (e2e)', () => {
     expect(txs[0]).toEqual({ n: ACCEPT_STATEMENTS + 1, rows: more.length - 1 });
   });
 
+  it('sends each message once when two workers are handed the same messages at the same time', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const [row] = await t.db.dataSource.query(
+        `INSERT INTO messages (id, service_provider_id, brand_id, recipient, recipient_type, purpose, kind, reasons, subject, html, status)
+         SELECT gen_random_uuid(), service_provider_id, id, $2, 'BIREYSEL', 'ORDER', 'TRANSACTIONAL', '[]', 'Fatura', '<p>Faturanız hazır</p>', 'QUEUED'
+           FROM brands WHERE id = $1 RETURNING id`,
+        [brandId, `ikiz${i}@example.com`],
+      );
+      ids.push(row.id);
+    }
+    const sender = t.izinli.app.get(MessageSender);
+    // The same job twice (a re-offered job next to the original), one of them in the other order.
+    await Promise.all([sender.send(ids), sender.send([...ids].reverse())]);
+    for (const [i, id] of ids.entries()) {
+      const m = await getMessage(id);
+      expect(m.status).toBe('SENT');
+      expect(m.events.map((e: { type: string }) => e.type)).toEqual(['sent']);
+      await untilMail(`ikiz${i}@example.com`);
+    }
+    // Give a second copy, if one were on its way, the time to arrive.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ids.map((_, i) => mailTo(`ikiz${i}@example.com`).length)).toEqual(ids.map(() => 1));
+  });
+
   it('flags a message taken over from a worker whose claim ran out as a possible duplicate', async () => {
     // A worker that claimed the message ten minutes ago and never came back (killed after, or before, its handoff).
     const [row] = await t.db.dataSource.query(
