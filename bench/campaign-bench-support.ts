@@ -11,7 +11,6 @@ export function benchRedisUrl(): string {
   return process.env.IZINLI_BENCH_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 }
 
-/** A throw-away database with the application's migrations (the campaigns app and its libraries). */
 /**
  * The node flags a worker process starts with, as docker-compose's `worker` service and `npm run start:worker` start
  * it: V8's garbage collector on the worker's own thread, so its collections do not spill onto the cores the API (or
@@ -19,6 +18,7 @@ export function benchRedisUrl(): string {
  */
 export const WORKER_NODE_FLAGS: string[] = (process.env.BENCH_WORKER_NODE_ARGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
 
+/** A throw-away database with the application's migrations (the campaigns app and its libraries). */
 export function createCampaignBenchDatabase(prefix: string): Promise<BenchDatabase> {
   return createBenchDatabase(prefix, allMigrations);
 }

@@ -131,8 +131,16 @@ function summarise(r: LoadResult, expected = 202) {
   const ms = ok.map((x) => x.ms).sort((a, b) => a - b);
   // What the other answers were: an HTTP status, or the client's error when no answer came.
   const others: Record<string, number> = {};
-  for (const x of r.results) if (x.status !== expected) others[x.error ?? String(x.status)] = (others[x.error ?? String(x.status)] ?? 0) + 1;
+  for (const x of r.results) {
+    if (x.status === expected) continue;
+    const key = x.error ?? String(x.status);
+    others[key] = (others[key] ?? 0) + 1;
+  }
   return { total: r.results.length, accepted: ok.length, errors: r.results.length - ok.length, others, perSecond: (ok.length * 1000) / r.elapsedMs, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms[ms.length - 1] ?? NaN };
+}
+
+function errorsOf(s: ReturnType<typeof summarise>): string {
+  return s.errors ? `${s.errors} errors ${JSON.stringify(s.others)}` : '0 errors';
 }
 
 async function run(): Promise<void> {
@@ -188,14 +196,14 @@ async function run(): Promise<void> {
     console.log(`(probe) the same requests refused by validation (400): ${ceiling.perSecond.toFixed(0)}/s, p50 ${ceiling.p50.toFixed(1)} ms`);
 
     const a = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' }));
-    console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${a.errors} errors${a.errors ? ' ' + JSON.stringify(a.others) : ''}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
+    console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${errorsOf(a)}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
     const drainStart = Date.now();
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
     const drainMs = Date.now() - drainStart;
     console.log(`    backlog of (a) sent ${drainMs} ms after the load stopped`);
 
     const b = summarise(await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' }));
-    console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${b.errors} errors${b.errors ? ' ' + JSON.stringify(b.others) : ''}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
+    console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${errorsOf(b)}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
 
     const handoff = (

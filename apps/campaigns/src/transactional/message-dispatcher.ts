@@ -5,8 +5,8 @@ import { MessageJob, QueueName } from '../jobs/queue-names';
 import { MessageSettings } from './message-settings';
 
 /**
- * The payload of a message job: the messages it sends. A job of the first dispatch carries every message accepted
- * in the same turn of the event loop (up to MESSAGES_PER_JOB); a retry after an SMTP 4xx carries one.
+ * The payload of a message job: the messages it sends. A job of the first dispatch carries the messages accepted
+ * within `dispatchLingerMs` of each other (up to MESSAGES_PER_JOB); a retry after an SMTP 4xx carries one.
  * `{ messageId }`, the shape of jobs queued before jobs carried several, is still understood.
  */
 export interface SendMessageJob {
@@ -82,8 +82,8 @@ export class MessageDispatcher implements OnModuleDestroy {
     this.immediate = 0;
     if (all.length === 0) return;
     const groups: Pending[][] = [];
-    const now = all.filter((p) => !p.delayMs);
-    for (let i = 0; i < now.length; i += MESSAGES_PER_JOB) groups.push(now.slice(i, i + MESSAGES_PER_JOB));
+    const due = all.filter((p) => !p.delayMs);
+    for (let i = 0; i < due.length; i += MESSAGES_PER_JOB) groups.push(due.slice(i, i + MESSAGES_PER_JOB));
     for (const p of all) if (p.delayMs) groups.push([p]);
     const jobs = groups.map((g) => ({
       name: MessageJob.SEND,

@@ -13,7 +13,6 @@ import { messageHeaders, retryDelayMs, transactionalMessageId } from './message-
 import { MessageSettings } from './message-settings';
 import { ClaimedMessage, MessagesRepository } from './messages.repository';
 
-
 /** A message handed to SMTP, waiting to be recorded SENT with the rest of its job's. */
 interface HandedOff {
   m: ClaimedMessage;
