@@ -20,7 +20,7 @@ import { startIysSimulator } from '@izinli/iys-simulator';
 import { loadAppConfig } from '@izinli/config';
 import { sqlOne, sqlRows } from '@izinli/database';
 import { createIzinliApp } from '../apps/campaigns/src/bootstrap';
-import { percentile, writeResult } from './bench-kit';
+import { cpuMsSoFar, percentile, writeResult } from './bench-kit';
 import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAGS } from './campaign-bench-support';
 
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
@@ -192,11 +192,26 @@ async function run(): Promise<void> {
 
     // The same stack answering 400 from the validation pipe, with no database, queue or mail: what the HTTP layer
     // alone manages on this machine at this moment, to read the other figures against.
+    const probeCpuBefore = cpuMsSoFar();
     const ceiling = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: 4, prefix: 'probe', invalid: true }), 400);
-    console.log(`(probe) the same requests refused by validation (400): ${ceiling.perSecond.toFixed(0)}/s, p50 ${ceiling.p50.toFixed(1)} ms`);
+    const probeCpuAfter = cpuMsSoFar();
+    const probeLoopMs = probeCpuBefore && probeCpuAfter && ceiling.accepted ? (probeCpuAfter.mainThread - probeCpuBefore.mainThread) / ceiling.accepted : null;
+    console.log(
+      `(probe) the same requests refused by validation (400): ${ceiling.perSecond.toFixed(0)}/s, p50 ${ceiling.p50.toFixed(1)} ms` +
+        (probeLoopMs === null ? '' : `, API event loop ${probeLoopMs.toFixed(2)} ms CPU each`),
+    );
 
+    const cpuBefore = cpuMsSoFar();
     const a = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' }));
+    const cpuAfter = cpuMsSoFar();
     console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${errorsOf(a)}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
+    // CPU per accepted request during (a): the API's event loop alone, and the whole machine (API, worker,
+    // PostgreSQL, Redis, and the bench's own load generator and SMTP sink). Work left queued when (a) stops is
+    // not in the machine figure, so it reads a little low.
+    const cpuA = cpuBefore && cpuAfter && a.accepted
+      ? { apiLoopMs: (cpuAfter.mainThread - cpuBefore.mainThread) / a.accepted, machineMs: (cpuAfter.machine - cpuBefore.machine) / a.accepted }
+      : null;
+    if (cpuA) console.log(`    CPU per accepted request: API event loop ${cpuA.apiLoopMs.toFixed(2)} ms, whole machine ${cpuA.machineMs.toFixed(2)} ms`);
     const drainStart = Date.now();
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
     const drainMs = Date.now() - drainStart;
@@ -221,6 +236,12 @@ async function run(): Promise<void> {
         { name: '(a) accepted per second', value: a.perSecond, unit: 'req/s', target: `>= ${TARGET_RPS}/s`, ok: a.perSecond >= TARGET_RPS && a.errors === 0 },
         { name: '(a) latency p50', value: a.p50, unit: 'ms' },
         { name: '(a) latency p99', value: a.p99, unit: 'ms' },
+        ...(cpuA
+          ? [
+              { name: '(a) API event-loop CPU per request', value: cpuA.apiLoopMs, unit: 'ms' },
+              { name: '(a) machine CPU per request', value: cpuA.machineMs, unit: 'ms' },
+            ]
+          : []),
         { name: `(b) ${RATE_B}/s latency p50`, value: b.p50, unit: 'ms' },
         { name: `(b) ${RATE_B}/s latency p99`, value: b.p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: b.p99 <= TARGET_P99_MS && b.errors === 0 },
         { name: '(c) accept → SMTP handoff p50', value: percentile(handoff, 50), unit: 'ms' },
@@ -231,7 +252,8 @@ async function run(): Promise<void> {
         secondsA: SECONDS_A,
         secondsB: SECONDS_B,
         rateB: RATE_B,
-        validationOnlyCeiling: ceiling,
+        validationOnlyCeiling: { ...ceiling, apiLoopCpuMsPerRequest: probeLoopMs },
+        cpuPerAcceptedRequestA: cpuA,
         a,
         b,
         backlogDrainMsAfterA: drainMs,
