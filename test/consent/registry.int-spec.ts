@@ -116,6 +116,28 @@ describe(ConsentRegistry.name, () => {
     expect(await outboxOf('retry@example.com')).toHaveLength(1);
   });
 
+  it('records a movement given onlyIfInForce only while that movement is still the one in force', async () => {
+    const recipient = 'inforce@example.com';
+    const first = await sut.record(brand, movement({ recipient, status: 'RET', source: 'HS_EPOSTA', consentDate: '2026-11-25 11:30:00' }), meta);
+    const read = { status: first.consent.status, source: first.consent.source, consentDate: first.consent.consentDate };
+    // Another movement lands after the read, dated before what the caller is about to record.
+    await sut.record(brand, movement({ recipient, status: 'RET', source: 'HS_WEB', consentDate: '2026-11-25 11:30:05' }), meta);
+    const refused = await sut.record(brand, movement({ recipient, status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:30:10' }), { ...meta, onlyIfInForce: read });
+    expect({ conflict: refused.conflict, stale: refused.stale, duplicate: refused.duplicate }).toEqual({ conflict: true, stale: false, duplicate: false });
+    expect(refused.consent).toMatchObject({ status: 'RET', source: 'HS_WEB' });
+    expect(refused.consent.history).toHaveLength(2);
+    expect(await outboxOf(recipient)).toHaveLength(2);
+    // Read again, the same movement goes through.
+    const now = { status: refused.consent.status, source: refused.consent.source, consentDate: refused.consent.consentDate };
+    const recorded = await sut.record(brand, movement({ recipient, status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:30:10' }), { ...meta, onlyIfInForce: now });
+    expect({ conflict: recorded.conflict, stale: recorded.stale }).toEqual({ conflict: false, stale: false });
+    expect(recorded.consent.status).toBe('ONAY');
+    // A key with nothing recorded is never "still" anything.
+    const unknown = await sut.record(brand, movement({ recipient: 'never@example.com' }), { ...meta, onlyIfInForce: now });
+    expect(unknown.conflict).toBe(true);
+    expect(await outboxOf('never@example.com')).toHaveLength(0);
+  });
+
   it('refuses what İYS would refuse and stores nothing', async () => {
     const cases: [Partial<MovementInput>, string][] = [
       [{ recipient: 'şükrü@örnek.com' }, 'INVALID_EMAIL'],

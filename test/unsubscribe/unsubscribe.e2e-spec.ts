@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { startSmtpSink, startWebhookReceiver, SmtpSink, waitFor, WebhookReceiver } from '@izinli/testing';
+import { ConsentRegistry } from '@izinli/consent';
 import { signUnsubscribeToken, UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -246,6 +247,32 @@ describe('unsubscribe link (e2e)', () => {
     await oneClick(link('other-link@example.com')).expect(200);
     expectPage(await undo(link('other-link@example.com')), 409);
     expect((await consentOf('other-link@example.com'))!.status).toBe('RET');
+  });
+
+  it('refuses the undo when another movement lands between its check and its record, recording nothing', async () => {
+    await approve('race@example.com');
+    const token = link('race@example.com');
+    await oneClick(token).expect(200);
+    const linkRet = (await consentOf('race@example.com'))!.history.at(-1)!;
+    // A RET made elsewhere arrives just after the undo has read the link's RET in force, dated one second after it:
+    // no later than the undo's own date, so only the check under the key's lock can keep the undo from winning.
+    const registry = t.izinli.app.get(ConsentRegistry);
+    const read = registry.get.bind(registry);
+    const spy = jest.spyOn(registry, 'get').mockImplementationOnce(async (...args: Parameters<ConsentRegistry['get']>) => {
+      const seen = await read(...args);
+      const elsewhere = new Date(new Date(linkRet.consentDate).getTime() + 1000).toISOString();
+      await t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient: 'race@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB', consentDate: elsewhere }).expect(201);
+      return seen;
+    });
+    try {
+      expectPage(await undo(token), 409);
+    } finally {
+      spy.mockRestore();
+    }
+    const consent = (await consentOf('race@example.com'))!;
+    expect(consent).toMatchObject({ status: 'RET', source: 'HS_WEB' });
+    expect(consent.history).toHaveLength(3);
+    expect(consent.history.some((h) => h.origin === 'UNSUBSCRIBE' && h.status === 'ONAY')).toBe(false);
   });
 
   it('wins over an approval dated slightly ahead (clock skew) instead of failing or being kept as stale', async () => {

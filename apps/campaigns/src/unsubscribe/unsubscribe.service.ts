@@ -127,8 +127,9 @@ export class UnsubscribeService {
 
   /**
    * Undoes a mistaken click: a new ONAY (HS_WEB), but only while the movement in force is the RET this same link
-   * recorded. Anything later (a refusal made elsewhere, an approval, a pulled İYS change) wins: an old link can
-   * never re-subscribe someone who decided otherwise afterwards.
+   * recorded, checked again under the key's lock when the ONAY is recorded. Anything later (a refusal made
+   * elsewhere, an approval, a pulled İYS change) wins, even one landing between the page's check and the record: an
+   * old link can never re-subscribe someone who decided otherwise afterwards.
    */
   async undo(token: string, evidence: RequestEvidence): Promise<UnsubscribeResult> {
     const link = await this.resolve(token);
@@ -150,9 +151,10 @@ export class UnsubscribeService {
         consentDate: this.winningDate(now, current),
         evidence: { ...this.evidence(link, evidence, now), consentText: UNDO_CONSENT_TEXT },
       },
-      { origin: 'UNSUBSCRIBE', recordedBy: 'recipient:unsubscribe-undo' },
+      // Not over a movement recorded since `current` was read: that later choice wins, as if it had come first.
+      { origin: 'UNSUBSCRIBE', recordedBy: 'recipient:unsubscribe-undo', onlyIfInForce: current },
     );
-    if (result.stale) {
+    if (result.stale || result.conflict) {
       return this.count({ outcome: 'undo_refused', status: 409, view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked } });
     }
     this.log.log({ brandId: link.brand.id, messageId: link.claims.messageId, outcome: 'undone' }, 'unsubscribe undone');

@@ -25,7 +25,25 @@ export interface RecordResult {
   stale: boolean;
   /** The same movement as the current one was submitted again: nothing new was stored. */
   duplicate: boolean;
+  /**
+   * `onlyIfInForce` was given and another movement is in force by the time the key was locked (or none is): nothing
+   * was stored, and `consent` is what is in force (undefined for a key with nothing recorded).
+   */
+  conflict: boolean;
   consent: ConsentView;
+}
+
+/** The movement in force, as a caller read it: its status, source and consent date (what makes it current). */
+export type InForce = Pick<ConsentView, 'status' | 'source' | 'consentDate'>;
+
+export interface RecordMeta {
+  origin: MovementOrigin;
+  recordedBy: string;
+  /**
+   * Record only while this is still the movement in force, checked under the key's lock: a movement decided on
+   * what the caller read (an undo, say) is not recorded over one that landed after that read.
+   */
+  onlyIfInForce?: InForce;
 }
 
 /**
@@ -45,7 +63,7 @@ export class ConsentRegistry {
   ) {}
 
   /** Records a movement obtained by the service provider (API, import, unsubscribe). */
-  async record(brand: ConsentBrand, input: MovementInput, meta: { origin: MovementOrigin; recordedBy: string }): Promise<RecordResult> {
+  async record(brand: ConsentBrand, input: MovementInput, meta: RecordMeta): Promise<RecordResult> {
     const now = this.clock.now();
     const checked = validateMovement(input, now, this.calendar);
     if (!checked.ok) throw new InvalidMovementError(checked.problems);
@@ -55,6 +73,7 @@ export class ConsentRegistry {
     const outcome = await this.ds.transaction(async (tx) => {
       await this.repo.lockKey(tx, key);
       const current = await this.repo.current(tx, key);
+      if (meta.onlyIfInForce && !isInForce(current, meta.onlyIfInForce)) return { stale: false, duplicate: false, conflict: true };
       if (current && sameMovement(current, m)) return { stale: false, duplicate: true };
       const stale = !!current && m.consentDate.getTime() < new Date(current.consent_date).getTime();
       const movementId = await this.repo.insertMovement(tx, key, {
@@ -94,7 +113,7 @@ export class ConsentRegistry {
     this.log.debug({ brandId: brand.id, origin: meta.origin, stale: outcome.stale }, 'movement recorded');
     if ('committed' in outcome && outcome.committed) await this.notify(outcome.committed);
     const consent = await this.get(brand, m.type, m.recipient, m.recipientType);
-    return { stale: outcome.stale, duplicate: outcome.duplicate, consent: consent! };
+    return { stale: outcome.stale, duplicate: outcome.duplicate, conflict: 'conflict' in outcome, consent: consent! };
   }
 
   /**
@@ -178,6 +197,16 @@ export class ConsentRegistry {
 
 function sameMovement(current: ConsentRow, m: ValidMovement): boolean {
   return current.status === m.status && current.source === m.source && new Date(current.consent_date).getTime() === m.consentDate.getTime();
+}
+
+/** The locked current state is still the one the caller read (a movement that wins changes one of these three). */
+function isInForce(current: ConsentRow | undefined, read: InForce): boolean {
+  return (
+    !!current &&
+    current.status === read.status &&
+    current.source === read.source &&
+    new Date(current.consent_date).getTime() === new Date(read.consentDate).getTime()
+  );
 }
 
 function iso(d: Date | string): string {
