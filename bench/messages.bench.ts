@@ -5,8 +5,9 @@
 // the SMTP server run in worker threads, so they do not share the API's event loop.
 //   (a) closed loop: CLIENTS concurrent keep-alive HTTP clients post as fast as answers come, for SECONDS_A;
 //       accepted requests per second, p50/p99. Target >= 1,500/s.
-//   (b) open loop: 500 requests per second issued on schedule whatever the answers, for SECONDS_B; p50/p99 latency
-//       of each request from when it was issued. Target p99 <= 50 ms.
+//   (b) open loop: 500 requests per second (BENCH_MESSAGES_RATE_B) issued on schedule whatever the answers, for
+//       SECONDS_B; p50/p99 latency of each request from when it was issued. Target p99 <= 50 ms at 500/s. Also
+//       the machine's CPU per message from the first request to the last handoff.
 //   (c) accept → SMTP handoff of the messages of (b): sent_at - created_at, from the rows.
 // Every request carries an Idempotency-Key, as a careful client's would. The SMTP transport is the product's own
 // (libs/mailer opens its pooled connections with Nagle's algorithm off).
@@ -25,7 +26,7 @@ import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAG
 
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
 const SECONDS_A = Number(process.env.BENCH_MESSAGES_SECONDS_A ?? 10);
-const RATE_B = 500;
+const RATE_B = Number(process.env.BENCH_MESSAGES_RATE_B ?? 500);
 const SECONDS_B = Number(process.env.BENCH_MESSAGES_SECONDS_B ?? 10);
 const TARGET_RPS = 1500;
 const TARGET_P99_MS = 50;
@@ -217,9 +218,16 @@ async function run(): Promise<void> {
     const drainMs = Date.now() - drainStart;
     console.log(`    backlog of (a) sent ${drainMs} ms after the load stopped`);
 
+    const cpuBeforeB = cpuMsSoFar();
     const b = summarise(await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' }));
     console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${errorsOf(b)}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
+    // At a set rate the whole of the work is in: measured until the last message of (b) was handed off.
+    const cpuAfterB = cpuMsSoFar();
+    const cpuB = cpuBeforeB && cpuAfterB && b.accepted
+      ? { apiLoopMs: (cpuAfterB.mainThread - cpuBeforeB.mainThread) / b.accepted, machineMs: (cpuAfterB.machine - cpuBeforeB.machine) / b.accepted }
+      : null;
+    if (cpuB) console.log(`    CPU per message, accept to handoff: API event loop ${cpuB.apiLoopMs.toFixed(2)} ms, whole machine ${cpuB.machineMs.toFixed(2)} ms`);
 
     const handoff = (
       await sqlRows<{ ms: number }>(db.ds, `SELECT EXTRACT(EPOCH FROM (sent_at - created_at)) * 1000 AS ms FROM messages WHERE recipient LIKE 'open%' AND status = 'SENT'`)
@@ -243,7 +251,11 @@ async function run(): Promise<void> {
             ]
           : []),
         { name: `(b) ${RATE_B}/s latency p50`, value: b.p50, unit: 'ms' },
-        { name: `(b) ${RATE_B}/s latency p99`, value: b.p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: b.p99 <= TARGET_P99_MS && b.errors === 0 },
+        // The target is set at 500/s; at another BENCH_MESSAGES_RATE_B the figure is reported without a verdict.
+        RATE_B === 500
+          ? { name: `(b) ${RATE_B}/s latency p99`, value: b.p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: b.p99 <= TARGET_P99_MS && b.errors === 0 }
+          : { name: `(b) ${RATE_B}/s latency p99`, value: b.p99, unit: 'ms' },
+        ...(cpuB ? [{ name: `(b) machine CPU per message, accept to handoff`, value: cpuB.machineMs, unit: 'ms' }] : []),
         { name: '(c) accept → SMTP handoff p50', value: percentile(handoff, 50), unit: 'ms' },
         { name: '(c) accept → SMTP handoff p99', value: percentile(handoff, 99), unit: 'ms' },
       ],
@@ -254,6 +266,7 @@ async function run(): Promise<void> {
         rateB: RATE_B,
         validationOnlyCeiling: { ...ceiling, apiLoopCpuMsPerRequest: probeLoopMs },
         cpuPerAcceptedRequestA: cpuA,
+        cpuPerMessageB: cpuB,
         a,
         b,
         backlogDrainMsAfterA: drainMs,
