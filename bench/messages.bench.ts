@@ -5,6 +5,8 @@
 // the SMTP server run in worker threads, so they do not share the API's event loop.
 //   (a) closed loop: CLIENTS concurrent keep-alive HTTP clients post as fast as answers come, for SECONDS_A;
 //       accepted requests per second, p50/p99. Target >= 1,500/s.
+//   (a') the same with the worker process frozen: the API's own capacity on this machine; then the worker alone
+//       sends the backlog (BENCH_MESSAGES_SECONDS_A_ALONE, 0 skips it). Reported, not judged: the target is (a).
 //   (b) open loop: 500 requests per second (BENCH_MESSAGES_RATE_B) issued on schedule whatever the answers, for
 //       SECONDS_B; p50/p99 latency of each request from when it was issued. Target p99 <= 50 ms at 500/s. Also
 //       the machine's CPU per message from the first request to the last handoff.
@@ -26,6 +28,7 @@ import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAG
 
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
 const SECONDS_A = Number(process.env.BENCH_MESSAGES_SECONDS_A ?? 10);
+const SECONDS_A_ALONE = Number(process.env.BENCH_MESSAGES_SECONDS_A_ALONE ?? 10);
 const RATE_B = Number(process.env.BENCH_MESSAGES_RATE_B ?? 500);
 const SECONDS_B = Number(process.env.BENCH_MESSAGES_SECONDS_B ?? 10);
 const TARGET_RPS = 1500;
@@ -218,6 +221,29 @@ async function run(): Promise<void> {
     const drainMs = Date.now() - drainStart;
     console.log(`    backlog of (a) sent ${drainMs} ms after the load stopped`);
 
+    // (a') The same closed loop with the worker frozen (SIGSTOP): what the API, PostgreSQL and Redis accept with
+    // the machine to themselves, as on a host where workers run elsewhere. Then the worker, thawed, sends the
+    // backlog alone: the delivery rate with the machine to itself. Only with a worker process (ROLE=api).
+    let apiAlone: (ReturnType<typeof summarise> & { backlog: number; drainMs: number; deliveredPerSecond: number }) | null = null;
+    if (worker && SECONDS_A_ALONE > 0) {
+      worker.kill('SIGSTOP');
+      let alone;
+      try {
+        alone = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_ALONE, prefix: 'alone' }));
+      } finally {
+        worker.kill('SIGCONT');
+      }
+      const backlog = await queued();
+      const thawed = Date.now();
+      await waitUntil(async () => (await queued()) === 0, 300_000, 200);
+      const aloneDrainMs = Date.now() - thawed;
+      apiAlone = { ...alone, backlog, drainMs: aloneDrainMs, deliveredPerSecond: (backlog * 1000) / aloneDrainMs };
+      console.log(
+        `(a') the same with the worker frozen: ${alone.accepted} accepted (${errorsOf(alone)}), ${alone.perSecond.toFixed(0)}/s, p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`,
+      );
+      console.log(`    then the worker alone sent the ${backlog} queued in ${aloneDrainMs} ms: ${apiAlone.deliveredPerSecond.toFixed(0)} messages/s`);
+    }
+
     const cpuBeforeB = cpuMsSoFar();
     const b = summarise(await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' }));
     console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${errorsOf(b)}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
@@ -244,6 +270,12 @@ async function run(): Promise<void> {
         { name: '(a) accepted per second', value: a.perSecond, unit: 'req/s', target: `>= ${TARGET_RPS}/s`, ok: a.perSecond >= TARGET_RPS && a.errors === 0 },
         { name: '(a) latency p50', value: a.p50, unit: 'ms' },
         { name: '(a) latency p99', value: a.p99, unit: 'ms' },
+        ...(apiAlone
+          ? [
+              { name: "(a') accepted per second, worker frozen", value: apiAlone.perSecond, unit: 'req/s' },
+              { name: "(a') then the worker alone, messages per second", value: apiAlone.deliveredPerSecond, unit: 'msg/s' },
+            ]
+          : []),
         ...(cpuA
           ? [
               { name: '(a) API event-loop CPU per request', value: cpuA.apiLoopMs, unit: 'ms' },
@@ -266,6 +298,7 @@ async function run(): Promise<void> {
         rateB: RATE_B,
         validationOnlyCeiling: { ...ceiling, apiLoopCpuMsPerRequest: probeLoopMs },
         cpuPerAcceptedRequestA: cpuA,
+        apiAloneWorkerFrozen: apiAlone,
         cpuPerMessageB: cpuB,
         a,
         b,
