@@ -96,7 +96,6 @@ export function connectWithoutNagle(
   // nodemailer's own defaults when a port is not given.
   const socket = netConnect({ host: options.host ?? 'localhost', port: options.port ?? (options.secure ? 465 : 587) });
   socket.setNoDelay(true);
-  coalesceWrites(socket);
   const finish = (err: Error | null) => {
     if (done) return;
     done = true;
@@ -114,30 +113,6 @@ export function connectWithoutNagle(
   socket.once('connect', () => finish(null));
   // Kept after the connect: nodemailer adds its own error handler, and a late error must never be unhandled.
   socket.on('error', (err) => finish(err));
-}
-
-/**
- * Writes made to the socket in one turn of the event loop leave as one (a single writev), at the end of that turn.
- * nodemailer writes a message's body and its end-of-data `.` separately, one right after the other; with Nagle off
- * each would be a system call and a TCP segment of its own, and the server would wake up twice. A command written
- * after an answer is delayed only to the end of the turn it was written in. Over TLS (smtps:, STARTTLS) nodemailer
- * writes to the TLS socket, which reaches this one underneath these calls: nothing changes there.
- */
-export function coalesceWrites(socket: Socket): void {
-  const write = socket.write;
-  let corked = false;
-  const release = () => {
-    corked = false;
-    socket.uncork();
-  };
-  socket.write = function (this: Socket, ...args: unknown[]) {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      setImmediate(release);
-    }
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as Socket['write'];
 }
 
 /**
