@@ -43,7 +43,7 @@ function round(n: number): number {
  * its worker threads) and by the whole machine (all cores, every process). Null where /proc cannot be read. Read
  * before and after a phase, the difference per request is steadier than a throughput figure on a shared machine.
  */
-export function cpuMsSoFar(): { mainThread: number; machine: number } | null {
+function cpuMsSoFar(): { mainThread: number; machine: number } | null {
   try {
     const tick = 10; // USER_HZ is 100 on Linux: a jiffy is 10 ms.
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
@@ -57,4 +57,23 @@ export function cpuMsSoFar(): { mainThread: number; machine: number } | null {
   } catch {
     return null;
   }
+}
+
+/** CPU per item over a phase, in milliseconds: this process's main thread, and the whole machine. */
+export interface CpuPerItem {
+  apiLoopMs: number;
+  machineMs: number;
+}
+
+/**
+ * Starts measuring a phase: the function returned, called when the phase ends, divides the CPU spent since by the
+ * number of items (requests, messages) it handled. Null where /proc cannot be read or nothing was handled.
+ */
+export function startCpuMeter(): (items: number) => CpuPerItem | null {
+  const before = cpuMsSoFar();
+  return (items) => {
+    const after = cpuMsSoFar();
+    if (!before || !after || items <= 0) return null;
+    return { apiLoopMs: (after.mainThread - before.mainThread) / items, machineMs: (after.machine - before.machine) / items };
+  };
 }

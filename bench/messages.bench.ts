@@ -23,7 +23,7 @@ import { startIysSimulator } from '@izinli/iys-simulator';
 import { loadAppConfig } from '@izinli/config';
 import { sqlOne, sqlRows } from '@izinli/database';
 import { createIzinliApp } from '../apps/campaigns/src/bootstrap';
-import { cpuMsSoFar, percentile, writeResult } from './bench-kit';
+import { percentile, startCpuMeter, writeResult } from './bench-kit';
 import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAGS } from './campaign-bench-support';
 
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
@@ -196,25 +196,21 @@ async function run(): Promise<void> {
 
     // The same stack answering 400 from the validation pipe, with no database, queue or mail: what the HTTP layer
     // alone manages on this machine at this moment, to read the other figures against.
-    const probeCpuBefore = cpuMsSoFar();
+    const probeCpu = startCpuMeter();
     const ceiling = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: 4, prefix: 'probe', invalid: true }), 400);
-    const probeCpuAfter = cpuMsSoFar();
-    const probeLoopMs = probeCpuBefore && probeCpuAfter && ceiling.accepted ? (probeCpuAfter.mainThread - probeCpuBefore.mainThread) / ceiling.accepted : null;
+    const probeLoopMs = probeCpu(ceiling.accepted)?.apiLoopMs ?? null;
     console.log(
       `(probe) the same requests refused by validation (400): ${ceiling.perSecond.toFixed(0)}/s, p50 ${ceiling.p50.toFixed(1)} ms` +
         (probeLoopMs === null ? '' : `, API event loop ${probeLoopMs.toFixed(2)} ms CPU each`),
     );
 
-    const cpuBefore = cpuMsSoFar();
+    const cpuOfA = startCpuMeter();
     const a = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' }));
-    const cpuAfter = cpuMsSoFar();
+    const cpuA = cpuOfA(a.accepted);
     console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${errorsOf(a)}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
     // CPU per accepted request during (a): the API's event loop alone, and the whole machine (API, worker,
     // PostgreSQL, Redis, and the bench's own load generator and SMTP sink). Work left queued when (a) stops is
     // not in the machine figure, so it reads a little low.
-    const cpuA = cpuBefore && cpuAfter && a.accepted
-      ? { apiLoopMs: (cpuAfter.mainThread - cpuBefore.mainThread) / a.accepted, machineMs: (cpuAfter.machine - cpuBefore.machine) / a.accepted }
-      : null;
     if (cpuA) console.log(`    CPU per accepted request: API event loop ${cpuA.apiLoopMs.toFixed(2)} ms, whole machine ${cpuA.machineMs.toFixed(2)} ms`);
     const drainStart = Date.now();
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
@@ -244,15 +240,12 @@ async function run(): Promise<void> {
       console.log(`    then the worker alone sent the ${backlog} queued in ${aloneDrainMs} ms: ${apiAlone.deliveredPerSecond.toFixed(0)} messages/s`);
     }
 
-    const cpuBeforeB = cpuMsSoFar();
+    const cpuOfB = startCpuMeter();
     const b = summarise(await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' }));
     console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${errorsOf(b)}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
     // At a set rate the whole of the work is in: measured until the last message of (b) was handed off.
-    const cpuAfterB = cpuMsSoFar();
-    const cpuB = cpuBeforeB && cpuAfterB && b.accepted
-      ? { apiLoopMs: (cpuAfterB.mainThread - cpuBeforeB.mainThread) / b.accepted, machineMs: (cpuAfterB.machine - cpuBeforeB.machine) / b.accepted }
-      : null;
+    const cpuB = cpuOfB(b.accepted);
     if (cpuB) console.log(`    CPU per message, accept to handoff: API event loop ${cpuB.apiLoopMs.toFixed(2)} ms, whole machine ${cpuB.machineMs.toFixed(2)} ms`);
 
     const handoff = (

@@ -55,7 +55,6 @@ export interface MessageView {
   recipientType: RecipientType;
   purpose: string;
   createdAt: Date;
-  possibleDuplicate: boolean;
   events: { type: MessageEventType; at: string; detail: Record<string, unknown> | null }[];
 }
 
@@ -327,7 +326,6 @@ export class MessagesRepository {
       this.ds,
       `SELECT m.id, m.status, m.kind, m.reasons, b.brand_code AS "brandCode", b.from_email AS "fromEmail", m.recipient,
               m.recipient_type AS "recipientType", m.purpose, m.created_at AS "createdAt",
-              EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = m.id AND e.type = 'taken_over') AS "possibleDuplicate",
               COALESCE((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'at', e.at, 'detail', e.detail) ORDER BY e.id)
                           FROM message_events e WHERE e.message_id = m.id), '[]'::jsonb) AS events
          FROM messages m JOIN brands b ON b.id = m.brand_id

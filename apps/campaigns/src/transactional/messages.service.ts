@@ -153,7 +153,8 @@ export class MessagesService {
       purpose: m.purpose as MessageDto['purpose'],
       messageId: transactionalMessageId(m.id, m.fromEmail).slice(1, -1),
       createdAt: new Date(m.createdAt).toISOString(),
-      possibleDuplicate: m.possibleDuplicate,
+      // A `taken_over` event: a worker took the message over from one whose claim ran out (see MessageDto).
+      possibleDuplicate: m.events.some((e) => e.type === 'taken_over'),
       events: m.events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), detail: e.detail })),
     };
   }
