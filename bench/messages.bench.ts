@@ -11,11 +11,15 @@
 //       SECONDS_B; p50/p99 latency of each request from when it was issued. Target p99 <= 50 ms at 500/s. Also
 //       the machine's CPU per message from the first request to the last handoff.
 //   (c) accept → SMTP handoff of the messages of (b): sent_at - created_at, from the rows.
+// Each phase also reports CPU per request from /proc: the API's event loop, the whole machine, and of the machine
+// the bench's own load generator and SMTP sink (each thread reads its own), and from these the most the cores could
+// carry at the product's CPU per request were CPU the only limit. BENCH_MESSAGES_CLIENT=http drives the load with
+// Node's http client instead of the default lean socket client, as sessions before the sixth did.
 // Every request carries an Idempotency-Key, as a careful client's would. The SMTP transport is the product's own
 // (libs/mailer opens its pooled connections with Nagle's algorithm off).
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { availableParallelism, tmpdir } from 'os';
 import { join } from 'path';
 import { spawn } from 'child_process';
 import { Worker } from 'worker_threads';
@@ -23,7 +27,7 @@ import { startIysSimulator } from '@izinli/iys-simulator';
 import { loadAppConfig } from '@izinli/config';
 import { sqlOne, sqlRows } from '@izinli/database';
 import { createIzinliApp } from '../apps/campaigns/src/bootstrap';
-import { percentile, startCpuMeter, writeResult } from './bench-kit';
+import { CpuPerItem, percentile, startCpuMeter, writeResult } from './bench-kit';
 import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAGS } from './campaign-bench-support';
 
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
@@ -33,35 +37,123 @@ const RATE_B = Number(process.env.BENCH_MESSAGES_RATE_B ?? 500);
 const SECONDS_B = Number(process.env.BENCH_MESSAGES_SECONDS_B ?? 10);
 const TARGET_RPS = 1500;
 const TARGET_P99_MS = 50;
+const CLIENT = process.env.BENCH_MESSAGES_CLIENT === 'http' ? 'http' : 'raw';
 const ROLE = process.env.BENCH_MESSAGES_ROLE === 'all' ? 'all' : 'api';
 const ROOT = join(__dirname, '..');
+const CORES = availableParallelism();
 
+// CPU time of the calling thread so far, in ms, from /proc/thread-self (10 ms jiffies); null off Linux. The load
+// generator and the SMTP sink report their own, so the bench can tell its harness's share of the machine apart.
+const THREAD_CPU = `
+function threadCpuMs() {
+  try {
+    const s = require('fs').readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch { return null; }
+}
+`;
+
+// Two load generators with the same requests and the same phases. 'http' uses Node's http client; 'raw' (the
+// default) writes pre-formatted requests on plain keep-alive sockets and reads only the status line and the body's
+// length, which costs a fraction of the client's CPU: on two shared cores, the harness's CPU is CPU the API lacks.
 const LOAD_GENERATOR = `
 const { parentPort, workerData } = require('worker_threads');
 const http = require('http');
-const { port, apiKey, brandCode, mode, clients, seconds, rate, prefix, invalid } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: mode === 'closed' ? clients : 256 });
+const net = require('net');
+${THREAD_CPU}
+const { port, apiKey, brandCode, mode, clients, seconds, rate, prefix, invalid, client } = workerData;
+const MAX_SOCKETS = mode === 'closed' ? clients : 256;
+const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 let seq = 0;
-function post() {
-  const i = seq++;
-  const body = JSON.stringify({
+function bodyOf(i) {
+  return JSON.stringify({
     brandCode, to: prefix + i + '@example.com', purpose: invalid ? 'NOT_A_PURPOSE' : 'ORDER',
     subject: 'Siparişiniz {{orderNo}} alındı',
     html: '<p>Merhaba {{name}},</p><p>{{orderNo}} numaralı siparişiniz hazırlanıyor. Kargoya verildiğinde size haber vereceğiz.</p>',
     data: { orderNo: 'S-' + i, name: 'Müşteri ' + i },
   });
+}
+function elapsed(t0) { return Number(process.hrtime.bigint() - t0) / 1e6; }
+function postHttp(i, t0) {
+  const body = bodyOf(i);
   return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
     const req = http.request({ host: '127.0.0.1', port, path: '/v1/messages', method: 'POST', agent, headers: {
       'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer ' + apiKey,
       'idempotency-key': prefix + '-' + i,
     } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+      res.on('end', () => resolve({ status: res.statusCode, ms: elapsed(t0) }));
     });
-    req.on('error', (err) => resolve({ status: 0, error: err.code || err.message, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    req.on('error', (err) => resolve({ status: 0, error: err.code || err.message, ms: elapsed(t0) }));
     req.end(body);
   });
+}
+// One keep-alive connection carrying one request at a time. Answers are read by their status line and
+// Content-Length (the API always sends one); anything else ends the connection as an error.
+const CRLF2 = Buffer.from('\\r\\n\\r\\n');
+const idle = [];
+let open = 0;
+function connection() {
+  const sock = net.connect(port, '127.0.0.1');
+  sock.setNoDelay(true);
+  open++;
+  const c = { sock, buf: null, done: null, t0: 0n, dead: false };
+  const fail = (error) => {
+    if (c.dead) return;
+    c.dead = true; open--;
+    const i = idle.indexOf(c); if (i >= 0) idle.splice(i, 1);
+    if (c.done) { const d = c.done; c.done = null; d({ status: 0, error, ms: elapsed(c.t0) }); }
+    const next = waiting.shift();
+    if (next) postRaw(next.i, next.t0).then(next.resolve);
+  };
+  sock.on('error', (err) => fail(err.code || err.message));
+  sock.on('close', () => fail('closed'));
+  sock.on('data', (chunk) => {
+    c.buf = c.buf ? Buffer.concat([c.buf, chunk]) : chunk;
+    const end = c.buf.indexOf(CRLF2);
+    if (end < 0) return;
+    const head = c.buf.toString('latin1', 0, end);
+    const m = /\\r\\ncontent-length: *(\\d+)/i.exec(head);
+    if (!m) { sock.destroy(); return fail('no content-length'); }
+    const total = end + 4 + Number(m[1]);
+    if (c.buf.length < total) return;
+    if (c.buf.length > total) { sock.destroy(); return fail('unexpected bytes after the answer'); }
+    c.buf = null;
+    const d = c.done; c.done = null;
+    d({ status: Number(head.slice(9, 12)), ms: elapsed(c.t0) });
+  });
+  return c;
+}
+function send(c, i, t0) {
+  const body = bodyOf(i);
+  return new Promise((resolve) => {
+    c.done = resolve; c.t0 = t0;
+    c.sock.write('POST /v1/messages HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nContent-Type: application/json\\r\\nContent-Length: ' +
+      Buffer.byteLength(body) + '\\r\\nAuthorization: Bearer ' + apiKey + '\\r\\nIdempotency-Key: ' + prefix + '-' + i + '\\r\\n\\r\\n' + body);
+  });
+}
+// Requests issued while every connection is busy and no more may open (open loop only) wait their turn; their
+// time still runs from when they were issued.
+const waiting = [];
+function serve(c, i, t0) {
+  return send(c, i, t0).then((r) => { release(c); return r; });
+}
+function release(c) {
+  if (c.dead) return;
+  const next = waiting.shift();
+  if (next) serve(c, next.i, next.t0).then(next.resolve);
+  else idle.push(c);
+}
+function postRaw(i, t0) {
+  const c = idle.pop() || (open < MAX_SOCKETS ? connection() : null);
+  if (!c) return new Promise((resolve) => waiting.push({ i, t0, resolve }));
+  return serve(c, i, t0);
+}
+function post() {
+  const i = seq++;
+  const t0 = process.hrtime.bigint();
+  return client === 'http' ? postHttp(i, t0) : postRaw(i, t0);
 }
 async function closed() {
   const out = [];
@@ -72,7 +164,7 @@ async function closed() {
   }));
   return { results: out, elapsedMs: Date.now() - started };
 }
-async function open() {
+async function openLoop() {
   const out = [];
   const total = rate * seconds;
   const started = Date.now();
@@ -88,46 +180,104 @@ async function open() {
   await Promise.all(pending);
   return { results: out, elapsedMs: Date.now() - started };
 }
-(mode === 'closed' ? closed() : open()).then((r) => { agent.destroy(); parentPort.postMessage(r); });
+const cpu0 = threadCpuMs();
+(mode === 'closed' ? closed() : openLoop()).then((r) => {
+  agent.destroy();
+  for (const c of idle) c.sock.destroy();
+  const cpu1 = threadCpuMs();
+  parentPort.postMessage({ ...r, cpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 });
+});
 `;
 
 const SMTP_SINK = `
 const { parentPort } = require('worker_threads');
 const { SMTPServer } = require('smtp-server');
+${THREAD_CPU}
 let received = 0;
 const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], hideSTARTTLS: true, logger: false, maxClients: 1000, closeTimeout: 1000,
   onData(stream, _s, cb) { stream.on('data', () => undefined); stream.on('end', () => { received++; cb(); }); } });
 server.on('error', () => undefined);
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.server.address().port }));
-parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ received }); else if (m === 'close') server.close(() => process.exit(0)); });
+parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ received, cpuMs: threadCpuMs() }); else if (m === 'close') server.close(() => process.exit(0)); });
 `;
 
 interface LoadResult {
   results: { status: number; ms: number; error?: string }[];
   elapsedMs: number;
+  /** The load generator thread's own CPU over the phase, in ms; null off Linux. */
+  cpuMs: number | null;
 }
 
 function load(data: Record<string, unknown>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(LOAD_GENERATOR, { eval: true, workerData: data });
+    const w = new Worker(LOAD_GENERATOR, { eval: true, workerData: { client: CLIENT, ...data } });
     w.once('message', (r: LoadResult) => void w.terminate().then(() => resolve(r)));
     w.once('error', reject);
   });
 }
 
-async function startSink(): Promise<{ url: string; received(): Promise<number>; close(): Promise<void> }> {
+interface Sink {
+  url: string;
+  /** Messages received so far, and the sink thread's CPU so far in ms (null off Linux). */
+  state(): Promise<{ received: number; cpuMs: number | null }>;
+  close(): Promise<void>;
+}
+
+async function startSink(): Promise<Sink> {
   const w = new Worker(SMTP_SINK, { eval: true });
   const port = await new Promise<number>((resolve) => w.once('message', (m: { port: number }) => resolve(m.port)));
   return {
     url: `smtp://127.0.0.1:${port}`,
-    received: () => new Promise((resolve) => {
-      w.once('message', (m: { received: number }) => resolve(m.received));
+    state: () => new Promise((resolve) => {
+      w.once('message', resolve);
       w.postMessage('count');
     }),
     close: async () => {
       await w.terminate();
     },
   };
+}
+
+/** CPU per item over a phase: the API's loop, the whole machine, and of the machine, the bench's own harness. */
+interface PhaseCpu extends CpuPerItem {
+  /** The load generator and SMTP sink threads, per item: load a real deployment would not carry. */
+  harnessMs: number | null;
+  generatorMs: number | null;
+  sinkMs: number | null;
+}
+
+async function startPhaseCpu(sink: Sink): Promise<(items: number, generatorCpuMs: number | null) => Promise<PhaseCpu | null>> {
+  const meter = startCpuMeter();
+  const sinkBefore = (await sink.state()).cpuMs;
+  return async (items, generatorCpuMs) => {
+    const cpu = meter(items);
+    if (!cpu) return null;
+    const sinkAfter = (await sink.state()).cpuMs;
+    const generatorMs = generatorCpuMs === null ? null : generatorCpuMs / items;
+    const sinkMs = sinkBefore === null || sinkAfter === null ? null : (sinkAfter - sinkBefore) / items;
+    return { ...cpu, generatorMs, sinkMs, harnessMs: generatorMs === null || sinkMs === null ? null : generatorMs + sinkMs };
+  };
+}
+
+function machineLine(cpu: PhaseCpu): string {
+  return (
+    `whole machine ${cpu.machineMs.toFixed(2)} ms` +
+    (cpu.generatorMs === null || cpu.sinkMs === null ? '' : ` (of which the bench's load generator ${cpu.generatorMs.toFixed(2)} ms, its SMTP sink ${cpu.sinkMs.toFixed(2)} ms)`)
+  );
+}
+
+/**
+ * The most requests a second this machine's cores could carry at the product's CPU per request (the machine's,
+ * less the bench's harness), were CPU the only limit and every core busy: a ceiling, not a measurement.
+ */
+function cpuBound(cpu: PhaseCpu | null): number | null {
+  if (!cpu || cpu.harnessMs === null || cpu.machineMs <= cpu.harnessMs) return null;
+  return (CORES * 1000) / (cpu.machineMs - cpu.harnessMs);
+}
+
+function boundLine(cpu: PhaseCpu | null): string {
+  const bound = cpuBound(cpu);
+  return bound === null ? '' : `\n    at that CPU per request, less the harness's, ${CORES} cores could carry at most ${bound.toFixed(0)}/s`;
 }
 
 function summarise(r: LoadResult, expected = 202) {
@@ -204,14 +354,15 @@ async function run(): Promise<void> {
         (probeLoopMs === null ? '' : `, API event loop ${probeLoopMs.toFixed(2)} ms CPU each`),
     );
 
-    const cpuOfA = startCpuMeter();
-    const a = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' }));
-    const cpuA = cpuOfA(a.accepted);
+    const cpuOfA = await startPhaseCpu(sink);
+    const loadA = await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' });
+    const a = summarise(loadA);
+    const cpuA = await cpuOfA(a.accepted, loadA.cpuMs);
     console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${errorsOf(a)}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
     // CPU per accepted request during (a): the API's event loop alone, and the whole machine (API, worker,
     // PostgreSQL, Redis, and the bench's own load generator and SMTP sink). Work left queued when (a) stops is
     // not in the machine figure, so it reads a little low.
-    if (cpuA) console.log(`    CPU per accepted request: API event loop ${cpuA.apiLoopMs.toFixed(2)} ms, whole machine ${cpuA.machineMs.toFixed(2)} ms`);
+    if (cpuA) console.log(`    CPU per accepted request: API event loop ${cpuA.apiLoopMs.toFixed(2)} ms, ${machineLine(cpuA)}${boundLine(cpuA)}`);
     const drainStart = Date.now();
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
     const drainMs = Date.now() - drainStart;
@@ -220,12 +371,16 @@ async function run(): Promise<void> {
     // (a') The same closed loop with the worker frozen (SIGSTOP): what the API, PostgreSQL and Redis accept with
     // the machine to themselves, as on a host where workers run elsewhere. Then the worker, thawed, sends the
     // backlog alone: the delivery rate with the machine to itself. Only with a worker process (ROLE=api).
-    let apiAlone: (ReturnType<typeof summarise> & { backlog: number; drainMs: number; deliveredPerSecond: number }) | null = null;
+    let apiAlone: (ReturnType<typeof summarise> & { backlog: number; drainMs: number; deliveredPerSecond: number; cpu: PhaseCpu | null }) | null = null;
     if (worker && SECONDS_A_ALONE > 0) {
       worker.kill('SIGSTOP');
       let alone;
+      let cpuAlone: PhaseCpu | null;
       try {
-        alone = summarise(await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_ALONE, prefix: 'alone' }));
+        const cpuOfAlone = await startPhaseCpu(sink);
+        const loadAlone = await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_ALONE, prefix: 'alone' });
+        alone = summarise(loadAlone);
+        cpuAlone = await cpuOfAlone(alone.accepted, loadAlone.cpuMs);
       } finally {
         worker.kill('SIGCONT');
       }
@@ -233,20 +388,22 @@ async function run(): Promise<void> {
       const thawed = Date.now();
       await waitUntil(async () => (await queued()) === 0, 300_000, 200);
       const aloneDrainMs = Date.now() - thawed;
-      apiAlone = { ...alone, backlog, drainMs: aloneDrainMs, deliveredPerSecond: (backlog * 1000) / aloneDrainMs };
+      apiAlone = { ...alone, backlog, drainMs: aloneDrainMs, deliveredPerSecond: (backlog * 1000) / aloneDrainMs, cpu: cpuAlone };
       console.log(
         `(a') the same with the worker frozen: ${alone.accepted} accepted (${errorsOf(alone)}), ${alone.perSecond.toFixed(0)}/s, p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`,
       );
+      if (cpuAlone) console.log(`    CPU per accepted request: API event loop ${cpuAlone.apiLoopMs.toFixed(2)} ms, ${machineLine(cpuAlone)}${boundLine(cpuAlone)}`);
       console.log(`    then the worker alone sent the ${backlog} queued in ${aloneDrainMs} ms: ${apiAlone.deliveredPerSecond.toFixed(0)} messages/s`);
     }
 
-    const cpuOfB = startCpuMeter();
-    const b = summarise(await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' }));
+    const cpuOfB = await startPhaseCpu(sink);
+    const loadB = await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' });
+    const b = summarise(loadB);
     console.log(`(b) open loop, ${RATE_B}/s for ${SECONDS_B} s: ${b.accepted} accepted (${errorsOf(b)}), p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, max ${b.max.toFixed(1)} ms`);
     await waitUntil(async () => (await queued()) === 0, 300_000, 200);
     // At a set rate the whole of the work is in: measured until the last message of (b) was handed off.
-    const cpuB = cpuOfB(b.accepted);
-    if (cpuB) console.log(`    CPU per message, accept to handoff: API event loop ${cpuB.apiLoopMs.toFixed(2)} ms, whole machine ${cpuB.machineMs.toFixed(2)} ms`);
+    const cpuB = await cpuOfB(b.accepted, loadB.cpuMs);
+    if (cpuB) console.log(`    CPU per message, accept to handoff: API event loop ${cpuB.apiLoopMs.toFixed(2)} ms, ${machineLine(cpuB)}${boundLine(cpuB)}`);
 
     const handoff = (
       await sqlRows<{ ms: number }>(db.ds, `SELECT EXTRACT(EPOCH FROM (sent_at - created_at)) * 1000 AS ms FROM messages WHERE recipient LIKE 'open%' AND status = 'SENT'`)
@@ -254,7 +411,7 @@ async function run(): Promise<void> {
       .map((r) => Number(r.ms))
       .sort((x, y) => x - y);
     const statuses = await sqlRows<{ status: string; n: number }>(db.ds, `SELECT status, count(*)::int AS n FROM messages GROUP BY status ORDER BY status`);
-    const received = await sink.received();
+    const { received } = await sink.state();
     console.log(`(c) accept → SMTP handoff of (b): p50 ${percentile(handoff, 50).toFixed(1)} ms, p99 ${percentile(handoff, 99).toFixed(1)} ms; SMTP received ${received}`);
 
     writeResult(
@@ -267,12 +424,16 @@ async function run(): Promise<void> {
           ? [
               { name: "(a') accepted per second, worker frozen", value: apiAlone.perSecond, unit: 'req/s' },
               { name: "(a') then the worker alone, messages per second", value: apiAlone.deliveredPerSecond, unit: 'msg/s' },
+              ...(apiAlone.cpu ? [{ name: "(a') machine CPU per request", value: apiAlone.cpu.machineMs, unit: 'ms' }] : []),
+              ...(cpuBound(apiAlone.cpu) !== null ? [{ name: `(a') CPU-bound ceiling on ${CORES} cores, less the harness`, value: cpuBound(apiAlone.cpu)!, unit: 'req/s' }] : []),
             ]
           : []),
         ...(cpuA
           ? [
               { name: '(a) API event-loop CPU per request', value: cpuA.apiLoopMs, unit: 'ms' },
               { name: '(a) machine CPU per request', value: cpuA.machineMs, unit: 'ms' },
+              ...(cpuA.harnessMs !== null ? [{ name: "(a) of which the bench's load generator and SMTP sink", value: cpuA.harnessMs, unit: 'ms' }] : []),
+              ...(cpuBound(cpuA) !== null ? [{ name: `(a) CPU-bound ceiling on ${CORES} cores, less the harness`, value: cpuBound(cpuA)!, unit: 'req/s' }] : []),
             ]
           : []),
         { name: `(b) ${RATE_B}/s latency p50`, value: b.p50, unit: 'ms' },
@@ -281,6 +442,7 @@ async function run(): Promise<void> {
           ? { name: `(b) ${RATE_B}/s latency p99`, value: b.p99, unit: 'ms', target: `<= ${TARGET_P99_MS} ms`, ok: b.p99 <= TARGET_P99_MS && b.errors === 0 }
           : { name: `(b) ${RATE_B}/s latency p99`, value: b.p99, unit: 'ms' },
         ...(cpuB ? [{ name: `(b) machine CPU per message, accept to handoff`, value: cpuB.machineMs, unit: 'ms' }] : []),
+        ...(cpuB?.harnessMs != null ? [{ name: `(b) of which the bench's load generator and SMTP sink`, value: cpuB.harnessMs, unit: 'ms' }] : []),
         { name: '(c) accept → SMTP handoff p50', value: percentile(handoff, 50), unit: 'ms' },
         { name: '(c) accept → SMTP handoff p99', value: percentile(handoff, 99), unit: 'ms' },
       ],
@@ -302,6 +464,7 @@ async function run(): Promise<void> {
         queue: 'bull',
         role: ROLE === 'api' ? 'API in the bench process, one ROLE=worker child process' : 'ROLE=all in the bench process',
         smtpPoolSize: config.smtp.poolSize,
+        loadGenerator: CLIENT,
         note: '2-core machine shared with other work; the load generator and SMTP sink run in worker threads.',
       },
     );
