@@ -1,4 +1,5 @@
-import { BusinessCalendar, formatIysDate } from '@izinli/consent';
+import { BusinessCalendar, formatIysDate, PostgresIysTokenStore, SealedIysTokenStore } from '@izinli/consent';
+import { sqlRows } from '@izinli/database';
 import { waitFor } from '@izinli/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -37,6 +38,28 @@ describe('İYS outbox (e2e)', () => {
     expect(item).toMatchObject({ brandCode: '720001', state: 'ACCEPTED', status: 'ONAY', mode: 'SINGLE', atRisk: false, overdue: false, transactionId: consent.iys.transactionId });
     expect(new Date(item.deadline).getTime()).toBeGreaterThan(Date.now());
     expect(page.next).toBeNull();
+  });
+
+  it('keeps the İYS tokens it was given sealed in the database, opening only with its own secret', async () => {
+    // The test before made the app ask İYS for a token.
+    const rows = await sqlRows<{ account: string; access_token: string; refresh_token: string }>(t.db.dataSource, `SELECT account, access_token, refresh_token FROM iys_tokens`);
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    expect(row.access_token).toMatch(/^v1:[A-Za-z0-9_-]+$/);
+    expect(row.refresh_token).toMatch(/^v1:[A-Za-z0-9_-]+$/);
+    const stored = new PostgresIysTokenStore(t.db.dataSource);
+    const opened = await new SealedIysTokenStore(stored, t.config.unsubscribeSecret!).read(row.account);
+    expect(opened.accessToken).toEqual(expect.any(String));
+    expect(opened.refreshToken).toEqual(expect.any(String));
+    expect(row.access_token).not.toContain(opened.accessToken);
+    expect(row.refresh_token).not.toContain(opened.refreshToken);
+    // What opens is the token İYS issued: the simulator accepts it, and refuses a token it never issued.
+    const brands = (token: string) => fetch(`${t.izinli.iysUrl}/sps/720001/brands`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await brands(opened.accessToken!)).status).toBe(200);
+    expect((await brands(`${opened.accessToken}x`)).status).toBe(401);
+    // With any other secret nothing opens.
+    const other = await new SealedIysTokenStore(stored, 'another secret').read(row.account);
+    expect(other).toMatchObject({ accessToken: null, refreshToken: null });
   });
 
   it('shows each service provider only its own rows, and answers another brand as not found', async () => {

@@ -4,6 +4,7 @@ import { ConsentModuleOptions, IysBrandDirectory, IysRateLimiter, OutboxListener
 import { QueueOutboxListener } from './queue-outbox-listener';
 import { RedisIysRateLimiter } from './redis-iys-rate-limiter';
 import { SqlIysBrandDirectory } from './sql-iys-brand-directory';
+import { unsubscribeSecretOf } from '../unsubscribe/unsubscribe-secret.provider';
 
 /**
  * The consent library's İYS settings. With the in-process simulator (no IYS_URL) a batch's results are ready
@@ -11,7 +12,8 @@ import { SqlIysBrandDirectory } from './sql-iys-brand-directory';
  */
 export function iysConsentOptions(config: AppConfig, iysUrl: string): Pick<ConsentModuleOptions, 'iys' | 'sync'> {
   return {
-    iys: { baseUrl: iysUrl, username: config.iys.username ?? '', password: config.iys.password ?? '' },
+    // Tokens are sealed in iys_tokens under a key derived from the secret every process already shares.
+    iys: { baseUrl: iysUrl, username: config.iys.username ?? '', password: config.iys.password ?? '', tokenSecret: unsubscribeSecretOf(config) },
     sync: config.iys.url ? {} : { batchFirstPollMs: 2_500, batchPollEveryMs: 1_000 },
   };
 }

@@ -4,14 +4,18 @@ import { APP_CONFIG } from '../config.token';
 import { UNSUBSCRIBE_SECRET, UnsubscribeTokens } from './unsubscribe-token';
 
 /**
- * The HMAC key of unsubscribe links: UNSUBSCRIBE_SECRET when set (every process of a multi-machine setup must
- * share it), otherwise one generated at the first start and kept in DATA_DIR, so links in mail already sent keep
- * working after a restart.
+ * The application's secret: UNSUBSCRIBE_SECRET when set (every process of a multi-machine setup must share it),
+ * otherwise one generated at the first start and kept in DATA_DIR, so links in mail already sent keep working after
+ * a restart. It keys the HMAC of unsubscribe links, and (through its own derived key) the sealing of İYS tokens.
  */
+export function unsubscribeSecretOf(config: AppConfig): string {
+  return config.unsubscribeSecret ?? loadOrCreateSecret(config.dataDir, 'UNSUBSCRIBE_SECRET').value;
+}
+
 export const unsubscribeSecretProvider: Provider = {
   provide: UNSUBSCRIBE_SECRET,
   inject: [APP_CONFIG],
-  useFactory: (config: AppConfig): string => config.unsubscribeSecret ?? loadOrCreateSecret(config.dataDir, 'UNSUBSCRIBE_SECRET').value,
+  useFactory: unsubscribeSecretOf,
 };
 
 /**

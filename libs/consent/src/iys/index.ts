@@ -4,5 +4,6 @@ export * from './iys-wire';
 export * from './iys-rate-limiter';
 export * from './iys-token-store';
 export * from './postgres-iys-token-store';
+export * from './sealed-iys-token-store';
 export * from './iys-token-provider';
 export * from './iys-client';

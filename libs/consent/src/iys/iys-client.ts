@@ -5,6 +5,7 @@ import { IysApiError, IysAuthError, IysTransportError, IysUnavailableError, pars
 import { IysPriority, IysRateLimiter } from './iys-rate-limiter';
 import { DEFAULT_TOKEN_SETTINGS, IysTokenAnswer, IysTokenGrant, IysTokenProvider, IysTokenSettings } from './iys-token-provider';
 import { IysTokenStore } from './iys-token-store';
+import { SealedIysTokenStore } from './sealed-iys-token-store';
 import { IysBatchItemResult, IysBrandRef, IysConsentBody, IysMovement, readBatchItem, readIysMovement, UnreadableIysMovement } from './iys-wire';
 
 /** Where İYS is and who Izinli is there. */
@@ -16,6 +17,11 @@ export interface IysConnectionSettings {
   /** No answer within this time counts as a transport failure (and the request may be retried). */
   requestTimeoutMs?: number;
   token?: Partial<IysTokenSettings>;
+  /**
+   * Seals the access and refresh tokens in the token store (SealedIysTokenStore) under a key derived from this
+   * secret; every process sharing the store must be given the same one. Without it the store holds them in clear.
+   */
+  tokenSecret?: string;
 }
 
 /** How long a caller will wait for a request slot, by default, per priority. */
@@ -77,7 +83,8 @@ export class IysClient {
     this.baseUrl = this.connection.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = this.connection.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const host = /^https?:\/\//.test(this.baseUrl) ? new URL(this.baseUrl).host : 'unconfigured';
-    this.tokens = new IysTokenProvider(`${host}|${this.connection.username}`, tokenStore, (grant) => this.requestToken(grant), clock, {
+    const store = this.connection.tokenSecret ? new SealedIysTokenStore(tokenStore, this.connection.tokenSecret) : tokenStore;
+    this.tokens = new IysTokenProvider(`${host}|${this.connection.username}`, store, (grant) => this.requestToken(grant), clock, {
       ...DEFAULT_TOKEN_SETTINGS,
       ...this.connection.token,
     });
