@@ -34,7 +34,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { MessagesModule } from './transactional/messages.module';
-import { REDACTED_LOG_PATHS } from './common/logging/redaction';
+import { loggablePath, REDACTED_LOG_PATHS } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
 export const allMigrations = [...appMigrations, ...consentMigrations];
@@ -67,7 +67,7 @@ export class AppModule implements NestModule {
             redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
             autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
             serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
             },
           },
         }),

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'stream';
-import { REDACTED_LOG_PATHS } from './redaction';
+import { loggablePath, REDACTED_LOG_PATHS } from './redaction';
 
 function capture(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -34,5 +34,28 @@ describe('log redaction', () => {
       expect(text).not.toContain(secret);
     }
     expect(line).toMatchObject({ brandId: 'b1', campaign: { id: 'c1', to: '[redacted]' } });
+  });
+});
+
+describe(loggablePath.name, () => {
+  it.each([
+    ['/v1/brands/791001/consents/EPOSTA/ayse%40example.com', '/v1/brands/791001/consents/EPOSTA/[address]'],
+    ['/v1/brands/791001/consents/EPOSTA/ayse@example.com?x=1', '/v1/brands/791001/consents/EPOSTA/[address]'],
+    ['/v1/brands/791001/consents/MESAJ/%2B905321112233', '/v1/brands/791001/consents/MESAJ/[address]'],
+    // Not an address at all, but the recipient's place: masked all the same.
+    ['/v1/brands/791001/consents/ARAMA/05321112233', '/v1/brands/791001/consents/ARAMA/[address]'],
+    ['/v1/brands/791001/consents/eposta/not-valid', '/v1/brands/791001/consents/eposta/[address]'],
+    ['/v1/suppressions/ali.veli%40example.com', '/v1/suppressions/[address]'],
+    ['/v1/suppressions/malformed', '/v1/suppressions/[address]'],
+    ['/u/WzEsImIiLCJheXNlQGV4YW1wbGUuY29tIl0.c2lnbmF0dXJl', '/u/[token]'],
+    ['/u/WzEsImIiXQ.c2ln/undo', '/u/[token]/undo'],
+    // Any other route: only what looks like an address.
+    ['/v1/unknown/someone@example.com/x', '/v1/unknown/[address]/x'],
+    ['/v1/messages/1b4e28ba-2fa1-11d2-883f-0016d3cca427', '/v1/messages/1b4e28ba-2fa1-11d2-883f-0016d3cca427'],
+    ['/v1/brands/791001/consents', '/v1/brands/791001/consents'],
+    ['/v1/suppressions?email=a@b.com', '/v1/suppressions'],
+    ['/health', '/health'],
+  ])('%s → %s', (url, expected) => {
+    expect(loggablePath(url)).toBe(expected);
   });
 });
