@@ -7,6 +7,8 @@
 //       accepted requests per second, p50/p99. Target >= 1,500/s.
 //   (a') the same with the worker process frozen: the API's own capacity on this machine; then the worker alone
 //       sends the backlog (BENCH_MESSAGES_SECONDS_A_ALONE, 0 skips it). Reported, not judged: the target is (a).
+//   (a'') the same with two API processes (the second from bench/messages-api.ts), the worker frozen: what
+//       accepting reaches when the API has both cores (BENCH_MESSAGES_SECONDS_A_TWO_APIS, 0 skips it).
 //   (b) open loop: 500 requests per second (BENCH_MESSAGES_RATE_B) issued on schedule whatever the answers, for
 //       SECONDS_B; p50/p99 latency of each request from when it was issued. Target p99 <= 50 ms at 500/s. Also
 //       the machine's CPU per message from the first request to the last handoff.
@@ -33,6 +35,7 @@ import { benchRedisUrl, createCampaignBenchDatabase, waitUntil, WORKER_NODE_FLAG
 const CLIENTS = Number(process.env.BENCH_MESSAGES_CLIENTS ?? 32);
 const SECONDS_A = Number(process.env.BENCH_MESSAGES_SECONDS_A ?? 10);
 const SECONDS_A_ALONE = Number(process.env.BENCH_MESSAGES_SECONDS_A_ALONE ?? 10);
+const SECONDS_A_TWO_APIS = Number(process.env.BENCH_MESSAGES_SECONDS_A_TWO_APIS ?? 10);
 const RATE_B = Number(process.env.BENCH_MESSAGES_RATE_B ?? 500);
 const SECONDS_B = Number(process.env.BENCH_MESSAGES_SECONDS_B ?? 10);
 const TARGET_RPS = 1500;
@@ -63,6 +66,9 @@ const http = require('http');
 const net = require('net');
 ${THREAD_CPU}
 const { port, apiKey, brandCode, mode, clients, seconds, rate, prefix, invalid, client } = workerData;
+// With several API processes (phase (a'')), connections and requests go round them in turn.
+const ports = workerData.ports || [port];
+let opened = 0;
 const MAX_SOCKETS = mode === 'closed' ? clients : 256;
 const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 let seq = 0;
@@ -78,7 +84,7 @@ function elapsed(t0) { return Number(process.hrtime.bigint() - t0) / 1e6; }
 function postHttp(i, t0) {
   const body = bodyOf(i);
   return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/v1/messages', method: 'POST', agent, headers: {
+    const req = http.request({ host: '127.0.0.1', port: ports[i % ports.length], path: '/v1/messages', method: 'POST', agent, headers: {
       'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer ' + apiKey,
       'idempotency-key': prefix + '-' + i,
     } }, (res) => {
@@ -95,10 +101,11 @@ const CRLF2 = Buffer.from('\\r\\n\\r\\n');
 const idle = [];
 let open = 0;
 function connection() {
-  const sock = net.connect(port, '127.0.0.1');
+  const to = ports[opened++ % ports.length];
+  const sock = net.connect(to, '127.0.0.1');
   sock.setNoDelay(true);
   open++;
-  const c = { sock, buf: null, done: null, t0: 0n, dead: false };
+  const c = { sock, port: to, buf: null, done: null, t0: 0n, dead: false };
   const fail = (error) => {
     if (c.dead) return;
     c.dead = true; open--;
@@ -129,7 +136,7 @@ function send(c, i, t0) {
   const body = bodyOf(i);
   return new Promise((resolve) => {
     c.done = resolve; c.t0 = t0;
-    c.sock.write('POST /v1/messages HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nContent-Type: application/json\\r\\nContent-Length: ' +
+    c.sock.write('POST /v1/messages HTTP/1.1\\r\\nHost: 127.0.0.1:' + c.port + '\\r\\nContent-Type: application/json\\r\\nContent-Length: ' +
       Buffer.byteLength(body) + '\\r\\nAuthorization: Bearer ' + apiKey + '\\r\\nIdempotency-Key: ' + prefix + '-' + i + '\\r\\n\\r\\n' + body);
   });
 }
@@ -280,6 +287,36 @@ function boundLine(cpu: PhaseCpu | null): string {
   return bound === null ? '' : `\n    at that CPU per request, less the harness's, ${CORES} cores could carry at most ${bound.toFixed(0)}/s`;
 }
 
+/** A second ROLE=api process on the same database, Redis prefix and secrets (bench/messages-api.ts). */
+async function startSecondApi(env: Record<string, string>, queuePrefix: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'messages-api.ts'), queuePrefix], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, ROLE: 'api', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+      if (!line) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve(Number(new URL((JSON.parse(line) as { url: string }).url).port));
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the second API process exited (${code}) before listening`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 function summarise(r: LoadResult, expected = 202) {
   const ok = r.results.filter((x) => x.status === expected);
   const ms = ok.map((x) => x.ms).sort((a, b) => a - b);
@@ -396,6 +433,34 @@ async function run(): Promise<void> {
       console.log(`    then the worker alone sent the ${backlog} queued in ${aloneDrainMs} ms: ${apiAlone.deliveredPerSecond.toFixed(0)} messages/s`);
     }
 
+    // (a'') Two API processes with the worker frozen: one event loop is what limits (a'), so a second API process
+    // (as a host running API and workers apart would add) shows what accepting reaches with both cores. The
+    // clients' connections alternate between the two. Only with a worker process (ROLE=api).
+    let twoApis: (ReturnType<typeof summarise> & { cpu: PhaseCpu | null }) | null = null;
+    if (worker && SECONDS_A_TWO_APIS > 0) {
+      const second = await startSecondApi({ ...env, LOG_LEVEL: 'warn' }, queuePrefix);
+      try {
+        await load({ ...common, port: second.port, mode: 'closed', clients: 8, seconds: 2, prefix: 'warm2' });
+        await waitUntil(async () => (await queued()) === 0, 120_000, 200);
+        worker.kill('SIGSTOP');
+        try {
+          const cpuOfTwo = await startPhaseCpu(sink);
+          const loadTwo = await load({ ...common, ports: [port, second.port], mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_TWO_APIS, prefix: 'two' });
+          const two = summarise(loadTwo);
+          twoApis = { ...two, cpu: await cpuOfTwo(two.accepted, loadTwo.cpuMs) };
+        } finally {
+          worker.kill('SIGCONT');
+        }
+      } finally {
+        await second.stop();
+      }
+      await waitUntil(async () => (await queued()) === 0, 300_000, 200);
+      console.log(
+        `(a'') two API processes, the worker frozen: ${twoApis.accepted} accepted (${errorsOf(twoApis)}), ${twoApis.perSecond.toFixed(0)}/s, p50 ${twoApis.p50.toFixed(1)} ms, p99 ${twoApis.p99.toFixed(1)} ms`,
+      );
+      if (twoApis.cpu) console.log(`    CPU per accepted request: ${machineLine(twoApis.cpu)}${boundLine(twoApis.cpu)}`);
+    }
+
     const cpuOfB = await startPhaseCpu(sink);
     const loadB = await load({ ...common, mode: 'open', rate: RATE_B, seconds: SECONDS_B, prefix: 'open' });
     const b = summarise(loadB);
@@ -428,6 +493,13 @@ async function run(): Promise<void> {
               ...(cpuBound(apiAlone.cpu) !== null ? [{ name: `(a') CPU-bound ceiling on ${CORES} cores, less the harness`, value: cpuBound(apiAlone.cpu)!, unit: 'req/s' }] : []),
             ]
           : []),
+        ...(twoApis
+          ? [
+              { name: "(a'') accepted per second, two API processes, worker frozen", value: twoApis.perSecond, unit: 'req/s' },
+              { name: "(a'') latency p99", value: twoApis.p99, unit: 'ms' },
+              ...(twoApis.cpu ? [{ name: "(a'') machine CPU per request", value: twoApis.cpu.machineMs, unit: 'ms' }] : []),
+            ]
+          : []),
         ...(cpuA
           ? [
               { name: '(a) API event-loop CPU per request', value: cpuA.apiLoopMs, unit: 'ms' },
@@ -454,6 +526,7 @@ async function run(): Promise<void> {
         validationOnlyCeiling: { ...ceiling, apiLoopCpuMsPerRequest: probeLoopMs },
         cpuPerAcceptedRequestA: cpuA,
         apiAloneWorkerFrozen: apiAlone,
+        twoApiProcessesWorkerFrozen: twoApis,
         cpuPerMessageB: cpuB,
         a,
         b,
