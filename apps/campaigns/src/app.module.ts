@@ -34,7 +34,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { MessagesModule } from './transactional/messages.module';
-import { loggablePath, REDACTED_LOG_PATHS } from './common/logging/redaction';
+import { pinoHttpOptions } from './common/logging/redaction';
 
 /** Every migration the application runs: its own and its libraries', ordered by their timestamps at run time. */
 export const allMigrations = [...appMigrations, ...consentMigrations];
@@ -61,16 +61,7 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-            autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
-            serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
-            },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config.logLevel) }),
         DatabaseModule.forRootAsync({
           useFactory: () => ({
             url: config.database.url,

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { Writable } from 'stream';
-import { loggablePath, REDACTED_LOG_PATHS } from './redaction';
+import pinoHttp from 'pino-http';
+import { QueryFailedError } from 'typeorm';
+import { loggableError, loggablePath, pinoHttpOptions, REDACTED_LOG_PATHS, scrubAddresses } from './redaction';
 
 function capture(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -57,5 +59,67 @@ describe(loggablePath.name, () => {
     ['/health', '/health'],
   ])('%s → %s', (url, expected) => {
     expect(loggablePath(url)).toBe(expected);
+  });
+});
+
+describe('errors in logs', () => {
+  /** A unique violation as the pg driver raises it, wrapped by TypeORM with the statement and its parameters. */
+  function databaseError(): QueryFailedError {
+    const driverError = Object.assign(new Error('duplicate key value violates unique constraint "suppressions_pkey"'), {
+      code: '23505',
+      detail: 'Key (email)=(gizli.kisi@example.com) already exists.',
+      constraint: 'suppressions_pkey',
+    });
+    return new QueryFailedError('INSERT INTO suppressions (email, phone) VALUES ($1, $2)', ['gizli.kisi@example.com', '+905321112233'], driverError);
+  }
+
+  /** The application's own logger options, through pino-http as nestjs-pino builds it. */
+  function appLogger(): { logger: pino.Logger; text: () => string } {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk));
+        cb();
+      },
+    });
+    const middleware = pinoHttp(pinoHttpOptions('info') as never, stream);
+    return { logger: middleware.logger, text: () => chunks.join('') };
+  }
+
+  it('logs a database error by type, message, code, constraint and stack, without its parameters or detail', () => {
+    const sut = appLogger();
+    sut.logger.error({ errorId: 'e1', err: databaseError() }, 'unhandled error e1');
+    const text = sut.text();
+    const line = JSON.parse(text);
+    expect(line.err).toMatchObject({ type: 'QueryFailedError', message: 'duplicate key value violates unique constraint "suppressions_pkey"', code: '23505', constraint: 'suppressions_pkey' });
+    expect(line.err.stack).toMatch(/^QueryFailedError: duplicate key/);
+    expect(Object.keys(line.err).sort()).toEqual(['code', 'constraint', 'message', 'stack', 'type']);
+    for (const secret of ['gizli.kisi@example.com', '905321112233', 'already exists', 'INSERT INTO']) expect([secret, text.includes(secret)]).toEqual([secret, false]);
+  });
+
+  it('replaces an address inside an error message, in the message and the stack, and follows causes', () => {
+    const sut = appLogger();
+    const err = new Error('invalid input syntax for type uuid: "ali.veli@example.com"', { cause: new Error('SMTP 550 <ali.veli@example.com> rejected, call 05321112233') });
+    sut.logger.error({ err }, 'failed');
+    const line = JSON.parse(sut.text());
+    // pino's serializer (which runs first) joins the causes' messages to the error's own.
+    expect(line.err.message).toBe('invalid input syntax for type uuid: "[address]": SMTP 550 <[address]> rejected, call [address]');
+    expect(line.err.stack).toMatch(/^Error: invalid input syntax for type uuid: "\[address\]"/);
+    expect(sut.text()).not.toContain('ali.veli');
+    expect(sut.text()).not.toContain('5321112233');
+  });
+
+  it('replaces addresses in message texts and in errors logged as text', () => {
+    const sut = appLogger();
+    sut.logger.warn({ jobId: 'j1', err: 'SMTP 450 <ayse@example.com> try later' }, 'job j1 failed for ayse@example.com (+905321112233)');
+    const line = JSON.parse(sut.text());
+    expect(line).toMatchObject({ jobId: 'j1', err: 'SMTP 450 <[address]> try later', msg: 'job j1 failed for [address] ([address])' });
+  });
+
+  it('keeps stack frames whole (a path with @scope/ is no address)', () => {
+    expect(scrubAddresses('at run (/app/node_modules/@nestjs/core/router/router-execution-context.js:46:28)')).toBe(
+      'at run (/app/node_modules/@nestjs/core/router/router-execution-context.js:46:28)',
+    );
+    expect(loggableError('plain text a@b.co')).toEqual({ type: 'string', message: 'plain text [address]' });
   });
 });

@@ -33,3 +33,53 @@ export function loggablePath(url: string): string {
     })
     .join('/');
 }
+
+/** An e-mail address or a phone number inside free text (an error's message, a stack's first line). */
+const ADDRESS_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\+?\d{10,}/g;
+
+/** Free text with any address in it replaced. */
+export function scrubAddresses(text: string): string {
+  return text.replace(ADDRESS_IN_TEXT, '[address]');
+}
+
+/**
+ * An error as logs may carry it: its type, message, stack and code, with any address in them replaced, and
+ * nothing else. pino's own serializer copies every property, and a database error's include the statement's
+ * parameters and PostgreSQL's `detail` ("Key (email)=(…) already exists"): personal data. Takes an Error, or what
+ * pino-http's wrapping has already made of one (a plain object with `type`, `message` and `stack`).
+ */
+export function loggableError(err: unknown, depth = 0): Record<string, unknown> {
+  if (err === null || typeof err !== 'object') return { type: typeof err, message: scrubAddresses(String(err)) };
+  const e = err as Record<string, unknown>;
+  const type = typeof e.type === 'string' ? e.type : err instanceof Error ? (err.constructor?.name ?? err.name) : 'Object';
+  const out: Record<string, unknown> = { type, message: scrubAddresses(typeof e.message === 'string' ? e.message : '') };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (typeof e.constraint === 'string') out.constraint = e.constraint;
+  if (typeof e.stack === 'string') out.stack = scrubAddresses(e.stack);
+  if (e.cause !== undefined && depth < 3) out.cause = loggableError(e.cause, depth + 1);
+  return out;
+}
+
+/**
+ * The application's pino-http options: redaction by field name, request paths without addresses or tokens, errors
+ * without their parameters, addresses replaced in every message text, and one line per request only at `debug`
+ * or `trace`.
+ */
+export function pinoHttpOptions(level: string) {
+  return {
+    level,
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    autoLogging: level === 'debug' || level === 'trace',
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
+      // Some callers log `err: err.message`, a string.
+      err: (err: unknown) => (typeof err === 'string' ? scrubAddresses(err) : loggableError(err)),
+    },
+    hooks: {
+      // Message texts are built by code all over the app (an SMTP answer, a job's failure): scrubbed on the way out.
+      logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubAddresses(a) : a)));
+      },
+    },
+  };
+}
