@@ -55,6 +55,8 @@ export interface IysConsentRow {
 export class SyncHarness {
   izinli!: IzinliApp;
   private dataDir = mkdtempSync(join(tmpdir(), 'izinli-sync-'));
+  /** Kept across restarts, as production keeps it: the İYS tokens in the database are sealed with it. */
+  private readonly unsubscribeSecret = randomBytes(32).toString('hex');
   private brands = new Map<string, ConsentBrand>();
   private simToken?: string;
 
@@ -269,7 +271,7 @@ export class SyncHarness {
       DATA_DIR: this.dataDir,
       ADMIN_API_KEY: `test-admin-${randomBytes(16).toString('hex')}`,
       LOG_LEVEL: process.env.IZINLI_TEST_LOGS ? 'debug' : 'silent',
-      UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
+      UNSUBSCRIBE_SECRET: this.unsubscribeSecret,
       IYS_URL: this.sim.url,
       IYS_USERNAME: 'integrator',
       IYS_PASSWORD: 'integrator-secret',
