@@ -1,21 +1,10 @@
 import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { freePort } from '@izinli/testing';
 
 const ROOT = join(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs main.ts as `npm start` would (TypeScript through SWC instead of a build), with only the given env. */
 function launch(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {

@@ -1,25 +1,14 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { freePort } from '@izinli/testing';
 import { signUnsubscribeToken } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 
 const ROOT = join(__dirname, '..', '..');
 const ADDRESS = 'gizli.alici@example.com';
 const PHONE = '+905321112233';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * "No personal data in logs", at the most talkative level: the app runs as main.ts starts it, with LOG_LEVEL=debug
