@@ -23,7 +23,7 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { availableParallelism, tmpdir } from 'os';
 import { join } from 'path';
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import { Worker } from 'worker_threads';
 import { startIysSimulator } from '@izinli/iys-simulator';
 import { loadAppConfig } from '@izinli/config';
@@ -266,6 +266,29 @@ async function startPhaseCpu(sink: Sink): Promise<(items: number, generatorCpuMs
   };
 }
 
+/** A closed or open loop with its CPU measured from its start to its end. */
+async function measuredLoad(sink: Sink, data: Record<string, unknown>): Promise<ReturnType<typeof summarise> & { cpu: PhaseCpu | null }> {
+  const cpuOf = await startPhaseCpu(sink);
+  const r = await load(data);
+  const s = summarise(r);
+  return { ...s, cpu: await cpuOf(s.accepted, r.cpuMs) };
+}
+
+/** Runs `fn` with the worker process stopped (SIGSTOP), and lets it go on afterwards whatever happens. */
+async function withWorkerFrozen<T>(worker: ChildProcess, fn: () => Promise<T>): Promise<T> {
+  worker.kill('SIGSTOP');
+  try {
+    return await fn();
+  } finally {
+    worker.kill('SIGCONT');
+  }
+}
+
+/** How a closed loop went: accepted, errors, rate and latency. */
+function loopLine(s: ReturnType<typeof summarise>): string {
+  return `${s.accepted} accepted (${errorsOf(s)}), ${s.perSecond.toFixed(0)}/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms`;
+}
+
 function machineLine(cpu: PhaseCpu): string {
   return (
     `whole machine ${cpu.machineMs.toFixed(2)} ms` +
@@ -391,11 +414,9 @@ async function run(): Promise<void> {
         (probeLoopMs === null ? '' : `, API event loop ${probeLoopMs.toFixed(2)} ms CPU each`),
     );
 
-    const cpuOfA = await startPhaseCpu(sink);
-    const loadA = await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' });
-    const a = summarise(loadA);
-    const cpuA = await cpuOfA(a.accepted, loadA.cpuMs);
-    console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${a.accepted} accepted (${errorsOf(a)}), ${a.perSecond.toFixed(0)}/s, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms`);
+    const a = await measuredLoad(sink, { ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A, prefix: 'closed' });
+    const cpuA = a.cpu;
+    console.log(`(a) closed loop, ${CLIENTS} clients, ${SECONDS_A} s: ${loopLine(a)}`);
     // CPU per accepted request during (a): the API's event loop alone, and the whole machine (API, worker,
     // PostgreSQL, Redis, and the bench's own load generator and SMTP sink). Work left queued when (a) stops is
     // not in the machine figure, so it reads a little low.
@@ -408,56 +429,36 @@ async function run(): Promise<void> {
     // (a') The same closed loop with the worker frozen (SIGSTOP): what the API, PostgreSQL and Redis accept with
     // the machine to themselves, as on a host where workers run elsewhere. Then the worker, thawed, sends the
     // backlog alone: the delivery rate with the machine to itself. Only with a worker process (ROLE=api).
-    let apiAlone: (ReturnType<typeof summarise> & { backlog: number; drainMs: number; deliveredPerSecond: number; cpu: PhaseCpu | null }) | null = null;
+    let apiAlone: (Awaited<ReturnType<typeof measuredLoad>> & { backlog: number; drainMs: number; deliveredPerSecond: number }) | null = null;
     if (worker && SECONDS_A_ALONE > 0) {
-      worker.kill('SIGSTOP');
-      let alone;
-      let cpuAlone: PhaseCpu | null;
-      try {
-        const cpuOfAlone = await startPhaseCpu(sink);
-        const loadAlone = await load({ ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_ALONE, prefix: 'alone' });
-        alone = summarise(loadAlone);
-        cpuAlone = await cpuOfAlone(alone.accepted, loadAlone.cpuMs);
-      } finally {
-        worker.kill('SIGCONT');
-      }
+      const alone = await withWorkerFrozen(worker, () => measuredLoad(sink, { ...common, mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_ALONE, prefix: 'alone' }));
       const backlog = await queued();
       const thawed = Date.now();
       await waitUntil(async () => (await queued()) === 0, 300_000, 200);
       const aloneDrainMs = Date.now() - thawed;
-      apiAlone = { ...alone, backlog, drainMs: aloneDrainMs, deliveredPerSecond: (backlog * 1000) / aloneDrainMs, cpu: cpuAlone };
-      console.log(
-        `(a') the same with the worker frozen: ${alone.accepted} accepted (${errorsOf(alone)}), ${alone.perSecond.toFixed(0)}/s, p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`,
-      );
-      if (cpuAlone) console.log(`    CPU per accepted request: API event loop ${cpuAlone.apiLoopMs.toFixed(2)} ms, ${machineLine(cpuAlone)}${boundLine(cpuAlone)}`);
+      apiAlone = { ...alone, backlog, drainMs: aloneDrainMs, deliveredPerSecond: (backlog * 1000) / aloneDrainMs };
+      console.log(`(a') the same with the worker frozen: ${loopLine(alone)}`);
+      if (alone.cpu) console.log(`    CPU per accepted request: API event loop ${alone.cpu.apiLoopMs.toFixed(2)} ms, ${machineLine(alone.cpu)}${boundLine(alone.cpu)}`);
       console.log(`    then the worker alone sent the ${backlog} queued in ${aloneDrainMs} ms: ${apiAlone.deliveredPerSecond.toFixed(0)} messages/s`);
     }
 
     // (a'') Two API processes with the worker frozen: one event loop is what limits (a'), so a second API process
     // (as a host running API and workers apart would add) shows what accepting reaches with both cores. The
     // clients' connections alternate between the two. Only with a worker process (ROLE=api).
-    let twoApis: (ReturnType<typeof summarise> & { cpu: PhaseCpu | null }) | null = null;
+    let twoApis: Awaited<ReturnType<typeof measuredLoad>> | null = null;
     if (worker && SECONDS_A_TWO_APIS > 0) {
       const second = await startSecondApi({ ...env, LOG_LEVEL: 'warn' }, queuePrefix);
       try {
         await load({ ...common, port: second.port, mode: 'closed', clients: 8, seconds: 2, prefix: 'warm2' });
         await waitUntil(async () => (await queued()) === 0, 120_000, 200);
-        worker.kill('SIGSTOP');
-        try {
-          const cpuOfTwo = await startPhaseCpu(sink);
-          const loadTwo = await load({ ...common, ports: [port, second.port], mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_TWO_APIS, prefix: 'two' });
-          const two = summarise(loadTwo);
-          twoApis = { ...two, cpu: await cpuOfTwo(two.accepted, loadTwo.cpuMs) };
-        } finally {
-          worker.kill('SIGCONT');
-        }
+        twoApis = await withWorkerFrozen(worker, () =>
+          measuredLoad(sink, { ...common, ports: [port, second.port], mode: 'closed', clients: CLIENTS, seconds: SECONDS_A_TWO_APIS, prefix: 'two' }),
+        );
       } finally {
         await second.stop();
       }
       await waitUntil(async () => (await queued()) === 0, 300_000, 200);
-      console.log(
-        `(a'') two API processes, the worker frozen: ${twoApis.accepted} accepted (${errorsOf(twoApis)}), ${twoApis.perSecond.toFixed(0)}/s, p50 ${twoApis.p50.toFixed(1)} ms, p99 ${twoApis.p99.toFixed(1)} ms`,
-      );
+      console.log(`(a'') two API processes, the worker frozen: ${loopLine(twoApis)}`);
       if (twoApis.cpu) console.log(`    CPU per accepted request: ${machineLine(twoApis.cpu)}${boundLine(twoApis.cpu)}`);
     }
 

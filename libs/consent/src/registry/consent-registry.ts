@@ -73,7 +73,7 @@ export class ConsentRegistry {
     const outcome = await this.ds.transaction(async (tx) => {
       await this.repo.lockKey(tx, key);
       const current = await this.repo.current(tx, key);
-      if (meta.onlyIfInForce && !isInForce(current, meta.onlyIfInForce)) return { stale: false, duplicate: false, conflict: true };
+      if (meta.onlyIfInForce && !(current && sameMovement(current, meta.onlyIfInForce))) return { stale: false, duplicate: false, conflict: true };
       if (current && sameMovement(current, m)) return { stale: false, duplicate: true };
       const stale = !!current && m.consentDate.getTime() < new Date(current.consent_date).getTime();
       const movementId = await this.repo.insertMovement(tx, key, {
@@ -195,18 +195,13 @@ export class ConsentRegistry {
   }
 }
 
-function sameMovement(current: ConsentRow, m: ValidMovement): boolean {
-  return current.status === m.status && current.source === m.source && new Date(current.consent_date).getTime() === m.consentDate.getTime();
-}
-
-/** The locked current state is still the one the caller read (a movement that wins changes one of these three). */
-function isInForce(current: ConsentRow | undefined, read: InForce): boolean {
-  return (
-    !!current &&
-    current.status === read.status &&
-    current.source === read.source &&
-    new Date(current.consent_date).getTime() === new Date(read.consentDate).getTime()
-  );
+/**
+ * The row holds the movement that `m` names: the same status, source and consent date. For a movement being recorded,
+ * that makes it a repeat; for one a caller read earlier (`onlyIfInForce`), it is still in force (a movement that
+ * wins changes one of these three).
+ */
+function sameMovement(current: ConsentRow, m: Pick<ValidMovement, 'status' | 'source'> & { consentDate: Date | string }): boolean {
+  return current.status === m.status && current.source === m.source && new Date(current.consent_date).getTime() === new Date(m.consentDate).getTime();
 }
 
 function iso(d: Date | string): string {
