@@ -17,7 +17,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-console': ['error', { allow: ['warn', 'error'] }],
@@ -25,8 +28,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@izinli/*/*', '@izinli/*/src/**'], message: 'Import a library only through its root (@izinli/<name>).' },
-            { group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'], message: 'Import a library through its alias, not a relative path.' },
+            {
+              group: ['@izinli/*/*', '@izinli/*/src/**'],
+              message: 'Import a library only through its root (@izinli/<name>).',
+            },
+            {
+              group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
+              message: 'Import a library through its alias, not a relative path.',
+            },
           ],
         },
       ],
@@ -38,17 +47,37 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['bull', '@nestjs/bull', 'nodemailer', 'handlebars', 'express', '@izinli/queue', '@izinli/mailer', '@izinli/config'].map(
-            (name) => ({ name, message: 'libs/consent knows nothing of transport, queues, HTTP frameworks or app config.' }),
-          ),
+          paths: [
+            'bull',
+            '@nestjs/bull',
+            'nodemailer',
+            'handlebars',
+            'express',
+            '@izinli/queue',
+            '@izinli/mailer',
+            '@izinli/config',
+          ].map((name) => ({
+            name,
+            message: 'libs/consent knows nothing of transport, queues, HTTP frameworks or app config.',
+          })),
           patterns: [{ group: ['**/apps/**'], message: 'libs/consent imports no app code.' }],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'libs/consent never reads process.env.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'libs/consent never reads process.env.' },
+      ],
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/*.int-spec.ts',
+      'test/**/*.ts',
+      'libs/testing/**/*.ts',
+      'bench/**/*.ts',
+    ],
     plugins: { jest },
     rules: {
       'jest/no-focused-tests': 'error',

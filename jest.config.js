@@ -3,7 +3,12 @@
 const shared = require('./jest.shared');
 module.exports = {
   ...shared,
-  testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+  testMatch: [
+    '<rootDir>/apps/**/*.spec.ts',
+    '<rootDir>/libs/**/*.spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+    '<rootDir>/test/**/*.int-spec.ts',
+  ],
   globalSetup: '<rootDir>/test/global-setup.ts',
   // Generous: two cores shared by two workers, each booting a whole app with an embedded database.
   testTimeout: 60000,

@@ -7,7 +7,11 @@ module.exports = {
   ...shared,
   testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   // These use neither a database nor a queue: running them again here would prove nothing new.
-  testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '<rootDir>/test/iys-simulator/', '<rootDir>/test/foundation/start.e2e-spec.ts'],
+  testPathIgnorePatterns: [
+    ...shared.testPathIgnorePatterns,
+    '<rootDir>/test/iys-simulator/',
+    '<rootDir>/test/foundation/start.e2e-spec.ts',
+  ],
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 90000,
 };

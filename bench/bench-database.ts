@@ -19,7 +19,10 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createBenchDatabase(prefix: string, migrations: MigrationClass[] = consentMigrations): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  prefix: string,
+  migrations: MigrationClass[] = consentMigrations,
+): Promise<BenchDatabase> {
   const server = benchServerUrl();
   const name = `izinli_bench_${prefix}_${Date.now()}_${randomBytes(2).toString('hex')}`;
   const admin = new Client({ connectionString: server });
@@ -65,7 +68,9 @@ export function trackServerCpu(database: string, everyMs = 500): { stop(): Promi
   const client = new Client({ connectionString: benchServerUrl() });
   let readable = true;
   const sample = async () => {
-    const rows = (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database])).rows;
+    const rows = (
+      await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database])
+    ).rows;
     for (const { pid } of rows) {
       try {
         const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -74,6 +74,9 @@ export function startCpuMeter(): (items: number) => CpuPerItem | null {
   return (items) => {
     const after = cpuMsSoFar();
     if (!before || !after || items <= 0) return null;
-    return { apiLoopMs: (after.mainThread - before.mainThread) / items, machineMs: (after.machine - before.machine) / items };
+    return {
+      apiLoopMs: (after.mainThread - before.mainThread) / items,
+      machineMs: (after.machine - before.machine) / items,
+    };
   };
 }

@@ -16,7 +16,9 @@ export function benchRedisUrl(): string {
  * it: V8's garbage collector on the worker's own thread, so its collections do not spill onto the cores the API (or
  * PostgreSQL) answers on. BENCH_WORKER_NODE_ARGS replaces them (an empty value gives V8's default parallel GC).
  */
-export const WORKER_NODE_FLAGS: string[] = (process.env.BENCH_WORKER_NODE_ARGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
+export const WORKER_NODE_FLAGS: string[] = (process.env.BENCH_WORKER_NODE_ARGS ?? '--single-threaded-gc')
+  .split(' ')
+  .filter(Boolean);
 
 /** A throw-away database with the application's migrations (the campaigns app and its libraries). */
 export function createCampaignBenchDatabase(prefix: string): Promise<BenchDatabase> {
@@ -56,13 +58,20 @@ export async function seedCampaign(
 ): Promise<SeededCampaign> {
   const share = options.consentedShare ?? 1;
   const refusedEvery = options.refusedEvery ?? 0;
-  const sp = (await sqlOne<{ id: string }>(ds, `INSERT INTO service_providers (name, iys_code) VALUES ('Bench A.Ş.', '790001') RETURNING id`))!;
+  const sp = (await sqlOne<{ id: string }>(
+    ds,
+    `INSERT INTO service_providers (name, iys_code) VALUES ('Bench A.Ş.', '790001') RETURNING id`,
+  ))!;
   const brand = (await sqlOne<{ id: string }>(
     ds,
     `INSERT INTO brands (service_provider_id, name, brand_code, from_email, from_name) VALUES ($1, 'Bench', '790001', 'kampanya@bench.com.tr', 'Bench') RETURNING id`,
     [sp.id],
   ))!;
-  const list = (await sqlOne<{ id: string }>(ds, `INSERT INTO contact_lists (brand_id, name) VALUES ($1, 'Bench listesi') RETURNING id`, [brand.id]))!;
+  const list = (await sqlOne<{ id: string }>(
+    ds,
+    `INSERT INTO contact_lists (brand_id, name) VALUES ($1, 'Bench listesi') RETURNING id`,
+    [brand.id],
+  ))!;
   await sqlExec(
     ds,
     `INSERT INTO contacts (list_id, email, recipient_type, data)
@@ -86,11 +95,11 @@ export async function seedCampaign(
     [brand.id],
   );
   await sqlExec(ds, `ANALYZE`);
-  const template = (await sqlOne<{ id: string }>(ds, `INSERT INTO templates (brand_id, name, subject, html) VALUES ($1, 'Bench', $2, $3) RETURNING id`, [
-    brand.id,
-    BENCH_TEMPLATE.subject,
-    BENCH_TEMPLATE.html,
-  ]))!;
+  const template = (await sqlOne<{ id: string }>(
+    ds,
+    `INSERT INTO templates (brand_id, name, subject, html) VALUES ($1, 'Bench', $2, $3) RETURNING id`,
+    [brand.id, BENCH_TEMPLATE.subject, BENCH_TEMPLATE.html],
+  ))!;
   const campaign = (await sqlOne<{ id: string }>(
     ds,
     `INSERT INTO campaigns (brand_id, list_id, template_id, name, purpose, kind, classification, status, rate_per_second)
@@ -138,7 +147,11 @@ export async function startCountingSmtpServer(): Promise<CountingSmtpServer> {
   };
 }
 
-export async function waitUntil(probe: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100): Promise<void> {
+export async function waitUntil(
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);

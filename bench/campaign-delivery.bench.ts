@@ -61,7 +61,12 @@ function renderedSamples(campaignId: string, listId: string, count: number): Out
     const recipient = `user${i + 1}@example.com`;
     const messageId = campaignMessageId(campaignId, String(i + 1), 'kampanya@bench.com.tr');
     const url = `${PUBLIC_URL}/u/${tokens.sign({ brandId: campaignId, recipient, recipientType: 'BIREYSEL', messageId: messageId.slice(1, -1) })}`;
-    const r = compiled.render({ data: { firstName: `Ad${i + 1}`, city: 'İzmir', customerId: i + 1 }, email: recipient, brandName: 'Bench', unsubscribeUrl: url });
+    const r = compiled.render({
+      data: { firstName: `Ad${i + 1}`, city: 'İzmir', customerId: i + 1 },
+      email: recipient,
+      brandName: 'Bench',
+      unsubscribeUrl: url,
+    });
     return {
       from: { name: 'Bench', address: 'kampanya@bench.com.tr' },
       to: recipient,
@@ -152,9 +157,20 @@ function startWorker(ds: import('typeorm').DataSource, queue: BullJobQueue, tran
     clock,
     settings,
   );
-  queue.process<SendChunkJob>(QueueName.CAMPAIGN_DELIVERY, CampaignDeliveryJob.SEND_CHUNK, (job) => sender.send(job.data), settings.chunkConcurrency);
+  queue.process<SendChunkJob>(
+    QueueName.CAMPAIGN_DELIVERY,
+    CampaignDeliveryJob.SEND_CHUNK,
+    (job) => sender.send(job.data),
+    settings.chunkConcurrency,
+  );
   const campaigns = new CampaignsRepository(ds);
-  return { launcher: new CampaignLauncher(ds, campaigns, dispatcher, queue, clock, settings), campaigns, dispatcher, sender, settings };
+  return {
+    launcher: new CampaignLauncher(ds, campaigns, dispatcher, queue, clock, settings),
+    campaigns,
+    dispatcher,
+    sender,
+    settings,
+  };
 }
 
 /** One campaign of the seeded list, from the launch call to its last recorded send. */
@@ -187,7 +203,13 @@ async function deletePrefix(prefix: string): Promise<void> {
   }
 }
 
-async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpServer, w: Worker, seeded: SeededCampaign, dbName: string) {
+async function campaignRun(
+  ds: import('typeorm').DataSource,
+  sink: CountingSmtpServer,
+  w: Worker,
+  seeded: SeededCampaign,
+  dbName: string,
+) {
   const campaignId = (await sqlOne<{ id: string }>(
     ds,
     `INSERT INTO campaigns (brand_id, list_id, template_id, name, purpose, kind, classification, status)
@@ -199,21 +221,42 @@ async function campaignRun(ds: import('typeorm').DataSource, sink: CountingSmtpS
   const redis0 = await redisCpuSeconds();
   const cpu0 = cpuNow();
   const t0 = process.hrtime.bigint();
-  const built = await ds.transaction(async (m) => w.launcher.start(m, (await w.campaigns.findById(m, campaignId, true))!));
+  const built = await ds.transaction(async (m) =>
+    w.launcher.start(m, (await w.campaigns.findById(m, campaignId, true))!),
+  );
   const launchedMs = Number(process.hrtime.bigint() - t0) / 1e6;
   await w.dispatcher.dispatch(campaignId);
-  await waitUntil(async () => (await sqlOne<{ status: string }>(ds, `SELECT status FROM campaigns WHERE id = $1`, [campaignId]))!.status === 'COMPLETED', 30 * 60_000, 50);
+  await waitUntil(
+    async () =>
+      (await sqlOne<{ status: string }>(ds, `SELECT status FROM campaigns WHERE id = $1`, [campaignId]))!.status ===
+      'COMPLETED',
+    30 * 60_000,
+    50,
+  );
   const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpuUsPerMsg = (cpuNow() - cpu0) / RECIPIENTS;
   const pgSeconds = await pg.stop();
   const redisSeconds = (await redisCpuSeconds()) - redis0;
   const pgUsPerMsg = pgSeconds === null ? null : (pgSeconds * 1e6) / RECIPIENTS;
   const redisUsPerMsg = (redisSeconds * 1e6) / RECIPIENTS;
-  const sent = (await sqlOne<{ n: number }>(ds, `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND status = 'SENT'`, [campaignId]))!.n;
+  const sent = (await sqlOne<{ n: number }>(
+    ds,
+    `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND status = 'SENT'`,
+    [campaignId],
+  ))!.n;
   if (sent !== RECIPIENTS || sink.received() - before !== RECIPIENTS || built.eligible !== RECIPIENTS) {
-    throw new Error(`campaign: ledger SENT ${sent}, sink ${sink.received() - before}, eligible ${built.eligible}, expected ${RECIPIENTS}`);
+    throw new Error(
+      `campaign: ledger SENT ${sent}, sink ${sink.received() - before}, eligible ${built.eligible}, expected ${RECIPIENTS}`,
+    );
   }
-  return { rate: RECIPIENTS / (totalMs / 1000), launchedMs, deliveryRate: RECIPIENTS / ((totalMs - launchedMs) / 1000), cpuUsPerMsg, pgUsPerMsg, redisUsPerMsg };
+  return {
+    rate: RECIPIENTS / (totalMs / 1000),
+    launchedMs,
+    deliveryRate: RECIPIENTS / ((totalMs - launchedMs) / 1000),
+    cpuUsPerMsg,
+    pgUsPerMsg,
+    redisUsPerMsg,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -222,7 +265,9 @@ async function main(): Promise<void> {
   const db = await createCampaignBenchDatabase('delivery');
   const sink = await startCountingSmtpServer();
   const prefix = `bench${randomBytes(4).toString('hex')}`;
-  const bull = [QueueName.CAMPAIGN_DELIVERY, QueueName.CAMPAIGNS].map((name) => new Bull(name, benchRedisUrl(), { prefix }));
+  const bull = [QueueName.CAMPAIGN_DELIVERY, QueueName.CAMPAIGNS].map(
+    (name) => new Bull(name, benchRedisUrl(), { prefix }),
+  );
   const queue = new BullJobQueue(new Map(bull.map((q) => [q.name, q])));
   const transport = new NodemailerMailTransport(sink.url, POOL);
   let watchdog: NodeJS.Timeout | undefined;
@@ -230,7 +275,9 @@ async function main(): Promise<void> {
   try {
     const seeded = await seedCampaign(db.ds, RECIPIENTS);
     const samples = renderedSamples(seeded.campaignId, seeded.listId, 1000);
-    console.log(`seeded ${RECIPIENTS} contacts and consents; ~${Buffer.byteLength(samples[0].html! + samples[0].text!)} bytes of body per message`);
+    console.log(
+      `seeded ${RECIPIENTS} contacts and consents; ~${Buffer.byteLength(samples[0].html! + samples[0].text!)} bytes of body per message`,
+    );
     worker = startWorker(db.ds, queue, transport);
     const w = worker;
     watchdog = setInterval(() => void w.dispatcher.sweep().catch(() => undefined), w.settings.watchdogMs);
@@ -245,7 +292,9 @@ async function main(): Promise<void> {
     if (process.env.BENCH_BARE_ONLY === '1') {
       // Diagnostics (profiling the bare pipe alone): one bare run, no comparison, no result file.
       const bare = await barePipe(sink, samples, RECIPIENTS);
-      console.log(`bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`);
+      console.log(
+        `bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`,
+      );
       return;
     }
     if (process.env.BENCH_CAMPAIGN_ONLY === '1') {
@@ -259,7 +308,9 @@ async function main(): Promise<void> {
     const bare0 = await barePipe(sink, samples, RECIPIENTS);
     bareRates.push(bare0.rate);
     bareCpu.push(bare0.cpuUsPerMsg);
-    console.log(`bare nodemailer pool: ${Math.round(bare0.rate)} msg/s, ${Math.round(bare0.cpuUsPerMsg)} µs CPU per message`);
+    console.log(
+      `bare nodemailer pool: ${Math.round(bare0.rate)} msg/s, ${Math.round(bare0.cpuUsPerMsg)} µs CPU per message`,
+    );
     for (let round = 0; round < ROUNDS; round++) {
       const run = await campaignRun(db.ds, sink, w, seeded, new URL(db.url).pathname.slice(1));
       runs.push(run);
@@ -269,7 +320,9 @@ async function main(): Promise<void> {
       const bare = await barePipe(sink, samples, RECIPIENTS);
       bareRates.push(bare.rate);
       bareCpu.push(bare.cpuUsPerMsg);
-      console.log(`bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`);
+      console.log(
+        `bare nodemailer pool: ${Math.round(bare.rate)} msg/s, ${Math.round(bare.cpuUsPerMsg)} µs CPU per message`,
+      );
     }
     // Each campaign run against the better of its two neighbouring bare runs: drift cannot flatter the pipeline.
     const ratios = runs.map((r, i) => r.rate / Math.max(bareRates[i], bareRates[i + 1]));
@@ -278,18 +331,34 @@ async function main(): Promise<void> {
     // campaign's worker), so the reader sees how much of the ratio the threads buy.
     const threads = Math.max(1, MimeComposerThreads.defaultSize());
     const threadedBare = await barePipe(sink, samples, RECIPIENTS, threads);
-    console.log(`bare pool with ${threads} composer thread(s): ${Math.round(threadedBare.rate)} msg/s, ${Math.round(threadedBare.cpuUsPerMsg)} µs CPU per message`);
+    console.log(
+      `bare pool with ${threads} composer thread(s): ${Math.round(threadedBare.rate)} msg/s, ${Math.round(threadedBare.cpuUsPerMsg)} µs CPU per message`,
+    );
 
     writeResult(
       'campaign-delivery',
       [
-        { name: 'campaign end to end (launch to last send), median', value: median(runs.map((r) => r.rate)), unit: 'msg/s' },
+        {
+          name: 'campaign end to end (launch to last send), median',
+          value: median(runs.map((r) => r.rate)),
+          unit: 'msg/s',
+        },
         { name: 'bare nodemailer pool, same messages and sink, median', value: median(bareRates), unit: 'msg/s' },
-        { name: 'campaign / bare (median of rounds)', value: ratio * 100, unit: '%', target: `>= ${TARGET_RATIO * 100}%`, ok: ratio >= TARGET_RATIO },
+        {
+          name: 'campaign / bare (median of rounds)',
+          value: ratio * 100,
+          unit: '%',
+          target: `>= ${TARGET_RATIO * 100}%`,
+          ok: ratio >= TARGET_RATIO,
+        },
         { name: 'launch: gate and ledger, median', value: median(runs.map((r) => r.launchedMs)), unit: 'ms' },
         { name: 'delivery after launch, median', value: median(runs.map((r) => r.deliveryRate)), unit: 'msg/s' },
         { name: 'bare pool with composer threads (not the baseline)', value: threadedBare.rate, unit: 'msg/s' },
-        { name: 'campaign / bare pool with composer threads', value: (median(runs.map((r) => r.rate)) / threadedBare.rate) * 100, unit: '%' },
+        {
+          name: 'campaign / bare pool with composer threads',
+          value: (median(runs.map((r) => r.rate)) / threadedBare.rate) * 100,
+          unit: '%',
+        },
       ],
       {
         recipients: RECIPIENTS,
@@ -298,7 +367,10 @@ async function main(): Promise<void> {
         campaignRuns: runs.map((r) => Math.round(r.rate)),
         ratios: ratios.map((r) => Math.round(r * 1000) / 10),
         // CPU of this process only (bare pipe or worker, plus the sink); PostgreSQL's and Redis's are not in it.
-        cpuMicrosPerMessageThisProcess: { bare: bareCpu.map(Math.round), campaign: runs.map((r) => Math.round(r.cpuUsPerMsg)) },
+        cpuMicrosPerMessageThisProcess: {
+          bare: bareCpu.map(Math.round),
+          campaign: runs.map((r) => Math.round(r.cpuUsPerMsg)),
+        },
         // The campaign's CPU outside this process: its database's backends, and Redis (shared; rough).
         cpuMicrosPerMessagePostgres: runs.map((r) => (r.pgUsPerMsg === null ? null : Math.round(r.pgUsPerMsg))),
         cpuMicrosPerMessageRedis: runs.map((r) => Math.round(r.redisUsPerMsg)),

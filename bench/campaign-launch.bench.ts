@@ -25,7 +25,13 @@ import { CampaignDispatcher } from '../apps/campaigns/src/delivery/campaign-disp
 import { DeliverySettings } from '../apps/campaigns/src/delivery/delivery-settings';
 import { DeliveryRepository } from '../apps/campaigns/src/delivery/delivery.repository';
 import { QueueName } from '../apps/campaigns/src/jobs/queue-names';
-import { benchRedisUrl, createCampaignBenchDatabase, seedCampaign, startCountingSmtpServer, WORKER_NODE_FLAGS } from './campaign-bench-support';
+import {
+  benchRedisUrl,
+  createCampaignBenchDatabase,
+  seedCampaign,
+  startCountingSmtpServer,
+  WORKER_NODE_FLAGS,
+} from './campaign-bench-support';
 import { timed, writeResult } from './bench-kit';
 
 const RECIPIENTS = Number(process.env.BENCH_LAUNCH_RECIPIENTS ?? 1_000_000);
@@ -50,7 +56,9 @@ function compiledWorker(): string | null {
   ] as const) {
     const r = spawnSync(cmd, [...args], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) {
-      console.warn(`building the worker failed, running it from TypeScript instead:\n${(r.stdout + r.stderr).slice(0, 2000)}`);
+      console.warn(
+        `building the worker failed, running it from TypeScript instead:\n${(r.stdout + r.stderr).slice(0, 2000)}`,
+      );
       return null;
     }
   }
@@ -94,31 +102,43 @@ async function main(): Promise<void> {
   const redisUrl = `${benchRedisUrl().replace(/\/\d*$/, '')}/${1 + Math.floor(Math.random() * 15)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'izinli-bench-'));
   await flushPrefix(redisUrl);
-  const bull = [QueueName.CAMPAIGN_DELIVERY, QueueName.CAMPAIGNS].map((name) => new Bull(name, redisUrl, { prefix: WORKER_PREFIX }));
+  const bull = [QueueName.CAMPAIGN_DELIVERY, QueueName.CAMPAIGNS].map(
+    (name) => new Bull(name, redisUrl, { prefix: WORKER_PREFIX }),
+  );
   const queue = new BullJobQueue(new Map(bull.map((q) => [q.name, q])));
   let child: ReturnType<typeof spawn> | undefined;
   try {
     const seedStart = Date.now();
     // 90% of the list consented, one in twenty of those refused: the gate has real work on every row.
     const seeded = await seedCampaign(db.ds, RECIPIENTS, { consentedShare: 0.9, refusedEvery: 20 });
-    console.log(`seeded ${RECIPIENTS} contacts and ${Math.round(RECIPIENTS * 0.9)} consents in ${Math.round((Date.now() - seedStart) / 1000)} s`);
+    console.log(
+      `seeded ${RECIPIENTS} contacts and ${Math.round(RECIPIENTS * 0.9)} consents in ${Math.round((Date.now() - seedStart) / 1000)} s`,
+    );
 
     const settings = new DeliverySettings({ publicUrl: 'https://izinli.bench' });
     const dispatcher = new CampaignDispatcher(new DeliveryRepository(db.ds, settings), queue, settings);
     const campaigns = new CampaignsRepository(db.ds);
     const launcher = new CampaignLauncher(db.ds, campaigns, dispatcher, queue, new SystemClock(), settings);
 
-    const launch = await timed(() => db.ds.transaction(async (m) => launcher.start(m, (await campaigns.findById(m, seeded.campaignId, true))!)));
-    console.log(`launch: ${launch.value.total} recipients gated, ${launch.value.eligible} eligible, ${launch.value.chunks} chunks in ${Math.round(launch.ms)} ms`);
+    const launch = await timed(() =>
+      db.ds.transaction(async (m) => launcher.start(m, (await campaigns.findById(m, seeded.campaignId, true))!)),
+    );
+    console.log(
+      `launch: ${launch.value.total} recipients gated, ${launch.value.eligible} eligible, ${launch.value.chunks} chunks in ${Math.round(launch.ms)} ms`,
+    );
     const campaign = (await campaigns.findById(db.ds, seeded.campaignId))!;
     const counts = await timed(async () => summariseLedger(await campaigns.ledgerGroups(campaign)));
     const page = await timed(() => campaigns.recipients(campaign, 'BLOCKED', null, 101));
-    console.log(`status counts in ${Math.round(counts.ms)} ms (${JSON.stringify(counts.value.blocked)}); a page of recipients in ${Math.round(page.ms)} ms`);
+    console.log(
+      `status counts in ${Math.round(counts.ms)} ms (${JSON.stringify(counts.value.blocked)}); a page of recipients in ${Math.round(page.ms)} ms`,
+    );
 
     // A real worker process, as production starts one, watched while it sends.
     const WORKER_DIST = compiledWorker();
     if (WORKER_DIST) console.log(`worker compiled to ${WORKER_DIST}`);
-    const entry = WORKER_DIST ? [join(WORKER_DIST, 'apps/campaigns/src/main.js')] : ['-r', '@swc-node/register', 'apps/campaigns/src/main.ts'];
+    const entry = WORKER_DIST
+      ? [join(WORKER_DIST, 'apps/campaigns/src/main.js')]
+      : ['-r', '@swc-node/register', 'apps/campaigns/src/main.ts'];
     child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...entry], {
       cwd: ROOT,
       env: {
@@ -148,11 +168,14 @@ async function main(): Promise<void> {
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const started = Date.now();
     while (!out.includes('Izinli is running')) {
-      if (child.exitCode !== null || Date.now() - started > 90_000) throw new Error(`the worker did not start:\n${out}`);
+      if (child.exitCode !== null || Date.now() - started > 90_000)
+        throw new Error(`the worker did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const idle = memoryOf(child.pid!)!;
-    console.log(`worker ${child.pid} started in ${Date.now() - started} ms, RSS ${Math.round(idle.rssMb)} MB before any work`);
+    console.log(
+      `worker ${child.pid} started in ${Date.now() - started} ms, RSS ${Math.round(idle.rssMb)} MB before any work`,
+    );
 
     await dispatcher.dispatch(seeded.campaignId);
     const before = sink.received();
@@ -163,7 +186,9 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
       const m = memoryOf(child.pid!);
       if (m) peak = Math.max(peak, m.peakMb);
-      const status = (await sqlOne<{ status: string }>(db.ds, `SELECT status FROM campaigns WHERE id = $1`, [seeded.campaignId]))!.status;
+      const status = (await sqlOne<{ status: string }>(db.ds, `SELECT status FROM campaigns WHERE id = $1`, [
+        seeded.campaignId,
+      ]))!.status;
       if (status === 'COMPLETED') {
         completed = true;
         break;
@@ -173,7 +198,9 @@ async function main(): Promise<void> {
     const sent = sink.received() - before;
     const final = memoryOf(child.pid!);
     if (final) peak = Math.max(peak, final.peakMb);
-    console.log(`worker sent ${sent} messages in ${Math.round(watchedMs / 1000)} s (${Math.round(sent / (watchedMs / 1000))} msg/s); peak RSS ${Math.round(peak)} MB`);
+    console.log(
+      `worker sent ${sent} messages in ${Math.round(watchedMs / 1000)} s (${Math.round(sent / (watchedMs / 1000))} msg/s); peak RSS ${Math.round(peak)} MB`,
+    );
 
     writeResult(
       'campaign-launch',
@@ -181,7 +208,13 @@ async function main(): Promise<void> {
         { name: `launch of ${RECIPIENTS} recipients: gate, ledger and chunks`, value: launch.ms, unit: 'ms' },
         { name: 'campaign status counts on that ledger', value: counts.ms, unit: 'ms' },
         { name: 'one page of recipients', value: page.ms, unit: 'ms' },
-        { name: 'worker process peak RSS while sending', value: peak, unit: 'MB', target: `<= ${RSS_TARGET_MB} MB`, ok: peak <= RSS_TARGET_MB },
+        {
+          name: 'worker process peak RSS while sending',
+          value: peak,
+          unit: 'MB',
+          target: `<= ${RSS_TARGET_MB} MB`,
+          ok: peak <= RSS_TARGET_MB,
+        },
         { name: 'worker throughput during the slice', value: sent / (watchedMs / 1000), unit: 'msg/s' },
       ],
       {

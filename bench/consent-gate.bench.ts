@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     const tenantId = randomUUID();
     const settings = await serverSettings(ds);
     const seeded = await timed(() => seed(ds, brandId, tenantId));
-    console.log(`seeded ${CONSENTS} consents and a ${AUDIENCE}-recipient audience in ${(seeded.ms / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${CONSENTS} consents and a ${AUDIENCE}-recipient audience in ${(seeded.ms / 1000).toFixed(1)} s`,
+    );
 
     const gateSql = ConsentGate.buildGateSql('SELECT recipient, recipient_type FROM bench_audience', {
       brandId: '$1',
@@ -95,16 +97,24 @@ async function main(): Promise<void> {
       written = r.value;
       console.log(`round ${i + 1}: ${written} decisions written in ${(r.ms / 1000).toFixed(2)} s`);
     }
-    const reasons = await sqlRows<{ reason: string; n: number }>(ds, `SELECT reason, count(*)::int AS n FROM bench_ledger GROUP BY reason ORDER BY reason`);
+    const reasons = await sqlRows<{ reason: string; n: number }>(
+      ds,
+      `SELECT reason, count(*)::int AS n FROM bench_ledger GROUP BY reason ORDER BY reason`,
+    );
     const fullMs = [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
 
     // The sample: BIREYSEL members in a scattered order, so neither way benefits from reading the table in order.
     const sample = (
-      await sqlRows<{ recipient: string }>(ds, `SELECT recipient FROM bench_audience WHERE recipient_type = 'BIREYSEL' ORDER BY md5(id::text) LIMIT $1`, [SAMPLE])
+      await sqlRows<{ recipient: string }>(
+        ds,
+        `SELECT recipient FROM bench_audience WHERE recipient_type = 'BIREYSEL' ORDER BY md5(id::text) LIMIT $1`,
+        [SAMPLE],
+      )
     ).map((r) => r.recipient);
     const gate = new ConsentGate(ds, new SystemClock());
     const scope = { brandId, tenantId };
-    const ask = (recipients: string[]) => gate.check(scope, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients, recipientType: 'BIREYSEL' });
+    const ask = (recipients: string[]) =>
+      gate.check(scope, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients, recipientType: 'BIREYSEL' });
     await ask(sample.slice(0, 1000));
     const setWise = await timed(() => ask(sample));
     console.log(`sample set-wise: ${sample.length} decisions in ${(setWise.ms / 1000).toFixed(2)} s`);
@@ -126,10 +136,22 @@ async function main(): Promise<void> {
     writeResult(
       'consent-gate',
       [
-        { name: 'gate 1M audience into ledger (median)', value: fullMs / 1000, unit: 's', target: `<= ${TARGET_MS / 1000} s`, ok: fullMs <= TARGET_MS && written === AUDIENCE },
+        {
+          name: 'gate 1M audience into ledger (median)',
+          value: fullMs / 1000,
+          unit: 's',
+          target: `<= ${TARGET_MS / 1000} s`,
+          ok: fullMs <= TARGET_MS && written === AUDIENCE,
+        },
         { name: 'sample 100k set-wise', value: setWise.ms / 1000, unit: 's' },
         { name: 'sample 100k one query per recipient', value: oneByOne.ms / 1000, unit: 's' },
-        { name: 'set-wise speed-up', value: ratio, unit: 'x', target: `>= ${TARGET_RATIO}x`, ok: ratio >= TARGET_RATIO && disagreements === 0 },
+        {
+          name: 'set-wise speed-up',
+          value: ratio,
+          unit: 'x',
+          target: `>= ${TARGET_RATIO}x`,
+          ok: ratio >= TARGET_RATIO && disagreements === 0,
+        },
         { name: 'speed-up over bare round trips', value: floor.ms / setWise.ms, unit: 'x' },
       ],
       {

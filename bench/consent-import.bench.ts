@@ -11,7 +11,15 @@
 import { randomUUID } from 'crypto';
 import { loadavg } from 'os';
 import { Logger } from '@nestjs/common';
-import { BusinessCalendar, ConsentBrand, ConsentImporter, formatIysDate, IMPORT_DEFAULTS, ImportRepository, SystemClock } from '@izinli/consent';
+import {
+  BusinessCalendar,
+  ConsentBrand,
+  ConsentImporter,
+  formatIysDate,
+  IMPORT_DEFAULTS,
+  ImportRepository,
+  SystemClock,
+} from '@izinli/consent';
 import { sqlOne } from '@izinli/database';
 import { createBenchDatabase, serverSettings, trackServerCpu } from './bench-database';
 import { timed, writeResult } from './bench-kit';
@@ -66,7 +74,13 @@ async function main(): Promise<void> {
     const { ds } = db;
     const settings = await serverSettings(ds);
     const importer = new ConsentImporter(ds, new ImportRepository(), new BusinessCalendar(), new SystemClock());
-    const brand: ConsentBrand = { id: randomUUID(), tenantId: randomUUID(), iysCode: '100001', brandCode: '100001', iysSync: 'PLATFORM' };
+    const brand: ConsentBrand = {
+      id: randomUUID(),
+      tenantId: randomUUID(),
+      iysCode: '100001',
+      brandCode: '100001',
+      iysSync: 'PLATFORM',
+    };
     // A few minutes ago: inside the registration window whatever the day.
     const consentDate = new Date(Date.now() - 5 * 60_000);
 
@@ -82,7 +96,8 @@ async function main(): Promise<void> {
       samples.push({ t: Date.now() - t0, rss: m.rss });
       rssPeak = Math.max(rssPeak, m.rss);
       heapPeak = Math.max(heapPeak, m.heapUsed);
-      if (timeline.length === 0 || Date.now() - t0 - timeline[timeline.length - 1].s * 1000 >= 5000) timeline.push({ s: Math.round((Date.now() - t0) / 1000), rssMB: Math.round(m.rss / MB) });
+      if (timeline.length === 0 || Date.now() - t0 - timeline[timeline.length - 1].s * 1000 >= 5000)
+        timeline.push({ s: Math.round((Date.now() - t0) / 1000), rssMB: Math.round(m.rss / MB) });
     }, 50);
 
     let bytes = 0;
@@ -123,9 +138,21 @@ async function main(): Promise<void> {
     writeResult(
       'consent-import',
       [
-        { name: 'import 1M-row CSV (upload + process)', value: totalSeconds, unit: 's', target: `<= ${TARGET_SECONDS} s`, ok: totalSeconds <= TARGET_SECONDS && complete },
+        {
+          name: 'import 1M-row CSV (upload + process)',
+          value: totalSeconds,
+          unit: 's',
+          target: `<= ${TARGET_SECONDS} s`,
+          ok: totalSeconds <= TARGET_SECONDS && complete,
+        },
         { name: 'rows per second', value: ROWS / totalSeconds, unit: 'rows/s' },
-        { name: 'RSS climb, second half over first half', value: climbMB, unit: 'MB', target: `<= ${FLAT_TOLERANCE_MB} MB (flat)`, ok: climbMB <= FLAT_TOLERANCE_MB },
+        {
+          name: 'RSS climb, second half over first half',
+          value: climbMB,
+          unit: 'MB',
+          target: `<= ${FLAT_TOLERANCE_MB} MB (flat)`,
+          ok: climbMB <= FLAT_TOLERANCE_MB,
+        },
         { name: 'peak RSS growth over start', value: growthMB, unit: 'MB' },
       ],
       {
@@ -144,7 +171,14 @@ async function main(): Promise<void> {
         secondHalfPeakMB,
         heapPeakMB: heapPeak / MB,
         rssTimeline: timeline,
-        summary: { status: summary.status, total: summary.total, accepted: summary.accepted, rejected: summary.rejected, iys: summary.iys, firstErrors: summary.errors },
+        summary: {
+          status: summary.status,
+          total: summary.total,
+          accepted: summary.accepted,
+          rejected: summary.rejected,
+          iys: summary.iys,
+          firstErrors: summary.errors,
+        },
         stored,
         postgres: settings,
       },

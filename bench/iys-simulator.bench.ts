@@ -24,7 +24,13 @@ async function serve(): Promise<void> {
   });
 }
 
-function post(agent: Agent, url: URL, path: string, body: unknown, token?: string): Promise<{ status: number; body: string }> {
+function post(
+  agent: Agent,
+  url: URL,
+  path: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: string }> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request(
@@ -66,7 +72,11 @@ async function run(): Promise<void> {
   const url = new URL(simulatorUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
-    const tokenAnswer = await post(agent, url, '/oauth2/token', { grant_type: 'password', username: 'izinli', password: 'izinli-secret' });
+    const tokenAnswer = await post(agent, url, '/oauth2/token', {
+      grant_type: 'password',
+      username: 'izinli',
+      password: 'izinli-secret',
+    });
     const token = (JSON.parse(tokenAnswer.body) as { access_token: string }).access_token;
     const consentDate = turkeyNow();
     let next = 0;
@@ -76,7 +86,14 @@ async function run(): Promise<void> {
         agent,
         url,
         '/v2/sps/100001/brands/100001/consents',
-        { recipient: `+90532${String(i).padStart(7, '0')}`, type: 'MESAJ', source: 'HS_WEB', status: 'ONAY', consentDate, recipientType: 'BIREYSEL' },
+        {
+          recipient: `+90532${String(i).padStart(7, '0')}`,
+          type: 'MESAJ',
+          source: 'HS_WEB',
+          status: 'ONAY',
+          consentDate,
+          recipientType: 'BIREYSEL',
+        },
         token,
       );
       if (res.status !== 200) throw new Error(`add ${i} answered ${res.status}: ${res.body}`);
@@ -105,14 +122,22 @@ async function run(): Promise<void> {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       latencies.sort((a, b) => a - b);
       rounds.push({ seconds, rps: TOTAL / seconds, latencies });
-      console.log(`iys-simulator: round ${round + 1}: ${TOTAL} C1v2 single adds in ${seconds.toFixed(2)} s = ${Math.round(TOTAL / seconds)} req/s`);
+      console.log(
+        `iys-simulator: round ${round + 1}: ${TOTAL} C1v2 single adds in ${seconds.toFixed(2)} s = ${Math.round(TOTAL / seconds)} req/s`,
+      );
     }
     const median = [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(ROUNDS / 2)];
     const rps = median.rps;
     writeResult(
       'iys-simulator',
       [
-        { name: 'C1v2 single adds, limits off (median round)', value: rps, unit: 'req/s', target: `>= ${TARGET_RPS} req/s`, ok: rps >= TARGET_RPS },
+        {
+          name: 'C1v2 single adds, limits off (median round)',
+          value: rps,
+          unit: 'req/s',
+          target: `>= ${TARGET_RPS} req/s`,
+          ok: rps >= TARGET_RPS,
+        },
         { name: 'latency p50', value: percentile(median.latencies, 50), unit: 'ms' },
         { name: 'latency p99', value: percentile(median.latencies, 99), unit: 'ms' },
       ],

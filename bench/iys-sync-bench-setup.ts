@@ -37,7 +37,8 @@ export async function startSyncBench(file: string): Promise<SyncBench> {
     child.once('message', (m) => resolve((m as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
   });
-  const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.IZINLI_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const baseUrl =
+    process.env.BENCH_DATABASE_URL ?? process.env.IZINLI_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const dbName = `izinli_bench_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
@@ -65,13 +66,22 @@ export async function startSyncBench(file: string): Promise<SyncBench> {
   // within its batchDelaySeconds (2 s), so results are read as soon as they can exist.
   Object.assign(app.app.get<IysSyncSettings>(IYS_SYNC_SETTINGS), { batchFirstPollMs: 2_200, batchPollEveryMs: 500 });
   const ds = app.app.get(DataSource);
-  const sp = await sqlOne<{ id: string }>(ds, `INSERT INTO service_providers (name, iys_code) VALUES ('Bench', '100001') RETURNING id`);
+  const sp = await sqlOne<{ id: string }>(
+    ds,
+    `INSERT INTO service_providers (name, iys_code) VALUES ('Bench', '100001') RETURNING id`,
+  );
   const b = await sqlOne<{ id: string }>(
     ds,
     `INSERT INTO brands (service_provider_id, name, brand_code, from_email, from_name) VALUES ($1, 'Bench', '100001', 'b@bench.com.tr', 'Bench') RETURNING id`,
     [sp!.id],
   );
-  const brand: ConsentBrand = { id: b!.id, tenantId: sp!.id, iysCode: '100001', brandCode: '100001', iysSync: 'PLATFORM' };
+  const brand: ConsentBrand = {
+    id: b!.id,
+    tenantId: sp!.id,
+    iysCode: '100001',
+    brandCode: '100001',
+    iysSync: 'PLATFORM',
+  };
   return {
     app,
     ds,
@@ -111,9 +121,15 @@ export async function seedApprovals(bench: SyncBench, recipients: string[]): Pro
   const consentDate = new Date(Date.now() - 60_000);
   for (let i = 0; i < recipients.length; i += 100) {
     await Promise.all(
-      recipients.slice(i, i + 100).map((recipient) =>
-        bench.registry.record(bench.brand, { recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', consentDate }, { origin: 'API', recordedBy: 'bench' }),
-      ),
+      recipients
+        .slice(i, i + 100)
+        .map((recipient) =>
+          bench.registry.record(
+            bench.brand,
+            { recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', consentDate },
+            { origin: 'API', recordedBy: 'bench' },
+          ),
+        ),
     );
   }
   const left = await settle(bench.ds, 120_000);

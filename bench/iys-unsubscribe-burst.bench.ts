@@ -28,7 +28,13 @@ async function run(): Promise<void> {
       recording.push(
         bench.registry.record(
           bench.brand,
-          { recipient: recipients[i], type: 'EPOSTA', status: 'RET', source: 'HS_EPOSTA', evidence: { messageId: `burst-${i}` } },
+          {
+            recipient: recipients[i],
+            type: 'EPOSTA',
+            status: 'RET',
+            source: 'HS_EPOSTA',
+            evidence: { messageId: `burst-${i}` },
+          },
           { origin: 'UNSUBSCRIBE', recordedBy: 'bench' },
         ),
       );
@@ -41,14 +47,28 @@ async function run(): Promise<void> {
       `SELECT state, mode, EXTRACT(EPOCH FROM (first_sent_at - created_at)) * 1000 AS handover_ms, EXTRACT(EPOCH FROM (sent_at - created_at)) * 1000 AS accepted_ms
          FROM iys_outbox WHERE status = 'RET'`,
     );
-    const handover = rows.map((r) => Number(r.handover_ms)).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-    const acceptedMs = rows.filter((r) => r.state === 'ACCEPTED').map((r) => Number(r.accepted_ms)).sort((a, b) => a - b);
+    const handover = rows
+      .map((r) => Number(r.handover_ms))
+      .filter((x) => !Number.isNaN(x))
+      .sort((a, b) => a - b);
+    const acceptedMs = rows
+      .filter((r) => r.state === 'ACCEPTED')
+      .map((r) => Number(r.accepted_ms))
+      .sort((a, b) => a - b);
     const accepted = rows.filter((r) => r.state === 'ACCEPTED').length;
-    const answers = ((await (await bench.sim('/_sim/requests')).json()) as { list: { method: string; path: string; status: number }[] }).list;
+    const answers = (
+      (await (await bench.sim('/_sim/requests')).json()) as { list: { method: string; path: string; status: number }[] }
+    ).list;
     const tooMany = answers.filter((r) => r.status === 429).length;
     const batchRequests = answers.filter((r) => r.method === 'POST' && r.path.endsWith('/consents/request')).length;
-    const singleRequests = answers.filter((r) => r.method === 'POST' && /\/v2\/sps\/\d+\/brands\/\d+\/consents$/.test(r.path)).length;
-    const consents = ((await (await bench.sim('/_sim/consents?brandCode=100001')).json()) as { list: { recipient: string; status: string }[] }).list;
+    const singleRequests = answers.filter(
+      (r) => r.method === 'POST' && /\/v2\/sps\/\d+\/brands\/\d+\/consents$/.test(r.path),
+    ).length;
+    const consents = (
+      (await (await bench.sim('/_sim/consents?brandCode=100001')).json()) as {
+        list: { recipient: string; status: string }[];
+      }
+    ).list;
     const retAtIys = consents.filter((c) => c.recipient.startsWith('burst') && c.status === 'RET').length;
     const p99 = percentile(handover, 99);
     writeResult(
@@ -57,7 +77,13 @@ async function run(): Promise<void> {
         { name: 'unsubscribes recorded', value: rows.length, unit: 'movements' },
         { name: 'recording took', value: recordedMs / 1000, unit: 's' },
         { name: 'commit → handed to İYS p50', value: percentile(handover, 50), unit: 'ms' },
-        { name: 'commit → handed to İYS p99', value: p99, unit: 'ms', target: `<= ${TARGET_HANDOVER_P99_MS} ms`, ok: p99 <= TARGET_HANDOVER_P99_MS },
+        {
+          name: 'commit → handed to İYS p99',
+          value: p99,
+          unit: 'ms',
+          target: `<= ${TARGET_HANDOVER_P99_MS} ms`,
+          ok: p99 <= TARGET_HANDOVER_P99_MS,
+        },
         { name: 'commit → handed to İYS max', value: handover[handover.length - 1] ?? NaN, unit: 'ms' },
         { name: 'commit → İYS accepted p50', value: percentile(acceptedMs, 50), unit: 'ms' },
         { name: 'commit → İYS accepted p99', value: percentile(acceptedMs, 99), unit: 'ms' },
@@ -66,10 +92,21 @@ async function run(): Promise<void> {
         { name: 'single add requests', value: singleRequests, unit: 'requests' },
         { name: 'batch add requests', value: batchRequests, unit: 'requests' },
         { name: '429 answers from İYS', value: tooMany, unit: 'requests', target: '= 0', ok: tooMany === 0 },
-        { name: 'ACCEPTED', value: accepted, unit: 'movements', target: `= ${TOTAL}`, ok: accepted === TOTAL && left === 0 },
+        {
+          name: 'ACCEPTED',
+          value: accepted,
+          unit: 'movements',
+          target: `= ${TOTAL}`,
+          ok: accepted === TOTAL && left === 0,
+        },
         { name: 'RET held by İYS', value: retAtIys, unit: 'keys', target: `= ${TOTAL}`, ok: retAtIys === TOTAL },
       ],
-      { total: TOTAL, seconds: SECONDS, queue: process.env.BENCH_REDIS_URL ? 'bull' : 'in-process', handoverP95: percentile(handover, 95) },
+      {
+        total: TOTAL,
+        seconds: SECONDS,
+        queue: process.env.BENCH_REDIS_URL ? 'bull' : 'in-process',
+        handoverP95: percentile(handover, 95),
+      },
     );
   } finally {
     await bench.close();

@@ -25,7 +25,15 @@ const resultsDir = path.join(dir, 'results');
 const rows = [];
 for (const f of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).filter((x) => x.endsWith('.json')) : []) {
   const res = JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8'));
-  for (const m of res.metrics ?? []) rows.push({ bench: res.name, metric: m.name, value: m.value, unit: m.unit, target: m.target ?? '', ok: m.ok === undefined ? '' : m.ok ? 'yes' : 'NO' });
+  for (const m of res.metrics ?? [])
+    rows.push({
+      bench: res.name,
+      metric: m.name,
+      value: m.value,
+      unit: m.unit,
+      target: m.target ?? '',
+      ok: m.ok === undefined ? '' : m.ok ? 'yes' : 'NO',
+    });
 }
 if (rows.length) console.table(rows);
 process.exit(failed ? 1 : 0);

@@ -34,7 +34,11 @@ function smtpServerSink() {
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ port: server.server.address().port, received: () => received, close: () => new Promise((r) => server.close(r)) }),
+      resolve({
+        port: server.server.address().port,
+        received: () => received,
+        close: () => new Promise((r) => server.close(r)),
+      }),
     ),
   );
 }
@@ -77,7 +81,11 @@ function rawSink() {
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ port: server.address().port, received: () => received, close: () => new Promise((r) => server.close(r)) }),
+      resolve({
+        port: server.address().port,
+        received: () => received,
+        close: () => new Promise((r) => server.close(r)),
+      }),
     ),
   );
 }
@@ -128,7 +136,13 @@ async function run(port, noDelay, n) {
   const lane = async () => {
     while (next < n) {
       const i = next++;
-      await transport.sendMail({ from: 'a@bench.test', to: `u${i}@example.com`, subject: 'kasım', html: BODY, text: BODY });
+      await transport.sendMail({
+        from: 'a@bench.test',
+        to: `u${i}@example.com`,
+        subject: 'kasım',
+        html: BODY,
+        text: BODY,
+      });
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));

@@ -10,7 +10,8 @@ const mod = Module as unknown as { _resolveFilename: (request: string, ...rest: 
 const original = mod._resolveFilename;
 mod._resolveFilename = function (request: string, ...rest: unknown[]) {
   const m = /^@izinli\/([a-z-]+)$/.exec(request);
-  if (m) request = join(root, m[1] === 'iys-simulator' ? 'apps/iys-simulator/src/index.ts' : `libs/${m[1]}/src/index.ts`);
+  if (m)
+    request = join(root, m[1] === 'iys-simulator' ? 'apps/iys-simulator/src/index.ts' : `libs/${m[1]}/src/index.ts`);
   return original.call(this, request, ...rest);
 };
 

@@ -18,24 +18,72 @@ describe('campaign API: tenancy and validation (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const spA = (await t.http().post('/v1/service-providers').set(op()).send({ name: 'A', iysCode: '730001' }).expect(201)).body;
-    const spB = (await t.http().post('/v1/service-providers').set(op()).send({ name: 'B', iysCode: '730002' }).expect(201)).body;
+    const spA = (
+      await t.http().post('/v1/service-providers').set(op()).send({ name: 'A', iysCode: '730001' }).expect(201)
+    ).body;
+    const spB = (
+      await t.http().post('/v1/service-providers').set(op()).send({ name: 'B', iysCode: '730002' }).expect(201)
+    ).body;
     a = spA.apiKey;
     b = spB.apiKey;
-    await t.http().post(`/v1/service-providers/${spA.id}/brands`).set(op()).send({ name: 'A', brandCode: '730001', fromEmail: 'a@a.com.tr', fromName: 'A' }).expect(201);
-    await t.http().post(`/v1/service-providers/${spA.id}/brands`).set(op()).send({ name: 'A2', brandCode: '730011', fromEmail: 'a2@a.com.tr', fromName: 'A2' }).expect(201);
-    await t.http().post(`/v1/service-providers/${spB.id}/brands`).set(op()).send({ name: 'B', brandCode: '730002', fromEmail: 'b@b.com.tr', fromName: 'B' }).expect(201);
-    listId = (await t.http().post('/v1/brands/730001/lists').set(asA()).send({ name: 'A listesi' }).expect(201)).body.id;
-    await t.http().post(`/v1/lists/${listId}/contacts`).set(asA()).send([{ email: 'x@example.com' }]).expect(200);
-    templateId = (await t.http().post('/v1/brands/730001/templates').set(asA()).send({ name: 'T', subject: 'S', html: '<p>x</p>' }).expect(201)).body.id;
-    campaignId = (await t.http().post('/v1/brands/730001/campaigns').set(asA()).send({ name: 'C', listId, templateId, purpose: 'NEWSLETTER' }).expect(201)).body.id;
+    await t
+      .http()
+      .post(`/v1/service-providers/${spA.id}/brands`)
+      .set(op())
+      .send({ name: 'A', brandCode: '730001', fromEmail: 'a@a.com.tr', fromName: 'A' })
+      .expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${spA.id}/brands`)
+      .set(op())
+      .send({ name: 'A2', brandCode: '730011', fromEmail: 'a2@a.com.tr', fromName: 'A2' })
+      .expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${spB.id}/brands`)
+      .set(op())
+      .send({ name: 'B', brandCode: '730002', fromEmail: 'b@b.com.tr', fromName: 'B' })
+      .expect(201);
+    listId = (await t.http().post('/v1/brands/730001/lists').set(asA()).send({ name: 'A listesi' }).expect(201)).body
+      .id;
+    await t
+      .http()
+      .post(`/v1/lists/${listId}/contacts`)
+      .set(asA())
+      .send([{ email: 'x@example.com' }])
+      .expect(200);
+    templateId = (
+      await t
+        .http()
+        .post('/v1/brands/730001/templates')
+        .set(asA())
+        .send({ name: 'T', subject: 'S', html: '<p>x</p>' })
+        .expect(201)
+    ).body.id;
+    campaignId = (
+      await t
+        .http()
+        .post('/v1/brands/730001/campaigns')
+        .set(asA())
+        .send({ name: 'C', listId, templateId, purpose: 'NEWSLETTER' })
+        .expect(201)
+    ).body.id;
   });
   afterAll(() => t?.close());
 
   const idRoutes = (id: { list: string; template: string; campaign: string }, auth: Record<string, string>) => [
     t.http().get(`/v1/lists/${id.list}`).set(auth),
-    t.http().post(`/v1/lists/${id.list}/contacts`).set(auth).send([{ email: 'y@example.com' }]),
-    t.http().post(`/v1/lists/${id.list}/contacts`).set(auth).set('content-type', 'text/csv').send('email\ny@example.com\n'),
+    t
+      .http()
+      .post(`/v1/lists/${id.list}/contacts`)
+      .set(auth)
+      .send([{ email: 'y@example.com' }]),
+    t
+      .http()
+      .post(`/v1/lists/${id.list}/contacts`)
+      .set(auth)
+      .set('content-type', 'text/csv')
+      .send('email\ny@example.com\n'),
     t.http().get(`/v1/templates/${id.template}`).set(auth),
     t.http().post(`/v1/templates/${id.template}/preview`).set(auth).send({ data: {} }),
     t.http().get(`/v1/campaigns/${id.campaign}`).set(auth),
@@ -48,7 +96,11 @@ describe('campaign API: tenancy and validation (e2e)', () => {
 
   it("answers another tenant's list, template and campaign exactly like missing ones, on every id route, and changes nothing", async () => {
     const own = { list: listId, template: templateId, campaign: campaignId };
-    const missing = { list: '00000000-0000-4000-8000-000000000000', template: '00000000-0000-4000-8000-000000000001', campaign: '00000000-0000-4000-8000-000000000002' };
+    const missing = {
+      list: '00000000-0000-4000-8000-000000000000',
+      template: '00000000-0000-4000-8000-000000000001',
+      campaign: '00000000-0000-4000-8000-000000000002',
+    };
     const foreign = await Promise.all(idRoutes(own, asB()));
     const absent = await Promise.all(idRoutes(missing, asA()));
     for (let i = 0; i < foreign.length; i++) {
@@ -70,13 +122,30 @@ describe('campaign API: tenancy and validation (e2e)', () => {
     const attempts = await Promise.all([
       t.http().post('/v1/brands/730001/lists').set(asB()).send({ name: 'x' }),
       t.http().post('/v1/brands/730001/templates').set(asB()).send({ name: 'x', subject: 's', html: 'h' }),
-      t.http().post('/v1/brands/730001/campaigns').set(asB()).send({ name: 'x', listId, templateId, purpose: 'PROMOTION' }),
+      t
+        .http()
+        .post('/v1/brands/730001/campaigns')
+        .set(asB())
+        .send({ name: 'x', listId, templateId, purpose: 'PROMOTION' }),
     ]);
     for (const r of attempts) expect([r.status, r.body.code]).toEqual([404, 'NOT_FOUND']);
-    const crossTenant = await t.http().post('/v1/brands/730002/campaigns').set(asB()).send({ name: 'x', listId, templateId, purpose: 'PROMOTION' }).expect(422);
-    expect(crossTenant.body).toMatchObject({ code: 'UNKNOWN_REFERENCE', errors: [{ field: 'listId' }, { field: 'templateId' }] });
+    const crossTenant = await t
+      .http()
+      .post('/v1/brands/730002/campaigns')
+      .set(asB())
+      .send({ name: 'x', listId, templateId, purpose: 'PROMOTION' })
+      .expect(422);
+    expect(crossTenant.body).toMatchObject({
+      code: 'UNKNOWN_REFERENCE',
+      errors: [{ field: 'listId' }, { field: 'templateId' }],
+    });
     // Same tenant, other brand: a campaign's list and template must be its brand's.
-    const crossBrand = await t.http().post('/v1/brands/730011/campaigns').set(asA()).send({ name: 'x', listId, templateId, purpose: 'PROMOTION' }).expect(422);
+    const crossBrand = await t
+      .http()
+      .post('/v1/brands/730011/campaigns')
+      .set(asA())
+      .send({ name: 'x', listId, templateId, purpose: 'PROMOTION' })
+      .expect(422);
     expect(crossBrand.body.errors.map((e: { field: string }) => e.field)).toEqual(['listId', 'templateId']);
   });
 
@@ -93,11 +162,54 @@ describe('campaign API: tenancy and validation (e2e)', () => {
     ['/v1/brands/730001/templates', { name: 'x', subject: 's' }, 'html'],
     ['/v1/brands/730001/templates', { name: 'x', subject: 's', html: 'h', layout: 'fancy' }, 'layout'],
     ['/v1/brands/730001/templates', { name: 'x', subject: 's'.repeat(999), html: 'h' }, 'subject'],
-    ['/v1/brands/730001/campaigns', { name: 'x', listId: 'nope', templateId: '00000000-0000-4000-8000-000000000001', purpose: 'PROMOTION' }, 'listId'],
-    ['/v1/brands/730001/campaigns', { name: 'x', listId: '00000000-0000-4000-8000-000000000000', templateId: '00000000-0000-4000-8000-000000000001', purpose: 'SPAM' }, 'purpose'],
-    ['/v1/brands/730001/campaigns', { name: 'x', listId: '00000000-0000-4000-8000-000000000000', templateId: '00000000-0000-4000-8000-000000000001', purpose: 'PROMOTION', ratePerSecond: 0 }, 'ratePerSecond'],
-    ['/v1/brands/730001/campaigns', { name: 'x', listId: '00000000-0000-4000-8000-000000000000', templateId: '00000000-0000-4000-8000-000000000001', purpose: 'PROMOTION', ratePerSecond: '10' }, 'ratePerSecond'],
-    ['/v1/brands/730001/campaigns', { name: 'x', listId: '00000000-0000-4000-8000-000000000000', templateId: '00000000-0000-4000-8000-000000000001', purpose: 'PROMOTION', sendAt: '2026-12-01 09:00' }, 'sendAt'],
+    [
+      '/v1/brands/730001/campaigns',
+      { name: 'x', listId: 'nope', templateId: '00000000-0000-4000-8000-000000000001', purpose: 'PROMOTION' },
+      'listId',
+    ],
+    [
+      '/v1/brands/730001/campaigns',
+      {
+        name: 'x',
+        listId: '00000000-0000-4000-8000-000000000000',
+        templateId: '00000000-0000-4000-8000-000000000001',
+        purpose: 'SPAM',
+      },
+      'purpose',
+    ],
+    [
+      '/v1/brands/730001/campaigns',
+      {
+        name: 'x',
+        listId: '00000000-0000-4000-8000-000000000000',
+        templateId: '00000000-0000-4000-8000-000000000001',
+        purpose: 'PROMOTION',
+        ratePerSecond: 0,
+      },
+      'ratePerSecond',
+    ],
+    [
+      '/v1/brands/730001/campaigns',
+      {
+        name: 'x',
+        listId: '00000000-0000-4000-8000-000000000000',
+        templateId: '00000000-0000-4000-8000-000000000001',
+        purpose: 'PROMOTION',
+        ratePerSecond: '10',
+      },
+      'ratePerSecond',
+    ],
+    [
+      '/v1/brands/730001/campaigns',
+      {
+        name: 'x',
+        listId: '00000000-0000-4000-8000-000000000000',
+        templateId: '00000000-0000-4000-8000-000000000001',
+        purpose: 'PROMOTION',
+        sendAt: '2026-12-01 09:00',
+      },
+      'sendAt',
+    ],
   ])('refuses POST %s with %j naming %s', async (path, body, field) => {
     const res = await t.http().post(path).set(asA()).send(body).expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
@@ -105,20 +217,42 @@ describe('campaign API: tenancy and validation (e2e)', () => {
   });
 
   it('refuses a schedule more than a year ahead, bad query parameters and a foreign cursor', async () => {
-    const far = await t.http().post('/v1/brands/730001/campaigns').set(asA()).send({ name: 'x', listId, templateId, purpose: 'PROMOTION', sendAt: '2099-01-01T00:00:00Z' }).expect(400);
+    const far = await t
+      .http()
+      .post('/v1/brands/730001/campaigns')
+      .set(asA())
+      .send({ name: 'x', listId, templateId, purpose: 'PROMOTION', sendAt: '2099-01-01T00:00:00Z' })
+      .expect(400);
     expect(far.body.errors[0].field).toBe('sendAt');
     for (const q of ['status=DONE', 'limit=0', 'limit=5000', 'after=%%%', 'after=eyJ4IjoxfQ']) {
       const res = await t.http().get(`/v1/campaigns/${campaignId}/recipients?${q}`).set(asA()).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
     }
-    await t.http().post(`/v1/templates/${templateId}/preview`).set(asA()).send({ data: [1, 2] }).expect(400);
+    await t
+      .http()
+      .post(`/v1/templates/${templateId}/preview`)
+      .set(asA())
+      .send({ data: [1, 2] })
+      .expect(400);
     await t.http().post(`/v1/templates/${templateId}/preview`).set(asA()).send({ data: 'x' }).expect(400);
   });
 
   it('answers malformed JSON and oversized bodies as client errors', async () => {
-    await t.http().post(`/v1/lists/${listId}/contacts`).set(asA()).set('content-type', 'application/json').send('[{"email": ').expect(400);
+    await t
+      .http()
+      .post(`/v1/lists/${listId}/contacts`)
+      .set(asA())
+      .set('content-type', 'application/json')
+      .send('[{"email": ')
+      .expect(400);
     const huge = JSON.stringify([{ email: 'a@example.com', data: { x: 'y'.repeat(1_100_000) } }]);
-    await t.http().post(`/v1/lists/${listId}/contacts`).set(asA()).set('content-type', 'application/json').send(huge).expect(413);
+    await t
+      .http()
+      .post(`/v1/lists/${listId}/contacts`)
+      .set(asA())
+      .set('content-type', 'application/json')
+      .send(huge)
+      .expect(413);
     const many = Array.from({ length: 10_001 }, (_, i) => ({ email: `m${i}@e.io` }));
     const tooMany = await t.http().post(`/v1/lists/${listId}/contacts`).set(asA()).send(many);
     expect([400, 413]).toContain(tooMany.status);

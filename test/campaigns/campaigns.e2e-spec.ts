@@ -18,26 +18,59 @@ describe('campaigns (e2e)', () => {
   const as = () => ({ Authorization: `Bearer ${key}` });
 
   const consent = (recipient: string, status: 'ONAY' | 'RET', recipientType: 'BIREYSEL' | 'TACIR' = 'BIREYSEL') =>
-    t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient, type: 'EPOSTA', status, source: 'HS_WEB', recipientType }).expect(201);
+    t
+      .http()
+      .post(`/v1/brands/${brandCode}/consents`)
+      .set(as())
+      .send({ recipient, type: 'EPOSTA', status, source: 'HS_WEB', recipientType })
+      .expect(201);
 
-  const newList = async (name: string) => (await t.http().post(`/v1/brands/${brandCode}/lists`).set(as()).send({ name }).expect(201)).body as { id: string };
+  const newList = async (name: string) =>
+    (await t.http().post(`/v1/brands/${brandCode}/lists`).set(as()).send({ name }).expect(201)).body as { id: string };
   const newTemplate = async (body: Record<string, unknown>) =>
-    (await t.http().post(`/v1/brands/${brandCode}/templates`).set(as()).send({ name: 'Şablon', ...body }).expect(201)).body as { id: string };
+    (
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/templates`)
+        .set(as())
+        .send({ name: 'Şablon', ...body })
+        .expect(201)
+    ).body as { id: string };
   const newCampaign = async (body: Record<string, unknown>) =>
-    (await t.http().post(`/v1/brands/${brandCode}/campaigns`).set(as()).send({ name: 'Kampanya', purpose: 'PROMOTION', ...body }).expect(201)).body as {
+    (
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/campaigns`)
+        .set(as())
+        .send({ name: 'Kampanya', purpose: 'PROMOTION', ...body })
+        .expect(201)
+    ).body as {
       id: string;
       status: string;
     };
   const getCampaign = async (id: string) => (await t.http().get(`/v1/campaigns/${id}`).set(as()).expect(200)).body;
-  const untilStatus = (id: string, status: string, timeoutMs = 20_000) => waitFor(() => getCampaign(id), (c) => c.status === status, timeoutMs, 100);
+  const untilStatus = (id: string, status: string, timeoutMs = 20_000) =>
+    waitFor(
+      () => getCampaign(id),
+      (c) => c.status === status,
+      timeoutMs,
+      100,
+    );
 
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await startTestApp({ SMTP_URL: sink.url, PUBLIC_URL });
     const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '710001' }).expect(201)).body;
+    const sp = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '710001' }).expect(201)
+    ).body;
     key = sp.apiKey;
-    await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send({ name: 'Alfa', brandCode, fromEmail: 'kampanya@alfa.com.tr', fromName: 'Alfa Mağaza' }).expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${sp.id}/brands`)
+      .set(op)
+      .send({ name: 'Alfa', brandCode, fromEmail: 'kampanya@alfa.com.tr', fromName: 'Alfa Mağaza' })
+      .expect(201);
     await consent('ayse@example.com', 'ONAY');
     await consent('ali@example.com', 'ONAY');
     await consent('veli@example.com', 'RET');
@@ -73,12 +106,28 @@ describe('campaigns (e2e)', () => {
         { row: 3, field: 'recipientType', code: 'INVALID_RECIPIENT_TYPE', message: expect.any(String) },
       ],
     });
-    const csv = 'email;firstName;recipientType;city\nayse@example.com;Ayşe Y.;;İzmir\nesnaf@example.com;Esnaf;TACIR;Bursa\nkötü@example.com;X;;Y\nveli@example.com;Veli;;Ankara\n';
-    const res = await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).set('content-type', 'text/csv').send(csv).expect(200);
-    expect(res.body).toMatchObject({ added: 2, updated: 1, rejected: 1, complete: true, errors: [{ row: 3, line: 4, code: 'INVALID_EMAIL', field: 'email' }] });
+    const csv =
+      'email;firstName;recipientType;city\nayse@example.com;Ayşe Y.;;İzmir\nesnaf@example.com;Esnaf;TACIR;Bursa\nkötü@example.com;X;;Y\nveli@example.com;Veli;;Ankara\n';
+    const res = await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .set('content-type', 'text/csv')
+      .send(csv)
+      .expect(200);
+    expect(res.body).toMatchObject({
+      added: 2,
+      updated: 1,
+      rejected: 1,
+      complete: true,
+      errors: [{ row: 3, line: 4, code: 'INVALID_EMAIL', field: 'email' }],
+    });
     const got = await t.http().get(`/v1/lists/${list.id}`).set(as()).expect(200);
     expect(got.body).toMatchObject({ id: list.id, brandCode, name: 'Müşteriler', contactCount: 4 });
-    const rows = await t.db.dataSource.query(`SELECT email, recipient_type, data FROM contacts WHERE list_id = $1 ORDER BY email`, [list.id]);
+    const rows = await t.db.dataSource.query(
+      `SELECT email, recipient_type, data FROM contacts WHERE list_id = $1 ORDER BY email`,
+      [list.id],
+    );
     expect(rows).toEqual([
       { email: 'ali@example.com', recipient_type: 'BIREYSEL', data: { firstName: 'Ali' } },
       { email: 'ayse@example.com', recipient_type: 'BIREYSEL', data: { firstName: 'Ayşe Y.', city: 'İzmir' } },
@@ -89,12 +138,38 @@ describe('campaigns (e2e)', () => {
 
   it('refuses contact uploads it cannot read: no email column, wrong media type, not an array', async () => {
     const list = await newList('Bozuk');
-    const noEmail = await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).set('content-type', 'text/csv').send('mail,name\na@example.com,A\n').expect(400);
-    expect(noEmail.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'body', message: expect.stringContaining('"email" column') }] });
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).set('content-type', 'text/plain').send('email\na@example.com').expect(415);
-    const notArray = await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).send({ email: 'a@example.com' }).expect(400);
+    const noEmail = await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .set('content-type', 'text/csv')
+      .send('mail,name\na@example.com,A\n')
+      .expect(400);
+    expect(noEmail.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'body', message: expect.stringContaining('"email" column') }],
+    });
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .set('content-type', 'text/plain')
+      .send('email\na@example.com')
+      .expect(415);
+    const notArray = await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .send({ email: 'a@example.com' })
+      .expect(400);
     expect(notArray.body.code).toBe('VALIDATION_FAILED');
-    const broken = await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).set('content-type', 'text/csv').send('email,name\na@example.com,A\nb@example.com,"open\n').expect(200);
+    const broken = await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .set('content-type', 'text/csv')
+      .send('email,name\na@example.com,A\nb@example.com,"open\n')
+      .expect(200);
     expect(broken.body).toMatchObject({ added: 1, complete: false, errors: [{ code: 'CSV_SYNTAX' }] });
   });
 
@@ -105,37 +180,77 @@ describe('campaigns (e2e)', () => {
       .set(as())
       .send({ name: 'Bozuk', subject: 'Merhaba', html: '<p>bir</p>\n<p>iki</p>\n{{#if vip}}\n<p>üç</p>' })
       .expect(422);
-    expect(res.body).toMatchObject({ code: 'TEMPLATE_INVALID', errors: [{ field: 'html', message: expect.stringMatching(/^line 4: /) }] });
+    expect(res.body).toMatchObject({
+      code: 'TEMPLATE_INVALID',
+      errors: [{ field: 'html', message: expect.stringMatching(/^line 4: /) }],
+    });
     expect(res.body.detail).toContain('html line 4');
-    const raw = await t.http().post(`/v1/brands/${brandCode}/templates`).set(as()).send({ name: 'Ham', subject: 'x', html: '<p>{{{firstName}}}</p>' }).expect(422);
+    const raw = await t
+      .http()
+      .post(`/v1/brands/${brandCode}/templates`)
+      .set(as())
+      .send({ name: 'Ham', subject: 'x', html: '<p>{{{firstName}}}</p>' })
+      .expect(422);
     expect(raw.body.errors[0].message).toMatch(/unescaped output/);
   });
 
   it('previews a template with sample data: escaped HTML, text derived from it, the unsubscribe footer added', async () => {
-    const tpl = await newTemplate({ subject: 'Merhaba {{firstName}}', html: '<p>Merhaba {{firstName}}, <a href="https://alfa.com.tr/yeni">yeni sezon</a></p>', layout: 'basic' });
+    const tpl = await newTemplate({
+      subject: 'Merhaba {{firstName}}',
+      html: '<p>Merhaba {{firstName}}, <a href="https://alfa.com.tr/yeni">yeni sezon</a></p>',
+      layout: 'basic',
+    });
     const got = await t.http().get(`/v1/templates/${tpl.id}`).set(as()).expect(200);
     expect(got.body).toMatchObject({ id: tpl.id, brandCode, layout: 'basic', text: null });
-    const res = await t.http().post(`/v1/templates/${tpl.id}/preview`).set(as()).send({ data: { firstName: '<b>Ayşe</b>' } }).expect(200);
+    const res = await t
+      .http()
+      .post(`/v1/templates/${tpl.id}/preview`)
+      .set(as())
+      .send({ data: { firstName: '<b>Ayşe</b>' } })
+      .expect(200);
     expect(res.body.subject).toBe('Merhaba <b>Ayşe</b>');
     expect(res.body.html).toContain('Merhaba &lt;b&gt;Ayşe&lt;/b&gt;');
     expect(res.body.html).toContain(`href="${PUBLIC_URL}/u/preview"`);
     expect(res.body.text).toContain('yeni sezon (https://alfa.com.tr/yeni)');
     expect(res.body.text).toContain(`${PUBLIC_URL}/u/preview`);
-    const failing = await newTemplate({ subject: 'x', html: '{{#each items}}{{> kart}}{{/each}}{{#*inline "kart"}}{{> kart}}{{/inline}}' });
-    const bad = await t.http().post(`/v1/templates/${failing.id}/preview`).set(as()).send({ data: { items: [1] } }).expect(422);
+    const failing = await newTemplate({
+      subject: 'x',
+      html: '{{#each items}}{{> kart}}{{/each}}{{#*inline "kart"}}{{> kart}}{{/inline}}',
+    });
+    const bad = await t
+      .http()
+      .post(`/v1/templates/${failing.id}/preview`)
+      .set(as())
+      .send({ data: { items: [1] } })
+      .expect(422);
     expect(bad.body.code).toBe('TEMPLATE_RENDER_FAILED');
   });
 
   it('creates a DRAFT campaign with its classification, escalating promotional content declared transactional', async () => {
     const list = await newList('Sınıflandırma');
-    const promo = await newTemplate({ subject: 'Siparişiniz kargoda', html: '<p>Siparişiniz yola çıktı. Bir sonraki alışverişte %20 indirim kodu: YAZ20</p>' });
-    const plain = await newTemplate({ subject: 'Siparişiniz kargoda', html: '<p>Siparişiniz yola çıktı. Kargo takip numaranız 12345.</p>' });
+    const promo = await newTemplate({
+      subject: 'Siparişiniz kargoda',
+      html: '<p>Siparişiniz yola çıktı. Bir sonraki alışverişte %20 indirim kodu: YAZ20</p>',
+    });
+    const plain = await newTemplate({
+      subject: 'Siparişiniz kargoda',
+      html: '<p>Siparişiniz yola çıktı. Kargo takip numaranız 12345.</p>',
+    });
     const escalated = await newCampaign({ listId: list.id, templateId: promo.id, purpose: 'DELIVERY' });
-    expect(escalated).toMatchObject({ status: 'DRAFT', purpose: 'DELIVERY', kind: 'COMMERCIAL', classification: { kind: 'COMMERCIAL', declaredKind: 'TRANSACTIONAL', escalated: true } });
-    expect((escalated as unknown as { classification: { reasons: string[] } }).classification.reasons.length).toBeGreaterThan(0);
+    expect(escalated).toMatchObject({
+      status: 'DRAFT',
+      purpose: 'DELIVERY',
+      kind: 'COMMERCIAL',
+      classification: { kind: 'COMMERCIAL', declaredKind: 'TRANSACTIONAL', escalated: true },
+    });
+    expect(
+      (escalated as unknown as { classification: { reasons: string[] } }).classification.reasons.length,
+    ).toBeGreaterThan(0);
     const transactional = await newCampaign({ listId: list.id, templateId: plain.id, purpose: 'DELIVERY' });
     expect(transactional).toMatchObject({ kind: 'TRANSACTIONAL', classification: { escalated: false } });
-    expect(await getCampaign(escalated.id)).toMatchObject({ counts: { total: 0, eligible: 0, blocked: {}, pending: 0, sent: 0, failed: 0 } });
+    expect(await getCampaign(escalated.id)).toMatchObject({
+      counts: { total: 0, eligible: 0, blocked: {}, pending: 0, sent: 0, failed: 0 },
+    });
   });
 
   it('launches: gates the whole audience, answers counts by reason, delivers exactly the eligible with the required headers', async () => {
@@ -154,13 +269,20 @@ describe('campaigns (e2e)', () => {
         { email: 'bounced@example.com', data: { firstName: 'Geri' } },
       ])
       .expect(200);
-    const tpl = await newTemplate({ subject: '{{firstName}}, yeni sezon', html: '<p>Merhaba {{firstName}}</p><p><a href="{{unsubscribeUrl}}">Abonelikten çık</a></p>' });
+    const tpl = await newTemplate({
+      subject: '{{firstName}}, yeni sezon',
+      html: '<p>Merhaba {{firstName}}</p><p><a href="{{unsubscribeUrl}}">Abonelikten çık</a></p>',
+    });
     const c = await newCampaign({ listId: list.id, templateId: tpl.id });
     const before = sink.messages.length;
 
     const launched = (await t.http().post(`/v1/campaigns/${c.id}/launch`).set(as()).expect(200)).body;
     expect(['RUNNING', 'COMPLETED']).toContain(launched.status);
-    expect(launched.counts).toMatchObject({ total: 6, eligible: 3, blocked: { NO_CONSENT: 1, REFUSED: 1, SUPPRESSED: 1 } });
+    expect(launched.counts).toMatchObject({
+      total: 6,
+      eligible: 3,
+      blocked: { NO_CONSENT: 1, REFUSED: 1, SUPPRESSED: 1 },
+    });
 
     const done = await untilStatus(c.id, 'COMPLETED');
     expect(done.counts).toEqual({
@@ -181,7 +303,8 @@ describe('campaigns (e2e)', () => {
     expect(sink.messages.length - before).toBe(3);
     expect(mails.map((m) => m.to[0]).sort()).toEqual(['ali@example.com', 'ayse@example.com', 'esnaf@example.com']);
 
-    const sent = (await t.http().get(`/v1/campaigns/${c.id}/recipients?status=SENT`).set(as()).expect(200)).body.items as {
+    const sent = (await t.http().get(`/v1/campaigns/${c.id}/recipients?status=SENT`).set(as()).expect(200)).body
+      .items as {
       id: string;
       recipient: string;
       messageId: string;
@@ -206,15 +329,22 @@ describe('campaigns (e2e)', () => {
     const ayse = mails.find((m) => m.to[0] === 'ayse@example.com')!;
     expect(ayse.header('Subject')).not.toMatch(/[\r\n]/);
 
-    const blocked = (await t.http().get(`/v1/campaigns/${c.id}/recipients?status=BLOCKED`).set(as()).expect(200)).body.items;
-    expect(blocked.map((b: { recipient: string; reason: string; blockedAt: string }) => [b.recipient, b.reason, b.blockedAt]).sort()).toEqual([
+    const blocked = (await t.http().get(`/v1/campaigns/${c.id}/recipients?status=BLOCKED`).set(as()).expect(200)).body
+      .items;
+    expect(
+      blocked
+        .map((b: { recipient: string; reason: string; blockedAt: string }) => [b.recipient, b.reason, b.blockedAt])
+        .sort(),
+    ).toEqual([
       ['bounced@example.com', 'SUPPRESSED', 'LAUNCH'],
       ['hic@example.com', 'NO_CONSENT', 'LAUNCH'],
       ['veli@example.com', 'REFUSED', 'LAUNCH'],
     ]);
     const page1 = (await t.http().get(`/v1/campaigns/${c.id}/recipients?limit=4`).set(as()).expect(200)).body;
     expect(page1.items).toHaveLength(4);
-    const page2 = (await t.http().get(`/v1/campaigns/${c.id}/recipients?limit=4&after=${page1.next}`).set(as()).expect(200)).body;
+    const page2 = (
+      await t.http().get(`/v1/campaigns/${c.id}/recipients?limit=4&after=${page1.next}`).set(as()).expect(200)
+    ).body;
     expect(page2.items).toHaveLength(2);
     expect(page2.next).toBeNull();
     expect(new Set([...page1.items, ...page2.items].map((r: { id: string }) => r.id)).size).toBe(6);
@@ -222,8 +352,16 @@ describe('campaigns (e2e)', () => {
 
   it('sends transactional campaigns without unsubscribe headers, and never to a suppressed address', async () => {
     const list = await newList('Bilgilendirme');
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).send([{ email: 'hic@example.com' }, { email: 'bounced@example.com' }]).expect(200);
-    const tpl = await newTemplate({ subject: 'Hizmet bildirimi', html: '<p>Bakım çalışması nedeniyle hizmetimiz 02:00-03:00 arası kesintili olacaktır.</p>' });
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .send([{ email: 'hic@example.com' }, { email: 'bounced@example.com' }])
+      .expect(200);
+    const tpl = await newTemplate({
+      subject: 'Hizmet bildirimi',
+      html: '<p>Bakım çalışması nedeniyle hizmetimiz 02:00-03:00 arası kesintili olacaktır.</p>',
+    });
     const c = await newCampaign({ listId: list.id, templateId: tpl.id, purpose: 'SERVICE_NOTICE' });
     expect(c).toMatchObject({ kind: 'TRANSACTIONAL' });
     const before = sink.messages.length;
@@ -242,7 +380,12 @@ describe('campaigns (e2e)', () => {
     const list = await newList('Yavaş');
     const many = Array.from({ length: 8 }, (_, i) => `yavas${i}@example.com`);
     for (const r of many) await consent(r, 'ONAY');
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).send(many.map((email) => ({ email }))).expect(200);
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .send(many.map((email) => ({ email })))
+      .expect(200);
     const tpl = await newTemplate({ subject: 'Yavaş', html: '<p>Merhaba</p>' });
     const c = await newCampaign({ listId: list.id, templateId: tpl.id, ratePerSecond: 2 });
 
@@ -260,10 +403,20 @@ describe('campaigns (e2e)', () => {
     expect(whilePaused.sent).toBeLessThan(8);
 
     await t.http().post(`/v1/campaigns/${c.id}/resume`).set(as()).expect(200);
-    await waitFor(() => getCampaign(c.id), (x) => x.counts.sent > whilePaused.sent, 10_000, 100);
+    await waitFor(
+      () => getCampaign(c.id),
+      (x) => x.counts.sent > whilePaused.sent,
+      10_000,
+      100,
+    );
     const cancelled = (await t.http().post(`/v1/campaigns/${c.id}/cancel`).set(as()).expect(200)).body;
     expect(cancelled.status).toBe('CANCELLED');
-    await waitFor(() => getCampaign(c.id), (x) => x.counts.sending === 0, 5_000, 100);
+    await waitFor(
+      () => getCampaign(c.id),
+      (x) => x.counts.sending === 0,
+      5_000,
+      100,
+    );
     const final = (await getCampaign(c.id)).counts;
     expect(final.sent + final.cancelled).toBe(8);
     expect(final.cancelled).toBeGreaterThan(0);
@@ -275,13 +428,23 @@ describe('campaigns (e2e)', () => {
 
   it('schedules a campaign with sendAt, reports the gate’s forecast, and starts it when due', async () => {
     const list = await newList('Zamanlı');
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).send([{ email: 'ali@example.com' }, { email: 'hic@example.com' }]).expect(200);
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .send([{ email: 'ali@example.com' }, { email: 'hic@example.com' }])
+      .expect(200);
     const tpl = await newTemplate({ subject: 'Zamanlı', html: '<p>Merhaba</p>' });
     const sendAt = new Date(Date.now() + 2_500).toISOString();
     const c = await newCampaign({ listId: list.id, templateId: tpl.id, sendAt });
     const before = sink.messages.length;
     const launched = (await t.http().post(`/v1/campaigns/${c.id}/launch`).set(as()).expect(200)).body;
-    expect(launched).toMatchObject({ status: 'SCHEDULED', sendAt, forecast: { total: 2, eligible: 1, blocked: { NO_CONSENT: 1 } }, counts: { total: 0 } });
+    expect(launched).toMatchObject({
+      status: 'SCHEDULED',
+      sendAt,
+      forecast: { total: 2, eligible: 1, blocked: { NO_CONSENT: 1 } },
+      counts: { total: 0 },
+    });
     expect(sink.messages.length).toBe(before);
     const done = await untilStatus(c.id, 'COMPLETED', 15_000);
     expect(new Date(done.startedAt).getTime()).toBeGreaterThanOrEqual(new Date(sendAt).getTime() - 1_000);

@@ -56,13 +56,19 @@ describe('campaign delivery', () => {
     const brand = await h.brand();
     const recipients = addresses('pair-', 40);
     await h.consentMany(brand, recipients);
-    const list = await h.list(brand, recipients.map((email) => ({ email })));
+    const list = await h.list(
+      brand,
+      recipients.map((email) => ({ email })),
+    );
     const id = await h.campaign(brand, list);
     await h.launch(id, false);
     const [a, b] = [await h.worker(transport), await h.worker(transport)];
     const before = sink.messages.length;
     // The same job handed to both workers at the same moment, as a redelivered job would be.
-    await Promise.all([a.sender.send({ campaignId: id, seq: 0, generation: 1 }), b.sender.send({ campaignId: id, seq: 0, generation: 1 })]);
+    await Promise.all([
+      a.sender.send({ campaignId: id, seq: 0, generation: 1 }),
+      b.sender.send({ campaignId: id, seq: 0, generation: 1 }),
+    ]);
     await h.untilCompleted(id);
     await sink.waitFor(before + 40);
     await new Promise((r) => setTimeout(r, 200));
@@ -77,7 +83,11 @@ describe('campaign delivery', () => {
   it('re-gates each sub-batch just before SMTP: consent withdrawn or an address suppressed after launch stops the mail', async () => {
     const brand = await h.brand();
     for (const r of ['stays@example.com', 'withdraws@example.com', 'bounces@example.com']) await h.consent(brand, r);
-    const list = await h.list(brand, [{ email: 'stays@example.com' }, { email: 'withdraws@example.com' }, { email: 'bounces@example.com' }]);
+    const list = await h.list(brand, [
+      { email: 'stays@example.com' },
+      { email: 'withdraws@example.com' },
+      { email: 'bounces@example.com' },
+    ]);
     const id = await h.campaign(brand, list);
     expect(await h.launch(id, false)).toMatchObject({ eligible: 3 });
 
@@ -105,7 +115,11 @@ describe('campaign delivery', () => {
     for (const r of ['unknown-user@example.com', 'policy@example.com', 'fine@example.com']) await h.consent(brand, r);
     sink.refuse('unknown-user@example.com', 550, '5.1.1 user unknown');
     sink.refuse('policy@example.com', 554, '5.7.1 message refused');
-    const list = await h.list(brand, [{ email: 'unknown-user@example.com' }, { email: 'policy@example.com' }, { email: 'fine@example.com' }]);
+    const list = await h.list(brand, [
+      { email: 'unknown-user@example.com' },
+      { email: 'policy@example.com' },
+      { email: 'fine@example.com' },
+    ]);
     const id = await h.campaign(brand, list);
     await h.launch(id, false);
     const w = await h.worker(transport);
@@ -121,7 +135,9 @@ describe('campaign delivery', () => {
       h.ds,
       `SELECT email, tenant_id, reason, origin FROM suppressions WHERE email IN ('unknown-user@example.com', 'policy@example.com')`,
     );
-    expect(suppressed).toEqual([{ email: 'unknown-user@example.com', tenant_id: null, reason: 'HARD_BOUNCE', origin: 'SMTP' }]);
+    expect(suppressed).toEqual([
+      { email: 'unknown-user@example.com', tenant_id: null, reason: 'HARD_BOUNCE', origin: 'SMTP' },
+    ]);
 
     // Another tenant's campaign now blocks the bounced address at launch.
     const other = await h.brand();
@@ -135,7 +151,13 @@ describe('campaign delivery', () => {
     const brand = await h.brand();
     const recipients = ['greylisted@example.com', 'direct@example.com'];
     for (const r of recipients) await h.consent(brand, r);
-    const id = await h.campaign(brand, await h.list(brand, recipients.map((email) => ({ email }))));
+    const id = await h.campaign(
+      brand,
+      await h.list(
+        brand,
+        recipients.map((email) => ({ email })),
+      ),
+    );
     const queue = h.newQueue();
     h.useQueue(queue);
     const w = await h.worker(new GreylistingTransport(transport, new Set(['greylisted@example.com'])), { queue });
@@ -167,14 +189,26 @@ describe('campaign delivery', () => {
     await h.launch(id);
     await h.untilCompleted(id, 20_000);
     const [row] = await h.ledger(id);
-    expect(row).toMatchObject({ status: 'FAILED', failure: 'TEMPORARY_FAILURE_LIMIT', attempts: h.settings.maxRecipientAttempts, smtp_code: 452 });
+    expect(row).toMatchObject({
+      status: 'FAILED',
+      failure: 'TEMPORARY_FAILURE_LIMIT',
+      attempts: h.settings.maxRecipientAttempts,
+      smtp_code: 452,
+    });
   });
 
   it('keeps every worker of a campaign under its ratePerSecond', async () => {
     const brand = await h.brand();
     const recipients = addresses('rate-', 30);
     await h.consentMany(brand, recipients);
-    const id = await h.campaign(brand, await h.list(brand, recipients.map((email) => ({ email }))), { ratePerSecond: 10 });
+    const id = await h.campaign(
+      brand,
+      await h.list(
+        brand,
+        recipients.map((email) => ({ email })),
+      ),
+      { ratePerSecond: 10 },
+    );
     const queue = h.newQueue();
     h.useQueue(queue);
     h.serve(queue, [await h.worker(transport, { queue }), await h.worker(transport, { queue })]);
@@ -185,7 +219,11 @@ describe('campaign delivery', () => {
     // 30 messages at 10/s with a one-second burst: at least two seconds, whatever the number of workers.
     expect(elapsed).toBeGreaterThanOrEqual(1_800);
     expect(elapsed).toBeLessThan(10_000);
-    const sentAt = await sqlRows<{ s: number }>(h.ds, `SELECT extract(epoch FROM sent_at)::float8 AS s FROM campaign_recipients WHERE campaign_id = $1 ORDER BY sent_at`, [id]);
+    const sentAt = await sqlRows<{ s: number }>(
+      h.ds,
+      `SELECT extract(epoch FROM sent_at)::float8 AS s FROM campaign_recipients WHERE campaign_id = $1 ORDER BY sent_at`,
+      [id],
+    );
     // No second-long window holds more than the rate plus the one-second burst (sent_at is stamped when a
     // sub-batch is recorded, so allow for a sub-batch landing across a window edge).
     for (let i = 0; i < sentAt.length; i++) {
@@ -200,11 +238,18 @@ describe('campaign delivery', () => {
     const id = await h.campaign(brand, await h.list(brand, [{ email: 'patient@example.com' }]));
     await h.launch(id, false);
     const down = await h.worker(h.smtp('smtp://127.0.0.1:1', 1));
-    await expect(down.sender.send({ campaignId: id, seq: 0, generation: 1 })).rejects.toBeInstanceOf(DeliveryUnavailableError);
-    expect((await h.ledger(id)).map((r) => [r.status, r.attempts, r.possible_duplicate])).toEqual([['PENDING', 0, false]]);
+    await expect(down.sender.send({ campaignId: id, seq: 0, generation: 1 })).rejects.toBeInstanceOf(
+      DeliveryUnavailableError,
+    );
+    expect((await h.ledger(id)).map((r) => [r.status, r.attempts, r.possible_duplicate])).toEqual([
+      ['PENDING', 0, false],
+    ]);
     const up = await h.worker(transport);
     await up.sender.send({ campaignId: id, seq: 0, generation: 1 });
-    await waitFor(() => h.ledger(id), (rows) => rows[0].status === 'SENT');
+    await waitFor(
+      () => h.ledger(id),
+      (rows) => rows[0].status === 'SENT',
+    );
     expect((await h.ledger(id))[0]).toMatchObject({ attempts: 1, possible_duplicate: false });
   });
 
@@ -212,7 +257,13 @@ describe('campaign delivery', () => {
     const brand = await h.brand();
     const recipients = addresses('pause-', 12);
     await h.consentMany(brand, recipients);
-    const id = await h.campaign(brand, await h.list(brand, recipients.map((email) => ({ email }))));
+    const id = await h.campaign(
+      brand,
+      await h.list(
+        brand,
+        recipients.map((email) => ({ email })),
+      ),
+    );
     await h.launch(id, false);
     await h.ds.query(`UPDATE campaigns SET status = 'PAUSED' WHERE id = $1`, [id]);
     const w = await h.worker(transport, { settings: fastSettings() });

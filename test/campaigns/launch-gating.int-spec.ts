@@ -18,7 +18,10 @@ describe('campaign launch gating', () => {
     const other = await h.brand();
     await h.consent(brand, 'window@example.com');
     await h.consent(brand, 'accepted@example.com');
-    await sqlExec(h.ds, `UPDATE consents SET iys_state = 'ACCEPTED', iys_transaction_id = 'tx-1' WHERE recipient = 'accepted@example.com'`);
+    await sqlExec(
+      h.ds,
+      `UPDATE consents SET iys_state = 'ACCEPTED', iys_transaction_id = 'tx-1' WHERE recipient = 'accepted@example.com'`,
+    );
     await h.consent(brand, 'rejected@example.com');
     await sqlExec(h.ds, `UPDATE consents SET iys_state = 'REJECTED' WHERE recipient = 'rejected@example.com'`);
     await h.consent(brand, 'refused@example.com', 'RET');
@@ -61,7 +64,13 @@ describe('campaign launch gating', () => {
     });
 
     // The movement relied on is the current one of each consent key.
-    const relied = await sqlRows<{ recipient: string; movement_id: string; consent_movement: string; consent_source: string; iys_transaction_id: string | null }>(
+    const relied = await sqlRows<{
+      recipient: string;
+      movement_id: string;
+      consent_movement: string;
+      consent_source: string;
+      iys_transaction_id: string | null;
+    }>(
       h.ds,
       `SELECT r.recipient, r.movement_id::text, c.movement_id::text AS consent_movement, r.consent_source, r.iys_transaction_id
        FROM campaign_recipients r JOIN consents c ON c.brand_id = $2 AND c.recipient = r.recipient AND c.recipient_type = r.recipient_type AND c.type = 'EPOSTA'
@@ -88,8 +97,14 @@ describe('campaign launch gating', () => {
     const brand = await h.brand();
     const count = async (n: number) => {
       const recipients = addresses(`size${n}-`, n);
-      await h.consentMany(brand, recipients.filter((_, i) => i % 3 !== 0));
-      const list = await h.list(brand, recipients.map((email) => ({ email })));
+      await h.consentMany(
+        brand,
+        recipients.filter((_, i) => i % 3 !== 0),
+      );
+      const list = await h.list(
+        brand,
+        recipients.map((email) => ({ email })),
+      );
       const id = await h.campaign(brand, list);
       const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
       try {

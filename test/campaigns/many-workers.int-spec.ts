@@ -34,7 +34,13 @@ describe(`many workers on one campaign (${multiProcessAvailable() ? 'worker proc
     const brand = await h.brand();
     const recipients = addresses('mw-', n);
     await h.consentMany(brand, recipients);
-    const id = await h.campaign(brand, await h.list(brand, recipients.map((email) => ({ email }))));
+    const id = await h.campaign(
+      brand,
+      await h.list(
+        brand,
+        recipients.map((email) => ({ email })),
+      ),
+    );
     let watchdog: NodeJS.Timeout | undefined;
     if (!fleet) {
       const queue = new InProcessJobQueue();
@@ -45,7 +51,12 @@ describe(`many workers on one campaign (${multiProcessAvailable() ? 'worker proc
     }
     try {
       await h.launch(id);
-      await waitFor(() => h.status(id), (s) => s === 'COMPLETED', 60_000, 100);
+      await waitFor(
+        () => h.status(id),
+        (s) => s === 'COMPLETED',
+        60_000,
+        100,
+      );
     } finally {
       if (watchdog) clearInterval(watchdog);
     }
@@ -64,7 +75,11 @@ describe(`many workers on one campaign (${multiProcessAvailable() ? 'worker proc
       const pids = new Set(byWorker.map((w) => w.sent_by.split(':')[1]));
       expect([...pids].every((pid) => fleet!.workers.some((p) => String(p.pid) === pid))).toBe(true);
     }
-    const flagged = await sqlRows(h.ds, `SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 AND possible_duplicate`, [id]);
+    const flagged = await sqlRows(
+      h.ds,
+      `SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 AND possible_duplicate`,
+      [id],
+    );
     expect(flagged).toHaveLength(0);
   }, 120_000);
 });

@@ -34,17 +34,30 @@ class DyingTransport extends MailTransport {
 }
 
 /** The invariant of every recovery: all eligible recipients got mail, at most twice, and every second copy is counted. */
-async function expectDeliveredOnceOrFlagged(h: CampaignHarness, sink: CountingSink, campaignId: string, recipients: string[]) {
+async function expectDeliveredOnceOrFlagged(
+  h: CampaignHarness,
+  sink: CountingSink,
+  campaignId: string,
+  recipients: string[],
+) {
   const counts = sink.counts();
   const flagged = new Set(
-    (await sqlRows<{ recipient: string }>(h.ds, `SELECT recipient FROM campaign_recipients WHERE campaign_id = $1 AND possible_duplicate`, [campaignId])).map(
-      (r) => r.recipient,
-    ),
+    (
+      await sqlRows<{ recipient: string }>(
+        h.ds,
+        `SELECT recipient FROM campaign_recipients WHERE campaign_id = $1 AND possible_duplicate`,
+        [campaignId],
+      )
+    ).map((r) => r.recipient),
   );
   const missing = recipients.filter((r) => !counts.get(r));
   const twice = recipients.filter((r) => (counts.get(r) ?? 0) === 2);
   const more = recipients.filter((r) => (counts.get(r) ?? 0) > 2);
-  expect({ missing, more, unflaggedDuplicates: twice.filter((r) => !flagged.has(r)) }).toEqual({ missing: [], more: [], unflaggedDuplicates: [] });
+  expect({ missing, more, unflaggedDuplicates: twice.filter((r) => !flagged.has(r)) }).toEqual({
+    missing: [],
+    more: [],
+    unflaggedDuplicates: [],
+  });
   const sent = await sqlOne<{ sent: number; flagged: number }>(
     h.ds,
     `SELECT (count(*) FILTER (WHERE status = 'SENT'))::int AS sent, (count(*) FILTER (WHERE possible_duplicate))::int AS flagged FROM campaign_recipients WHERE campaign_id = $1`,
@@ -55,7 +68,12 @@ async function expectDeliveredOnceOrFlagged(h: CampaignHarness, sink: CountingSi
 }
 
 const untilCompleted = (h: CampaignHarness, id: string, timeoutMs: number) =>
-  waitFor(() => h.status(id).catch(() => 'unreachable'), (s) => s === 'COMPLETED', timeoutMs, 100);
+  waitFor(
+    () => h.status(id).catch(() => 'unreachable'),
+    (s) => s === 'COMPLETED',
+    timeoutMs,
+    100,
+  );
 
 /**
  * Recovery, in both test layers. With a PostgreSQL server and Redis (`npm run test:integration`): real worker
@@ -87,7 +105,14 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
     const brand = await h.brand();
     const recipients = addresses(`r${Math.random().toString(36).slice(2, 7)}-`, n);
     await h.consentMany(brand, recipients);
-    const id = await h.campaign(brand, await h.list(brand, recipients.map((email) => ({ email }))), { ratePerSecond });
+    const id = await h.campaign(
+      brand,
+      await h.list(
+        brand,
+        recipients.map((email) => ({ email })),
+      ),
+      { ratePerSecond },
+    );
     return { id, recipients };
   };
 
@@ -128,7 +153,11 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
       const doomed = await h.worker(new DyingTransport(h.smtp(sink.url), 10));
       // The doomed worker takes the chunk; its second sub-batch reaches the server and is never answered.
       void doomed.sender.send({ campaignId: id, seq: 0, generation: 1 });
-      await waitFor(() => Promise.resolve(sink.messages.length), (n) => n >= 20, 10_000);
+      await waitFor(
+        () => Promise.resolve(sink.messages.length),
+        (n) => n >= 20,
+        10_000,
+      );
       doomed.leases.stop();
       const survivor = await h.worker(h.smtp(sink.url));
       h.serve(h.queue, [survivor]);
@@ -151,7 +180,11 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
     if (fleet) {
       const { id, recipients } = await campaignOf(300, 60);
       await h.launch(id);
-      await waitFor(() => Promise.resolve(sink.messages.length - before), (n) => n >= 50, 20_000);
+      await waitFor(
+        () => Promise.resolve(sink.messages.length - before),
+        (n) => n >= 50,
+        20_000,
+      );
       expect(await fleet.flushRedis()).toBeGreaterThan(0);
       await untilCompleted(h, id, 120_000);
       const { flagged } = await expectDeliveredOnceOrFlagged(h, sink, id, recipients);
@@ -164,7 +197,11 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
       const worker = await h.worker(h.smtp(sink.url), { queue: first });
       h.serve(first, [worker], 1);
       await h.launch(id);
-      await waitFor(() => Promise.resolve(sink.messages.length - before), (n) => n >= 10, 10_000);
+      await waitFor(
+        () => Promise.resolve(sink.messages.length - before),
+        (n) => n >= 10,
+        10_000,
+      );
       // Every waiting job is gone; a new queue starts empty and only the sweep knows what is left.
       void first.close();
       const second = new InProcessJobQueue();
@@ -189,7 +226,11 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
     if (fleet) {
       const { id, recipients } = await campaignOf(300, 60);
       await h.launch(id);
-      await waitFor(() => Promise.resolve(sink.messages.length - before), (n) => n >= 50, 20_000);
+      await waitFor(
+        () => Promise.resolve(sink.messages.length - before),
+        (n) => n >= 50,
+        20_000,
+      );
       await databaseOutage(h.db.url!, 4_000);
       await untilCompleted(h, id, 120_000);
       const { flagged, twice } = await expectDeliveredOnceOrFlagged(h, sink, id, recipients);
@@ -205,11 +246,17 @@ describe(`campaign recovery (${multiProcessAvailable() ? 'worker processes on Po
       h.serve(queue, [worker]);
       const { id, recipients } = await campaignOf(60, 30);
       await h.launch(id);
-      await waitFor(() => Promise.resolve(sink.messages.length - before), (n) => n >= 10, 10_000);
+      await waitFor(
+        () => Promise.resolve(sink.messages.length - before),
+        (n) => n >= 10,
+        10_000,
+      );
       // Every statement fails as on a lost connection, for two seconds.
       const outage = jest
         .spyOn(PostgresQueryRunner.prototype, 'query')
-        .mockRejectedValue(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
+        .mockRejectedValue(
+          Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        );
       await new Promise((r) => setTimeout(r, 2_000));
       outage.mockRestore();
       const watchdog = setInterval(() => void worker.dispatcher.sweep().catch(() => undefined), 200);

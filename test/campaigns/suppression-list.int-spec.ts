@@ -16,17 +16,24 @@ describe(SuppressionList.name, () => {
 
   it('adds an entry once per scope, normalising the address; adding again changes nothing', async () => {
     const first = await sut.add('  Bounce@Example.COM ', null, 'HARD_BOUNCE', 'SMTP', 'campaign x');
-    expect(first).toMatchObject({ created: true, entry: { email: 'bounce@example.com', tenantId: null, reason: 'HARD_BOUNCE', origin: 'SMTP', note: 'campaign x' } });
+    expect(first).toMatchObject({
+      created: true,
+      entry: { email: 'bounce@example.com', tenantId: null, reason: 'HARD_BOUNCE', origin: 'SMTP', note: 'campaign x' },
+    });
     const again = await sut.add('bounce@example.com', null, 'COMPLAINT', 'API');
     expect(again).toEqual({ created: false, entry: first.entry });
     const scoped = await sut.add('bounce@example.com', tenant, 'MANUAL', 'API');
     expect(scoped.created).toBe(true);
-    const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM suppressions WHERE email = 'bounce@example.com'`);
+    const [{ n }] = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM suppressions WHERE email = 'bounce@example.com'`,
+    );
     expect(n).toBe(2);
   });
 
   it('refuses an address İYS would refuse', async () => {
-    await expect(sut.add('not an address', tenant, 'MANUAL', 'API')).rejects.toBeInstanceOf(InvalidSuppressionAddressError);
+    await expect(sut.add('not an address', tenant, 'MANUAL', 'API')).rejects.toBeInstanceOf(
+      InvalidSuppressionAddressError,
+    );
   });
 
   it('removes only the entry of the given scope', async () => {
@@ -49,9 +56,13 @@ describe(SuppressionList.name, () => {
     expect(p2.items.map((e) => e.email)).toEqual(['page3@example.com', 'page4@example.com']);
     expect(p2.nextAfterId).toBeNull();
     const withPlatform = await sut.list({ tenantId: otherTenant, includePlatformWide: true, limit: 100 });
-    expect(withPlatform.items.map((e) => e.email)).toEqual(expect.arrayContaining(['page0@example.com', 'platform@example.com', 'bounce@example.com']));
+    expect(withPlatform.items.map((e) => e.email)).toEqual(
+      expect.arrayContaining(['page0@example.com', 'platform@example.com', 'bounce@example.com']),
+    );
     expect(withPlatform.items.every((e) => e.tenantId === otherTenant || e.tenantId === null)).toBe(true);
-    expect((await sut.list({ tenantId: otherTenant, email: 'PAGE1@example.com', limit: 10 })).items.map((e) => e.email)).toEqual(['page1@example.com']);
+    expect(
+      (await sut.list({ tenantId: otherTenant, email: 'PAGE1@example.com', limit: 10 })).items.map((e) => e.email),
+    ).toEqual(['page1@example.com']);
     expect((await sut.list({ tenantId: otherTenant, email: 'garbage', limit: 10 })).items).toEqual([]);
   });
 });

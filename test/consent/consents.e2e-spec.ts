@@ -9,34 +9,76 @@ describe('consents and classification (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Delta', iysCode: '710001' }).expect(201)).body;
+    const sp = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Delta', iysCode: '710001' }).expect(201)
+    ).body;
     key = sp.apiKey;
-    await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send({ name: 'Delta', brandCode: '710001', fromEmail: 'info@delta.com.tr', fromName: 'Delta' }).expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${sp.id}/brands`)
+      .set(op)
+      .send({ name: 'Delta', brandCode: '710001', fromEmail: 'info@delta.com.tr', fromName: 'Delta' })
+      .expect(201);
   });
   afterAll(() => t?.close());
 
   it('records a consent with evidence and answers it with its history', async () => {
-    const res = await t.http()
+    const res = await t
+      .http()
       .post('/v1/brands/710001/consents')
       .set(auth())
-      .send({ recipient: 'Zeynep@Example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', evidence: { ip: '203.0.113.5', consentText: 'Onaylıyorum' } })
+      .send({
+        recipient: 'Zeynep@Example.com',
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+        evidence: { ip: '203.0.113.5', consentText: 'Onaylıyorum' },
+      })
       .expect(201);
-    expect(res.body).toMatchObject({ brandCode: '710001', recipient: 'zeynep@example.com', type: 'EPOSTA', recipientType: 'BIREYSEL', status: 'ONAY' });
+    expect(res.body).toMatchObject({
+      brandCode: '710001',
+      recipient: 'zeynep@example.com',
+      type: 'EPOSTA',
+      recipientType: 'BIREYSEL',
+      status: 'ONAY',
+    });
     // The sync engine sends the movement at once, so İYS may already have accepted it.
     expect(['PENDING', 'ACCEPTED']).toContain(res.body.iys.state);
     const got = await t.http().get('/v1/brands/710001/consents/EPOSTA/ZEYNEP@example.com').set(auth()).expect(200);
     expect(got.body.history).toHaveLength(1);
-    expect(got.body.history[0]).toMatchObject({ status: 'ONAY', source: 'HS_WEB', evidence: { ip: '203.0.113.5', consentText: 'Onaylıyorum' } });
+    expect(got.body.history[0]).toMatchObject({
+      status: 'ONAY',
+      source: 'HS_WEB',
+      evidence: { ip: '203.0.113.5', consentText: 'Onaylıyorum' },
+    });
   });
 
   it('answers an older movement with 409 STALE_CONSENT and keeps it in the history', async () => {
     const now = Date.now();
     const at = (msAgo: number) => new Date(now - msAgo).toISOString();
-    await t.http().post('/v1/brands/710001/consents').set(auth()).send({ recipient: 'stale@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', consentDate: at(60_000) }).expect(201);
-    const res = await t.http()
+    await t
+      .http()
       .post('/v1/brands/710001/consents')
       .set(auth())
-      .send({ recipient: 'stale@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB', consentDate: at(120_000) })
+      .send({
+        recipient: 'stale@example.com',
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+        consentDate: at(60_000),
+      })
+      .expect(201);
+    const res = await t
+      .http()
+      .post('/v1/brands/710001/consents')
+      .set(auth())
+      .send({
+        recipient: 'stale@example.com',
+        type: 'EPOSTA',
+        status: 'RET',
+        source: 'HS_WEB',
+        consentDate: at(120_000),
+      })
       .expect(409);
     expect(res.body.code).toBe('STALE_CONSENT');
     const got = await t.http().get('/v1/brands/710001/consents/EPOSTA/stale@example.com').set(auth()).expect(200);
@@ -48,57 +90,114 @@ describe('consents and classification (e2e)', () => {
   });
 
   it('refuses a bad address with a clear 422 and stores nothing', async () => {
-    const res = await t.http().post('/v1/brands/710001/consents').set(auth()).send({ recipient: 'gül@örnek.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }).expect(422);
+    const res = await t
+      .http()
+      .post('/v1/brands/710001/consents')
+      .set(auth())
+      .send({ recipient: 'gül@örnek.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' })
+      .expect(422);
     expect(res.body.code).toBe('INVALID_EMAIL');
     expect(res.body.errors[0]).toMatchObject({ field: 'recipient', code: 'INVALID_EMAIL' });
     await t.http().get('/v1/brands/710001/consents/EPOSTA/gül@örnek.com').set(auth()).expect(404);
   });
 
   it('refuses an IYS_* source and a consent older than 3 business days', async () => {
-    const r1 = await t.http().post('/v1/brands/710001/consents').set(auth()).send({ recipient: 'a@example.com', type: 'EPOSTA', status: 'ONAY', source: 'IYS_WEB' }).expect(422);
-    expect(r1.body.code).toBe('INVALID_SOURCE');
-    const r2 = await t.http()
+    const r1 = await t
+      .http()
       .post('/v1/brands/710001/consents')
       .set(auth())
-      .send({ recipient: 'a@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', consentDate: new Date(Date.now() - 10 * 86400_000).toISOString() })
+      .send({ recipient: 'a@example.com', type: 'EPOSTA', status: 'ONAY', source: 'IYS_WEB' })
+      .expect(422);
+    expect(r1.body.code).toBe('INVALID_SOURCE');
+    const r2 = await t
+      .http()
+      .post('/v1/brands/710001/consents')
+      .set(auth())
+      .send({
+        recipient: 'a@example.com',
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+        consentDate: new Date(Date.now() - 10 * 86400_000).toISOString(),
+      })
       .expect(422);
     expect(r2.body.code).toBe('REGISTRATION_WINDOW_PASSED');
   });
 
   it('checks a list of recipients with reasons', async () => {
-    await t.http().post('/v1/brands/710001/consents').set(auth()).send({ recipient: 'yes@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }).expect(201);
-    await t.http().post('/v1/brands/710001/consents').set(auth()).send({ recipient: 'no@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB' }).expect(201);
-    const res = await t.http()
+    await t
+      .http()
+      .post('/v1/brands/710001/consents')
+      .set(auth())
+      .send({ recipient: 'yes@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' })
+      .expect(201);
+    await t
+      .http()
+      .post('/v1/brands/710001/consents')
+      .set(auth())
+      .send({ recipient: 'no@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB' })
+      .expect(201);
+    const res = await t
+      .http()
       .post('/v1/brands/710001/consents/check')
       .set(auth())
-      .send({ type: 'EPOSTA', recipients: ['YES@example.com', 'no@example.com', 'unknown@example.com', 'not-an-address'] })
+      .send({
+        type: 'EPOSTA',
+        recipients: ['YES@example.com', 'no@example.com', 'unknown@example.com', 'not-an-address'],
+      })
       .expect(200);
     // An ONAY is allowed while İYS registers it and after İYS accepted it; which one depends on the sync's speed.
     expect(['ONAY_IN_REGISTRATION_WINDOW', 'ONAY_ACCEPTED']).toContain(res.body.results[0].reason);
     res.body.results[0].reason = 'ONAY';
-    expect(res.body.results.map((r: { recipient: string; allowed: boolean; reason: string }) => [r.recipient, r.allowed, r.reason])).toEqual([
+    expect(
+      res.body.results.map((r: { recipient: string; allowed: boolean; reason: string }) => [
+        r.recipient,
+        r.allowed,
+        r.reason,
+      ]),
+    ).toEqual([
       ['yes@example.com', true, 'ONAY'],
       ['no@example.com', false, 'REFUSED'],
       ['unknown@example.com', false, 'NO_CONSENT'],
       ['not-an-address', false, 'INVALID_EMAIL'],
     ]);
-    const tx = await t.http().post('/v1/brands/710001/consents/check').set(auth()).send({ type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['no@example.com'] }).expect(200);
+    const tx = await t
+      .http()
+      .post('/v1/brands/710001/consents/check')
+      .set(auth())
+      .send({ type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['no@example.com'] })
+      .expect(200);
     expect(tx.body.results[0]).toMatchObject({ allowed: true, reason: 'CONSENT_NOT_REQUIRED' });
   });
 
   it('limits a check to 10,000 recipients', async () => {
-    const res = await t.http().post('/v1/brands/710001/consents/check').set(auth()).send({ type: 'EPOSTA', recipients: Array.from({ length: 10_001 }, (_, i) => `u${i}@example.com`) });
+    const res = await t
+      .http()
+      .post('/v1/brands/710001/consents/check')
+      .set(auth())
+      .send({ type: 'EPOSTA', recipients: Array.from({ length: 10_001 }, (_, i) => `u${i}@example.com`) });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('recipients');
   });
 
   it('classifies messages with reasons', async () => {
-    const push = await t.http().post('/v1/classify').set(auth()).send({ channel: 'PUSH', purpose: 'PROMOTION', text: '%50 indirim!' }).expect(200);
-    expect(push.body).toMatchObject({ kind: 'EXEMPT', requiresConsent: false, iysType: null });
-    const mixed = await t.http()
+    const push = await t
+      .http()
       .post('/v1/classify')
       .set(auth())
-      .send({ channel: 'EMAIL', purpose: 'ORDER', subject: 'Siparişiniz alındı', text: 'Siparişiniz hazırlanıyor. Bir sonraki alışverişinizde %20 indirim kodu: KIS20' })
+      .send({ channel: 'PUSH', purpose: 'PROMOTION', text: '%50 indirim!' })
+      .expect(200);
+    expect(push.body).toMatchObject({ kind: 'EXEMPT', requiresConsent: false, iysType: null });
+    const mixed = await t
+      .http()
+      .post('/v1/classify')
+      .set(auth())
+      .send({
+        channel: 'EMAIL',
+        purpose: 'ORDER',
+        subject: 'Siparişiniz alındı',
+        text: 'Siparişiniz hazırlanıyor. Bir sonraki alışverişinizde %20 indirim kodu: KIS20',
+      })
       .expect(200);
     expect(mixed.body).toMatchObject({ kind: 'COMMERCIAL', requiresConsent: true, iysType: 'EPOSTA' });
     expect(mixed.body.reasons.join(' ')).toMatch(/ORDER/);

@@ -16,16 +16,32 @@ describe('consent imports (e2e)', () => {
   async function tenant(name: string) {
     const iysCode = String(randomInt(100_000_000, 999_999_999));
     const sp = (await t.http().post('/v1/service-providers').set(op()).send({ name, iysCode }).expect(201)).body;
-    await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op()).send({ name, brandCode: iysCode, fromEmail: 'news@example.com', fromName: name }).expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${sp.id}/brands`)
+      .set(op())
+      .send({ name, brandCode: iysCode, fromEmail: 'news@example.com', fromName: name })
+      .expect(201);
     return { apiKey: sp.apiKey as string, brandCode: iysCode };
   }
 
   const upload = (body: string, apiKey = key, contentType = 'text/csv; charset=utf-8') =>
-    t.http().post(`/v1/brands/${brandCode}/consents/imports`).set({ Authorization: `Bearer ${apiKey}` }).set('content-type', contentType).send(body);
+    t
+      .http()
+      .post(`/v1/brands/${brandCode}/consents/imports`)
+      .set({ Authorization: `Bearer ${apiKey}` })
+      .set('content-type', contentType)
+      .send(body);
 
   const finished = (id: string) =>
     waitFor<Record<string, any>>(
-      async () => (await t.http().get(`/v1/imports/${id}`).set({ Authorization: `Bearer ${key}` })).body,
+      async () =>
+        (
+          await t
+            .http()
+            .get(`/v1/imports/${id}`)
+            .set({ Authorization: `Bearer ${key}` })
+        ).body,
       (b) => b.status === 'COMPLETED' || b.status === 'FAILED',
       20_000,
     );
@@ -51,14 +67,25 @@ describe('consent imports (e2e)', () => {
     const res = await upload(body).expect(202);
     expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const summary = await finished(res.body.id);
-    expect(summary).toMatchObject({ status: 'COMPLETED', total: 5, accepted: 2, rejected: 3, next: null, iys: { rejected: 0 } });
+    expect(summary).toMatchObject({
+      status: 'COMPLETED',
+      total: 5,
+      accepted: 2,
+      rejected: 3,
+      next: null,
+      iys: { rejected: 0 },
+    });
     expect(summary.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
       [4, 'INVALID_EMAIL'],
       [5, 'FIRST_RET'],
       [6, 'REGISTRATION_WINDOW_PASSED'],
     ]);
     expect(summary.iys.pending + summary.iys.accepted).toBe(2);
-    const consent = await t.http().get(`/v1/brands/${brandCode}/consents/EPOSTA/ok1@example.com`).set({ Authorization: `Bearer ${key}` }).expect(200);
+    const consent = await t
+      .http()
+      .get(`/v1/brands/${brandCode}/consents/EPOSTA/ok1@example.com`)
+      .set({ Authorization: `Bearer ${key}` })
+      .expect(200);
     expect(consent.body).toMatchObject({ status: 'ONAY', source: 'HS_WEB' });
   });
 
@@ -66,20 +93,48 @@ describe('consent imports (e2e)', () => {
     const body = [HEADER, ...Array.from({ length: 5 }, (_, i) => `bad${i},EPOSTA,ONAY,HS_WEB,${recent()},`)].join('\n');
     const { id } = (await upload(body).expect(202)).body;
     await finished(id);
-    const first = (await t.http().get(`/v1/imports/${id}?limit=2`).set({ Authorization: `Bearer ${key}` }).expect(200)).body;
+    const first = (
+      await t
+        .http()
+        .get(`/v1/imports/${id}?limit=2`)
+        .set({ Authorization: `Bearer ${key}` })
+        .expect(200)
+    ).body;
     expect(first.errors.map((e: { line: number }) => e.line)).toEqual([2, 3]);
     expect(first.rejected).toBe(5);
-    const second = (await t.http().get(`/v1/imports/${id}?limit=2&after=${first.next}`).set({ Authorization: `Bearer ${key}` }).expect(200)).body;
+    const second = (
+      await t
+        .http()
+        .get(`/v1/imports/${id}?limit=2&after=${first.next}`)
+        .set({ Authorization: `Bearer ${key}` })
+        .expect(200)
+    ).body;
     expect(second.errors.map((e: { line: number }) => e.line)).toEqual([4, 5]);
-    await t.http().get(`/v1/imports/${id}?after=garbage`).set({ Authorization: `Bearer ${key}` }).expect(400);
+    await t
+      .http()
+      .get(`/v1/imports/${id}?after=garbage`)
+      .set({ Authorization: `Bearer ${key}` })
+      .expect(400);
   });
 
   it("answers another tenant's import, and an unknown one, with the same 404", async () => {
     const { id } = (await upload(`${HEADER}\nx@example.com,EPOSTA,ONAY,HS_WEB,${recent()},\n`).expect(202)).body;
-    const theirs = await t.http().get(`/v1/imports/${id}`).set({ Authorization: `Bearer ${otherKey}` }).expect(404);
-    const missing = await t.http().get('/v1/imports/00000000-0000-4000-8000-000000000000').set({ Authorization: `Bearer ${key}` }).expect(404);
+    const theirs = await t
+      .http()
+      .get(`/v1/imports/${id}`)
+      .set({ Authorization: `Bearer ${otherKey}` })
+      .expect(404);
+    const missing = await t
+      .http()
+      .get('/v1/imports/00000000-0000-4000-8000-000000000000')
+      .set({ Authorization: `Bearer ${key}` })
+      .expect(404);
     expect(theirs.body).toEqual(missing.body);
-    await t.http().get('/v1/imports/not-a-uuid').set({ Authorization: `Bearer ${key}` }).expect(404);
+    await t
+      .http()
+      .get('/v1/imports/not-a-uuid')
+      .set({ Authorization: `Bearer ${key}` })
+      .expect(404);
     // Nor can another tenant import into this brand.
     await upload(`${HEADER}\n`, otherKey).expect(404);
   });
@@ -89,13 +144,17 @@ describe('consent imports (e2e)', () => {
     expect(wrongType.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     await upload(`${HEADER}\n`, key, 'text/csv; charset=iso-8859-9').expect(415);
     const badHeader = await upload('email,status\na@example.com,ONAY\n').expect(422);
-    expect(badHeader.body).toMatchObject({ code: 'INVALID_CSV_HEADER', detail: expect.stringContaining('missing column(s)') });
+    expect(badHeader.body).toMatchObject({
+      code: 'INVALID_CSV_HEADER',
+      detail: expect.stringContaining('missing column(s)'),
+    });
     const empty = await upload('').expect(422);
     expect(empty.body.code).toBe('INVALID_CSV_HEADER');
   });
 
   it('refuses a declared body over the limit with 413 before reading it', async () => {
-    const res = await t.http()
+    const res = await t
+      .http()
       .post(`/v1/brands/${brandCode}/consents/imports`)
       .set({ Authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'content-length': String(300 * 1024 * 1024) })
       .send(`${HEADER}\n`)
@@ -105,6 +164,8 @@ describe('consent imports (e2e)', () => {
 
   it('lists the import routes in the OpenAPI document', async () => {
     const res = await t.http().get('/docs-json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/brands/{brandCode}/consents/imports', '/v1/imports/{id}']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/brands/{brandCode}/consents/imports', '/v1/imports/{id}']),
+    );
   });
 });

@@ -59,14 +59,27 @@ describe(ConsentImporter.name, () => {
   });
   afterAll(() => db.close());
 
-  async function runImport(brand: ConsentBrand, body: string | Buffer, opts: { chunkBytes?: number; batchSize?: number } = {}) {
+  async function runImport(
+    brand: ConsentBrand,
+    body: string | Buffer,
+    opts: { chunkBytes?: number; batchSize?: number } = {},
+  ) {
     const id = await sut.receive(brand, pieces(body), { recordedBy: 'test', chunkBytes: opts.chunkBytes ?? 32 });
     await sut.process(id, { batchSize: opts.batchSize ?? 3 });
     return (await sut.summary(id, brand.tenantId, { limit: 1000 }))!;
   }
 
   const movementsOf = (brand: ConsentBrand) =>
-    sqlRows<{ recipient: string; status: string; stale: boolean; import_line: number; origin: string; state: string; reason: string | null; deadline: Date | null }>(
+    sqlRows<{
+      recipient: string;
+      status: string;
+      stale: boolean;
+      import_line: number;
+      origin: string;
+      state: string;
+      reason: string | null;
+      deadline: Date | null;
+    }>(
       db.dataSource,
       `SELECT m.recipient, m.status, m.stale, m.import_line, m.origin, o.state, o.reason, o.deadline
          FROM consent_movements m JOIN iys_outbox o ON o.movement_id = m.id
@@ -74,18 +87,32 @@ describe(ConsentImporter.name, () => {
       [brand.id],
     );
   const currentOf = (brand: ConsentBrand, recipient: string) =>
-    sqlOne<{ status: string; consent_date: Date; iys_state: string }>(db.dataSource, `SELECT status, consent_date, iys_state FROM consents WHERE brand_id = $1 AND recipient = $2`, [
-      brand.id,
-      recipient,
-    ]);
+    sqlOne<{ status: string; consent_date: Date; iys_state: string }>(
+      db.dataSource,
+      `SELECT status, consent_date, iys_state FROM consents WHERE brand_id = $1 AND recipient = $2`,
+      [brand.id, recipient],
+    );
 
   it('turns good rows into movements, pending İYS rows and current state', async () => {
     const brand = newBrand();
     const summary = await runImport(
       brand,
-      csv(HEADER, ' Ayse@Example.com ,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,', '0532 111 22 33,mesaj,onay,hs_mobil,2026-11-25T10:00:00+03:00,BIREYSEL', 'tacir@example.com,EPOSTA,ONAY,HS_FIZIKSEL_ORTAM,2026-11-24 09:00:00,TACIR'),
+      csv(
+        HEADER,
+        ' Ayse@Example.com ,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+        '0532 111 22 33,mesaj,onay,hs_mobil,2026-11-25T10:00:00+03:00,BIREYSEL',
+        'tacir@example.com,EPOSTA,ONAY,HS_FIZIKSEL_ORTAM,2026-11-24 09:00:00,TACIR',
+      ),
     );
-    expect(summary).toMatchObject({ status: 'COMPLETED', total: 3, accepted: 3, rejected: 0, errors: [], iys: { pending: 3, accepted: 0, rejected: 0, notRequired: 0 }, failure: null });
+    expect(summary).toMatchObject({
+      status: 'COMPLETED',
+      total: 3,
+      accepted: 3,
+      rejected: 0,
+      errors: [],
+      iys: { pending: 3, accepted: 0, rejected: 0, notRequired: 0 },
+      failure: null,
+    });
     const rows = await movementsOf(brand);
     expect(rows.map((r) => [r.import_line, r.recipient, r.origin, r.state])).toEqual([
       [2, 'ayse@example.com', 'IMPORT', 'PENDING'],
@@ -95,8 +122,15 @@ describe(ConsentImporter.name, () => {
     // The registration deadline: end of Monday 2026-11-30, Turkey time.
     expect(new Date(rows[0].deadline!).toISOString()).toBe('2026-11-30T20:59:59.999Z');
     expect(await currentOf(brand, 'ayse@example.com')).toMatchObject({ status: 'ONAY', iys_state: 'PENDING' });
-    expect((await registry.get(brand, 'MESAJ', '+905321112233'))?.history[0]).toMatchObject({ origin: 'IMPORT', recordedBy: 'test' });
-    const chunks = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM consent_import_chunks WHERE import_id = $1`, [summary.id]);
+    expect((await registry.get(brand, 'MESAJ', '+905321112233'))?.history[0]).toMatchObject({
+      origin: 'IMPORT',
+      recordedBy: 'test',
+    });
+    const chunks = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM consent_import_chunks WHERE import_id = $1`,
+      [summary.id],
+    );
     expect(chunks?.n).toBe(0);
   });
 
@@ -139,7 +173,11 @@ describe(ConsentImporter.name, () => {
     expect(summary.errors[0].message).toContain('ş');
     expect(summary.errors.find((e) => e.code === 'FIRST_RET')?.message).toMatch(/H175/);
     expect((await movementsOf(brand)).map((r) => r.recipient)).toEqual(['ok@example.com']);
-    const outbox = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM iys_outbox WHERE brand_id = $1`, [brand.id]);
+    const outbox = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM iys_outbox WHERE brand_id = $1`,
+      [brand.id],
+    );
     expect(outbox?.n).toBe(1);
   });
 
@@ -173,20 +211,49 @@ describe(ConsentImporter.name, () => {
       [9, 'z@example.com', 'ONAY', false, 'PENDING', null],
       [10, 'z@example.com', 'RET', false, 'PENDING', null],
     ]);
-    expect(await currentOf(brand, 'x@example.com')).toMatchObject({ status: 'ONAY', consent_date: new Date('2026-11-25T08:30:00Z') });
+    expect(await currentOf(brand, 'x@example.com')).toMatchObject({
+      status: 'ONAY',
+      consent_date: new Date('2026-11-25T08:30:00Z'),
+    });
     expect(await currentOf(brand, 'z@example.com')).toMatchObject({ status: 'RET', iys_state: 'PENDING' });
     expect(summary.iys).toEqual({ pending: 6, accepted: 0, rejected: 0, notRequired: 1 });
   });
 
   it('keeps a RET over a local ONAY İYS never saw, without sending it, and wins against the API only with a later date', async () => {
     const brand = newBrand();
-    await registry.record(brand, { recipient: 'api@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:00:00' }, { origin: 'API', recordedBy: 'test' });
-    await sqlExec(db.dataSource, `UPDATE iys_outbox SET state = 'REJECTED', error_code = 'H120' WHERE brand_id = $1`, [brand.id]);
+    await registry.record(
+      brand,
+      {
+        recipient: 'api@example.com',
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+        consentDate: '2026-11-25 11:00:00',
+      },
+      { origin: 'API', recordedBy: 'test' },
+    );
+    await sqlExec(db.dataSource, `UPDATE iys_outbox SET state = 'REJECTED', error_code = 'H120' WHERE brand_id = $1`, [
+      brand.id,
+    ]);
     await sqlExec(db.dataSource, `UPDATE consents SET iys_state = 'REJECTED' WHERE brand_id = $1`, [brand.id]);
-    await registry.record(brand, { recipient: 'newer@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:50:00' }, { origin: 'API', recordedBy: 'test' });
+    await registry.record(
+      brand,
+      {
+        recipient: 'newer@example.com',
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+        consentDate: '2026-11-25 11:50:00',
+      },
+      { origin: 'API', recordedBy: 'test' },
+    );
     const summary = await runImport(
       brand,
-      csv(HEADER, 'api@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:30:00,', 'newer@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:40:00,'),
+      csv(
+        HEADER,
+        'api@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:30:00,',
+        'newer@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:40:00,',
+      ),
     );
     expect(summary).toMatchObject({ accepted: 2, rejected: 0 });
     const rows = (await movementsOf(brand)).filter((r) => r.origin === 'IMPORT');
@@ -200,7 +267,14 @@ describe(ConsentImporter.name, () => {
 
   it('sends nothing to İYS for a brand that syncs İYS itself, first RETs included', async () => {
     const brand = newBrand({ iysSync: 'CUSTOMER' });
-    const summary = await runImport(brand, csv(HEADER, 'c1@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,', 'c2@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:30:00,'));
+    const summary = await runImport(
+      brand,
+      csv(
+        HEADER,
+        'c1@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+        'c2@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:30:00,',
+      ),
+    );
     expect(summary).toMatchObject({ accepted: 2, rejected: 0, iys: { pending: 0, notRequired: 2 } });
     expect((await movementsOf(brand)).map((r) => [r.state, r.reason])).toEqual([
       ['NOT_REQUIRED', 'CUSTOMER_SYNC'],
@@ -211,7 +285,12 @@ describe(ConsentImporter.name, () => {
   it('resumes after a crash from the last committed batch, without duplicates', async () => {
     const brand = newBrand();
     const lines = [HEADER];
-    for (let i = 1; i <= 40; i++) lines.push(i % 10 === 0 ? `bad${i},EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,` : `r${i}@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`);
+    for (let i = 1; i <= 40; i++)
+      lines.push(
+        i % 10 === 0
+          ? `bad${i},EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`
+          : `r${i}@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`,
+      );
     const id = await sut.receive(brand, pieces(csv(...lines), 64), { recordedBy: 'test', chunkBytes: 100 });
     const crash = new Error('simulated crash');
     await expect(
@@ -222,7 +301,11 @@ describe(ConsentImporter.name, () => {
         },
       }),
     ).rejects.toBe(crash);
-    const midway = await sqlOne<{ status: string; lines_done: number; total: number }>(db.dataSource, `SELECT status, lines_done, total FROM consent_imports WHERE id = $1`, [id]);
+    const midway = await sqlOne<{ status: string; lines_done: number; total: number }>(
+      db.dataSource,
+      `SELECT status, lines_done, total FROM consent_imports WHERE id = $1`,
+      [id],
+    );
     // The crash struck after the third batch; the ones written beside it (up to writers - 1 of them) may have
     // committed too, always as a prefix of the file.
     expect(midway?.status).toBe('PROCESSING');
@@ -232,7 +315,11 @@ describe(ConsentImporter.name, () => {
     const summary = (await sut.summary(id, tenantId))!;
     expect(summary).toMatchObject({ status: 'COMPLETED', total: 40, accepted: 36, rejected: 4 });
     expect(summary.errors.map((e) => e.line)).toEqual([11, 21, 31, 41]);
-    const stored = await sqlOne<{ n: number; lines: number }>(db.dataSource, `SELECT count(*)::int AS n, count(DISTINCT import_line)::int AS lines FROM consent_movements WHERE import_id = $1`, [id]);
+    const stored = await sqlOne<{ n: number; lines: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n, count(DISTINCT import_line)::int AS lines FROM consent_movements WHERE import_id = $1`,
+      [id],
+    );
     expect(stored).toEqual({ n: 36, lines: 36 });
     // A job delivered again after the end changes nothing.
     expect(await sut.process(id)).toEqual({ status: 'COMPLETED', ran: false });
@@ -240,12 +327,19 @@ describe(ConsentImporter.name, () => {
 
   it('lets only one of two runs on the same import write each batch', async () => {
     const brand = newBrand();
-    const lines = [HEADER, ...Array.from({ length: 12 }, (_, i) => `twice${i}@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`)];
+    const lines = [
+      HEADER,
+      ...Array.from({ length: 12 }, (_, i) => `twice${i}@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`),
+    ];
     const id = await sut.receive(brand, pieces(csv(...lines)), { recordedBy: 'test', chunkBytes: 50 });
     const runs = await Promise.all([sut.process(id, { batchSize: 2 }), sut.process(id, { batchSize: 2 })]);
     expect(runs.filter((r) => r.ran)).toHaveLength(1);
     expect(await sut.summary(id, tenantId)).toMatchObject({ status: 'COMPLETED', total: 12, accepted: 12 });
-    const stored = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM consent_movements WHERE import_id = $1`, [id]);
+    const stored = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM consent_movements WHERE import_id = $1`,
+      [id],
+    );
     expect(stored?.n).toBe(12);
   });
 
@@ -256,19 +350,45 @@ describe(ConsentImporter.name, () => {
         events.push(e);
       }
     })();
-    const withListener = new ConsentImporter(db.dataSource, new ImportRepository(), new BusinessCalendar(), new FixedClock(NOW), listener);
+    const withListener = new ConsentImporter(
+      db.dataSource,
+      new ImportRepository(),
+      new BusinessCalendar(),
+      new FixedClock(NOW),
+      listener,
+    );
     const brand = newBrand();
-    const lines = [HEADER, ...Array.from({ length: 5 }, (_, i) => `told${i}@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`), 'told0@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 10:00:00,'];
+    const lines = [
+      HEADER,
+      ...Array.from({ length: 5 }, (_, i) => `told${i}@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,`),
+      'told0@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 10:00:00,',
+    ];
     const id = await withListener.receive(brand, pieces(csv(...lines)), { recordedBy: 'test' });
     await withListener.process(id, { batchSize: 2 });
     expect(events.every((e) => e.brandId === brand.id)).toBe(true);
     expect(events.flatMap((e) => e.movementIds)).toHaveLength(6);
     const outbox = events.flatMap((e) => e.outbox);
-    expect(outbox.map((o) => o.state).sort()).toEqual(['NOT_REQUIRED', 'PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
-    const pendingIds = await sqlRows<{ id: string }>(db.dataSource, `SELECT o.id::text AS id FROM iys_outbox o JOIN consent_movements m ON m.id = o.movement_id WHERE m.import_id = $1 AND o.state = 'PENDING' ORDER BY o.id`, [id]);
+    expect(outbox.map((o) => o.state).sort()).toEqual([
+      'NOT_REQUIRED',
+      'PENDING',
+      'PENDING',
+      'PENDING',
+      'PENDING',
+      'PENDING',
+    ]);
+    const pendingIds = await sqlRows<{ id: string }>(
+      db.dataSource,
+      `SELECT o.id::text AS id FROM iys_outbox o JOIN consent_movements m ON m.id = o.movement_id WHERE m.import_id = $1 AND o.state = 'PENDING' ORDER BY o.id`,
+      [id],
+    );
     // The same rows, whatever order a batch's INSERT handed out ids in.
     const byNumber = (a: string, b: string) => Number(a) - Number(b);
-    expect(outbox.filter((o) => o.state === 'PENDING').map((o) => String(o.id)).sort(byNumber)).toEqual(pendingIds.map((r) => r.id).sort(byNumber));
+    expect(
+      outbox
+        .filter((o) => o.state === 'PENDING')
+        .map((o) => String(o.id))
+        .sort(byNumber),
+    ).toEqual(pendingIds.map((r) => r.id).sort(byNumber));
   });
 
   it('reads the same rows whatever the chunk boundaries: split lines, quoted fields, multi-byte letters and CRLF', async () => {
@@ -290,7 +410,11 @@ describe(ConsentImporter.name, () => {
     const outcomes: unknown[] = [];
     for (const chunkBytes of [1, 2, 3, 7, 1024]) {
       const summary = await runImport(newBrand(), body, { chunkBytes, batchSize: 2 });
-      outcomes.push({ total: summary.total, accepted: summary.accepted, errors: summary.errors.map((e) => [e.line, e.code, e.message]) });
+      outcomes.push({
+        total: summary.total,
+        accepted: summary.accepted,
+        errors: summary.errors.map((e) => [e.line, e.code, e.message]),
+      });
     }
     expect(outcomes[0]).toMatchObject({
       total: 5,
@@ -305,20 +429,34 @@ describe(ConsentImporter.name, () => {
   });
 
   it('reports a quote never closed at its line and imports the rows before it', async () => {
-    const summary = await runImport(newBrand(), csv(HEADER, 'a1@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,', '"a2@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,', 'a3@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,'));
+    const summary = await runImport(
+      newBrand(),
+      csv(
+        HEADER,
+        'a1@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+        '"a2@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+        'a3@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+      ),
+    );
     expect(summary).toMatchObject({ status: 'COMPLETED', total: 2, accepted: 1, rejected: 1 });
     expect(summary.errors).toEqual([expect.objectContaining({ line: 3, code: 'MALFORMED_CSV' })]);
   });
 
   it('fails an import whose row is too long to be a row, keeping the rows before it', async () => {
-    const body = csv(HEADER, 'b1@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,', '"b2' + 'x,'.repeat(40_000), 'b3@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,');
+    const body = csv(
+      HEADER,
+      'b1@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+      '"b2' + 'x,'.repeat(40_000),
+      'b3@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+    );
     const summary = await runImport(newBrand(), body, { chunkBytes: 4096 });
     expect(summary).toMatchObject({ status: 'FAILED', total: 1, accepted: 1 });
     expect(summary.failure).toMatch(/^Line 3: .*never closed/);
   });
 
   it('refuses a file without a usable header or over the size limit, and keeps nothing of it', async () => {
-    const count = async () => (await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM consent_imports`))!.n;
+    const count = async () =>
+      (await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM consent_imports`))!.n;
     const before = await count();
     const brand = newBrand();
     const refusal = (body: string, maxBytes?: number) =>
@@ -327,11 +465,22 @@ describe(ConsentImporter.name, () => {
         (e: unknown) => e as ImportRejectedError,
       );
     expect(await refusal('')).toMatchObject({ code: 'INVALID_CSV_HEADER' });
-    expect(await refusal('a@example.com,EPOSTA,ONAY\n')).toMatchObject({ code: 'INVALID_CSV_HEADER', message: expect.stringContaining('missing column(s) recipient, type, status') });
-    expect(await refusal('recipient,type,status,consent_date\nx\n')).toMatchObject({ code: 'INVALID_CSV_HEADER', message: expect.stringContaining('unknown column(s) "consent_date"') });
-    expect(await refusal(csv(HEADER, 'x@example.com,EPOSTA,ONAY,HS_WEB,,', 'y@example.com,EPOSTA,ONAY,HS_WEB,,'), 60)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(await refusal('a@example.com,EPOSTA,ONAY\n')).toMatchObject({
+      code: 'INVALID_CSV_HEADER',
+      message: expect.stringContaining('missing column(s) recipient, type, status'),
+    });
+    expect(await refusal('recipient,type,status,consent_date\nx\n')).toMatchObject({
+      code: 'INVALID_CSV_HEADER',
+      message: expect.stringContaining('unknown column(s) "consent_date"'),
+    });
+    expect(
+      await refusal(csv(HEADER, 'x@example.com,EPOSTA,ONAY,HS_WEB,,', 'y@example.com,EPOSTA,ONAY,HS_WEB,,'), 60),
+    ).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(await count()).toBe(before);
-    const chunks = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM consent_import_chunks c LEFT JOIN consent_imports i ON i.id = c.import_id WHERE i.id IS NULL`);
+    const chunks = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM consent_import_chunks c LEFT JOIN consent_imports i ON i.id = c.import_id WHERE i.id IS NULL`,
+    );
     expect(chunks?.n).toBe(0);
   });
 
@@ -340,7 +489,10 @@ describe(ConsentImporter.name, () => {
     const summary = await runImport(brand, csv('recipient,type,status', 'nodate@example.com,EPOSTA,ONAY'));
     // No source column: İYS needs one (H113), so the row is refused rather than given an invented source.
     expect(summary.errors.map((e) => e.code)).toEqual(['INVALID_SOURCE']);
-    const withSource = await runImport(brand, csv('recipient,type,status,source', 'nodate@example.com,EPOSTA,ONAY,HS_WEB'));
+    const withSource = await runImport(
+      brand,
+      csv('recipient,type,status,source', 'nodate@example.com,EPOSTA,ONAY,HS_WEB'),
+    );
     expect(withSource).toMatchObject({ accepted: 1, rejected: 0 });
     const row = await currentOf(brand, 'nodate@example.com');
     expect(Math.abs(new Date(row!.consent_date).getTime() - withSource.createdAt.getTime())).toBeLessThan(1000);

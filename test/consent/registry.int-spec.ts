@@ -17,7 +17,6 @@ import {
 } from '@izinli/consent';
 import { createTestDatabase, TestDatabase } from '@izinli/testing';
 
-
 class FixedClock extends Clock {
   constructor(public at: Date) {
     super();
@@ -44,8 +43,20 @@ describe(ConsentRegistry.name, () => {
   let clock: FixedClock;
   let sut: ConsentRegistry;
   let gate: ConsentGate;
-  const brand: ConsentBrand = { id: randomUUID(), tenantId: randomUUID(), iysCode: '100001', brandCode: '100001', iysSync: 'PLATFORM' };
-  const customerBrand: ConsentBrand = { id: randomUUID(), tenantId: brand.tenantId, iysCode: '100001', brandCode: '100009', iysSync: 'CUSTOMER' };
+  const brand: ConsentBrand = {
+    id: randomUUID(),
+    tenantId: randomUUID(),
+    iysCode: '100001',
+    brandCode: '100001',
+    iysSync: 'PLATFORM',
+  };
+  const customerBrand: ConsentBrand = {
+    id: randomUUID(),
+    tenantId: brand.tenantId,
+    iysCode: '100001',
+    brandCode: '100009',
+    iysSync: 'CUSTOMER',
+  };
   const meta = { origin: 'API' as const, recordedBy: 'test' };
 
   beforeAll(async () => {
@@ -67,13 +78,26 @@ describe(ConsentRegistry.name, () => {
     );
 
   it('records an ONAY with its evidence, a pending outgoing row and its registration deadline', async () => {
-    const input = movement({ recipient: '  Ayse.Yilmaz@Example.COM ', evidence: { ip: '203.0.113.9', consentText: 'Kampanyalardan haberdar olmak istiyorum', consentTextVersion: 'v3' } });
+    const input = movement({
+      recipient: '  Ayse.Yilmaz@Example.COM ',
+      evidence: { ip: '203.0.113.9', consentText: 'Kampanyalardan haberdar olmak istiyorum', consentTextVersion: 'v3' },
+    });
     const { consent, stale, duplicate } = await sut.record(brand, input, meta);
     expect({ stale, duplicate }).toEqual({ stale: false, duplicate: false });
-    expect(consent).toMatchObject({ recipient: 'ayse.yilmaz@example.com', status: 'ONAY', source: 'HS_WEB', recipientType: 'BIREYSEL', iys: { state: 'PENDING' } });
+    expect(consent).toMatchObject({
+      recipient: 'ayse.yilmaz@example.com',
+      status: 'ONAY',
+      source: 'HS_WEB',
+      recipientType: 'BIREYSEL',
+      iys: { state: 'PENDING' },
+    });
     expect(consent.consentDate).toBe('2026-11-25T08:30:00.000Z');
     expect(consent.history).toHaveLength(1);
-    expect(consent.history[0].evidence).toEqual({ ip: '203.0.113.9', consentText: 'Kampanyalardan haberdar olmak istiyorum', consentTextVersion: 'v3' });
+    expect(consent.history[0].evidence).toEqual({
+      ip: '203.0.113.9',
+      consentText: 'Kampanyalardan haberdar olmak istiyorum',
+      consentTextVersion: 'v3',
+    });
     const out = await outboxOf('ayse.yilmaz@example.com');
     expect(out).toEqual([expect.objectContaining({ state: 'PENDING', status: 'ONAY' })]);
     // End of Monday 2026-11-30 in Turkey time.
@@ -84,7 +108,11 @@ describe(ConsentRegistry.name, () => {
     const recipient = 'latest@example.com';
     await sut.record(brand, movement({ recipient, consentDate: '2026-11-25 10:00:00' }), meta);
     await sut.record(brand, movement({ recipient, status: 'RET', consentDate: '2026-11-25 11:00:00' }), meta);
-    const older = await sut.record(brand, movement({ recipient, status: 'ONAY', consentDate: '2026-11-25 10:30:00' }), meta);
+    const older = await sut.record(
+      brand,
+      movement({ recipient, status: 'ONAY', consentDate: '2026-11-25 10:30:00' }),
+      meta,
+    );
     expect(older.stale).toBe(true);
     expect(older.consent.status).toBe('RET');
     expect(older.consent.history.map((h) => [h.status, h.stale])).toEqual([
@@ -103,7 +131,10 @@ describe(ConsentRegistry.name, () => {
     const recipient = 'never-seen@example.com';
     const { consent } = await sut.record(brand, movement({ recipient, status: 'RET' }), meta);
     expect(consent.iys).toMatchObject({ state: 'NOT_REQUIRED', reason: 'FIRST_RET' });
-    const [d] = await gate.check({ brandId: brand.id, tenantId: brand.tenantId }, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: [recipient], recipientType: 'BIREYSEL' });
+    const [d] = await gate.check(
+      { brandId: brand.id, tenantId: brand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: [recipient], recipientType: 'BIREYSEL' },
+    );
     expect(d).toMatchObject({ allowed: false, reason: 'REFUSED' });
   });
 
@@ -118,22 +149,49 @@ describe(ConsentRegistry.name, () => {
 
   it('records a movement given onlyIfInForce only while that movement is still the one in force', async () => {
     const recipient = 'inforce@example.com';
-    const first = await sut.record(brand, movement({ recipient, status: 'RET', source: 'HS_EPOSTA', consentDate: '2026-11-25 11:30:00' }), meta);
+    const first = await sut.record(
+      brand,
+      movement({ recipient, status: 'RET', source: 'HS_EPOSTA', consentDate: '2026-11-25 11:30:00' }),
+      meta,
+    );
     const read = { status: first.consent.status, source: first.consent.source, consentDate: first.consent.consentDate };
     // Another movement lands after the read, dated before what the caller is about to record.
-    await sut.record(brand, movement({ recipient, status: 'RET', source: 'HS_WEB', consentDate: '2026-11-25 11:30:05' }), meta);
-    const refused = await sut.record(brand, movement({ recipient, status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:30:10' }), { ...meta, onlyIfInForce: read });
-    expect({ conflict: refused.conflict, stale: refused.stale, duplicate: refused.duplicate }).toEqual({ conflict: true, stale: false, duplicate: false });
+    await sut.record(
+      brand,
+      movement({ recipient, status: 'RET', source: 'HS_WEB', consentDate: '2026-11-25 11:30:05' }),
+      meta,
+    );
+    const refused = await sut.record(
+      brand,
+      movement({ recipient, status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:30:10' }),
+      { ...meta, onlyIfInForce: read },
+    );
+    expect({ conflict: refused.conflict, stale: refused.stale, duplicate: refused.duplicate }).toEqual({
+      conflict: true,
+      stale: false,
+      duplicate: false,
+    });
     expect(refused.consent).toMatchObject({ status: 'RET', source: 'HS_WEB' });
     expect(refused.consent.history).toHaveLength(2);
     expect(await outboxOf(recipient)).toHaveLength(2);
     // Read again, the same movement goes through.
-    const now = { status: refused.consent.status, source: refused.consent.source, consentDate: refused.consent.consentDate };
-    const recorded = await sut.record(brand, movement({ recipient, status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:30:10' }), { ...meta, onlyIfInForce: now });
+    const now = {
+      status: refused.consent.status,
+      source: refused.consent.source,
+      consentDate: refused.consent.consentDate,
+    };
+    const recorded = await sut.record(
+      brand,
+      movement({ recipient, status: 'ONAY', source: 'HS_WEB', consentDate: '2026-11-25 11:30:10' }),
+      { ...meta, onlyIfInForce: now },
+    );
     expect({ conflict: recorded.conflict, stale: recorded.stale }).toEqual({ conflict: false, stale: false });
     expect(recorded.consent.status).toBe('ONAY');
     // A key with nothing recorded is never "still" anything.
-    const unknown = await sut.record(brand, movement({ recipient: 'never@example.com' }), { ...meta, onlyIfInForce: now });
+    const unknown = await sut.record(brand, movement({ recipient: 'never@example.com' }), {
+      ...meta,
+      onlyIfInForce: now,
+    });
     expect(unknown.conflict).toBe(true);
     expect(await outboxOf('never@example.com')).toHaveLength(0);
   });
@@ -149,11 +207,16 @@ describe(ConsentRegistry.name, () => {
       [{ type: 'MESAJ', recipient: '+9005321112233' }, 'INVALID_PHONE'],
     ];
     for (const [over, code] of cases) {
-      const err = await sut.record(brand, movement({ recipient: 'refused@example.com', ...over }), meta).catch((e: unknown) => e);
+      const err = await sut
+        .record(brand, movement({ recipient: 'refused@example.com', ...over }), meta)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidMovementError);
       expect((err as InvalidMovementError).problems.map((p) => p.code)).toContain(code);
     }
-    const n = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM consent_movements WHERE recipient LIKE 'refused%' OR source = 'IYS_MOBIL'`);
+    const n = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM consent_movements WHERE recipient LIKE 'refused%' OR source = 'IYS_MOBIL'`,
+    );
     expect(n?.n).toBe(0);
   });
 
@@ -164,22 +227,33 @@ describe(ConsentRegistry.name, () => {
 
   it('never lets evidence be changed or removed', async () => {
     await sut.record(brand, movement({ recipient: 'proof@example.com', evidence: { ip: '198.51.100.1' } }), meta);
-    await expect(sqlExec(db.dataSource, `UPDATE consent_movements SET evidence = NULL WHERE recipient = 'proof@example.com'`)).rejects.toThrow(/append-only/);
-    await expect(sqlExec(db.dataSource, `DELETE FROM consent_movements WHERE recipient = 'proof@example.com'`)).rejects.toThrow(/append-only/);
+    await expect(
+      sqlExec(db.dataSource, `UPDATE consent_movements SET evidence = NULL WHERE recipient = 'proof@example.com'`),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sqlExec(db.dataSource, `DELETE FROM consent_movements WHERE recipient = 'proof@example.com'`),
+    ).rejects.toThrow(/append-only/);
   });
 
   it('sends nothing to İYS for a brand that syncs İYS itself, and lets its consents through', async () => {
     const recipient = 'customer-sync@example.com';
     const { consent } = await sut.record(customerBrand, movement({ recipient }), meta);
     expect(consent.iys).toMatchObject({ state: 'NOT_REQUIRED', reason: 'CUSTOMER_SYNC' });
-    const [d] = await gate.check({ brandId: customerBrand.id, tenantId: customerBrand.tenantId }, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: [recipient], recipientType: 'BIREYSEL' });
+    const [d] = await gate.check(
+      { brandId: customerBrand.id, tenantId: customerBrand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: [recipient], recipientType: 'BIREYSEL' },
+    );
     expect(d).toMatchObject({ allowed: true, reason: 'ONAY_SYNCED_BY_SERVICE_PROVIDER' });
   });
 
   it('serialises concurrent movements of one key: the latest consentDate wins whatever the arrival order', async () => {
     const recipient = 'race@example.com';
     const dates = ['2026-11-25 09:00:01', '2026-11-25 09:00:05', '2026-11-25 09:00:03', '2026-11-25 09:00:02'];
-    await Promise.all(dates.map((d, i) => sut.record(brand, movement({ recipient, consentDate: d, status: i % 2 ? 'RET' : 'ONAY' }), meta)));
+    await Promise.all(
+      dates.map((d, i) =>
+        sut.record(brand, movement({ recipient, consentDate: d, status: i % 2 ? 'RET' : 'ONAY' }), meta),
+      ),
+    );
     const view = await sut.get(brand, 'EPOSTA', recipient);
     expect(view?.consentDate).toBe('2026-11-25T06:00:05.000Z');
     expect(view?.status).toBe('RET');
@@ -206,13 +280,21 @@ describe(`${ConsentGate.name} agrees with decideGate`, () => {
     const states: IysSyncState[] = ['PENDING', 'ACCEPTED', 'REJECTED', 'NOT_REQUIRED'];
     const deadlines = [new Date(NOW.getTime() + 3600_000), new Date(NOW.getTime() - 3600_000)];
     const types: RecipientType[] = ['BIREYSEL', 'TACIR'];
-    const cases: { recipient: string; recipientType: RecipientType; status: (typeof statuses)[number]; state: IysSyncState; deadline: Date; suppressed: boolean }[] = [];
+    const cases: {
+      recipient: string;
+      recipientType: RecipientType;
+      status: (typeof statuses)[number];
+      state: IysSyncState;
+      deadline: Date;
+      suppressed: boolean;
+    }[] = [];
     let n = 0;
     for (const recipientType of types)
       for (const status of statuses)
         for (const state of states)
           for (const deadline of deadlines)
-            for (const suppressed of [false, true]) cases.push({ recipient: `c${n++}@example.com`, recipientType, status, state, deadline, suppressed });
+            for (const suppressed of [false, true])
+              cases.push({ recipient: `c${n++}@example.com`, recipientType, status, state, deadline, suppressed });
     const movementId = await sqlOne<{ id: string }>(
       db.dataSource,
       `INSERT INTO consent_movements (brand_id, type, recipient, recipient_type, status, source, consent_date, origin, recorded_by)
@@ -228,13 +310,21 @@ describe(`${ConsentGate.name} agrees with decideGate`, () => {
           [brandId, c.recipient, c.recipientType, c.status, movementId!.id, c.state, c.deadline],
         );
       }
-      if (c.suppressed) await sqlExec(db.dataSource, `INSERT INTO suppressions (email, tenant_id, reason, origin) VALUES ($1, NULL, 'HARD_BOUNCE', 'test')`, [c.recipient]);
+      if (c.suppressed)
+        await sqlExec(
+          db.dataSource,
+          `INSERT INTO suppressions (email, tenant_id, reason, origin) VALUES ($1, NULL, 'HARD_BOUNCE', 'test')`,
+          [c.recipient],
+        );
     }
     const gate = new ConsentGate(db.dataSource, clock);
     for (const kind of ['COMMERCIAL', 'TRANSACTIONAL'] as const) {
       for (const recipientType of types) {
         const subset = cases.filter((c) => c.recipientType === recipientType);
-        const sqlAnswers = await gate.check({ brandId, tenantId }, { type: 'EPOSTA', kind, recipients: subset.map((c) => c.recipient), recipientType });
+        const sqlAnswers = await gate.check(
+          { brandId, tenantId },
+          { type: 'EPOSTA', kind, recipients: subset.map((c) => c.recipient), recipientType },
+        );
         const expected: GateReason[] = subset.map((c) =>
           decideGate({
             kind,
@@ -251,10 +341,20 @@ describe(`${ConsentGate.name} agrees with decideGate`, () => {
 
   it('applies a service provider suppression only to that tenant, and a platform one to all', async () => {
     const other = randomUUID();
-    await sqlExec(db.dataSource, `INSERT INTO suppressions (email, tenant_id, reason, origin) VALUES ('tenant-only@example.com', $1, 'MANUAL', 'test')`, [tenantId]);
+    await sqlExec(
+      db.dataSource,
+      `INSERT INTO suppressions (email, tenant_id, reason, origin) VALUES ('tenant-only@example.com', $1, 'MANUAL', 'test')`,
+      [tenantId],
+    );
     const gate = new ConsentGate(db.dataSource, clock);
-    const mine = await gate.check({ brandId, tenantId }, { type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['tenant-only@example.com'], recipientType: 'BIREYSEL' });
-    const theirs = await gate.check({ brandId, tenantId: other }, { type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['tenant-only@example.com'], recipientType: 'BIREYSEL' });
+    const mine = await gate.check(
+      { brandId, tenantId },
+      { type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['tenant-only@example.com'], recipientType: 'BIREYSEL' },
+    );
+    const theirs = await gate.check(
+      { brandId, tenantId: other },
+      { type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['tenant-only@example.com'], recipientType: 'BIREYSEL' },
+    );
     expect(mine[0].reason).toBe('SUPPRESSED');
     expect(theirs[0].reason).toBe('CONSENT_NOT_REQUIRED');
   });

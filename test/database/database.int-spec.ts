@@ -6,7 +6,9 @@ import { allMigrations } from '../../apps/campaigns/src/app.module';
 class CreateScratch1700000000000 implements MigrationInterface {
   name = 'CreateScratch1700000000000';
   async up(q: QueryRunner) {
-    await q.query(`CREATE TABLE scratch (id int PRIMARY KEY, v text NOT NULL); CREATE TABLE scratch_two (id int PRIMARY KEY);`);
+    await q.query(
+      `CREATE TABLE scratch (id int PRIMARY KEY, v text NOT NULL); CREATE TABLE scratch_two (id int PRIMARY KEY);`,
+    );
   }
   async down(q: QueryRunner) {
     await q.query(`DROP TABLE scratch_two; DROP TABLE scratch;`);
@@ -26,15 +28,25 @@ describe(`database (${mode})`, () => {
 
   it('has run every migration, recorded in schema_migrations', async () => {
     const rows = await sqlRows<{ name: string }>(db.dataSource, 'SELECT name FROM schema_migrations ORDER BY id');
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining([...allMigrations, CreateScratch1700000000000].map((m) => new m().name)));
-    const t = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('service_providers','api_keys','brands')`);
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining([...allMigrations, CreateScratch1700000000000].map((m) => new m().name)),
+    );
+    const t = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('service_providers','api_keys','brands')`,
+    );
     expect(t?.n).toBe(3);
   });
 
   it('answers affected counts and typed rows the same way in both modes', async () => {
-    expect(await sqlExec(db.dataSource, `INSERT INTO scratch (id, v) SELECT g, 'x' || g FROM generate_series(1, 5) g`)).toBe(5);
+    expect(
+      await sqlExec(db.dataSource, `INSERT INTO scratch (id, v) SELECT g, 'x' || g FROM generate_series(1, 5) g`),
+    ).toBe(5);
     expect(await sqlExec(db.dataSource, `UPDATE scratch SET v = 'y' WHERE id <= $1`, [3])).toBe(3);
-    const row = await sqlOne<{ n: number; now: Date }>(db.dataSource, `SELECT count(*)::int AS n, now() AS now FROM scratch WHERE v = 'y'`);
+    const row = await sqlOne<{ n: number; now: Date }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n, now() AS now FROM scratch WHERE v = 'y'`,
+    );
     expect(row?.n).toBe(3);
     expect(row?.now).toBeInstanceOf(Date);
   });

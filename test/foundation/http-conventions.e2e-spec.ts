@@ -16,25 +16,44 @@ describe('HTTP conventions (e2e)', () => {
   });
 
   it('refuses unknown fields', async () => {
-    const res = await t.http().post('/v1/service-providers').set(op()).send({ name: 'A', iysCode: '1', admin: true }).expect(400);
+    const res = await t
+      .http()
+      .post('/v1/service-providers')
+      .set(op())
+      .send({ name: 'A', iysCode: '1', admin: true })
+      .expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'admin' })]);
   });
 
   it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
-    const res = await t.http().post('/v1/service-providers').set(op()).set('content-type', 'application/json').send('{"name": "A",').expect(400);
+    const res = await t
+      .http()
+      .post('/v1/service-providers')
+      .set(op())
+      .set('content-type', 'application/json')
+      .send('{"name": "A",')
+      .expect(400);
     expect(res.body.code).toBe('MALFORMED_JSON');
   });
 
   it('answers an oversized body with 413', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), iysCode: '1' });
-    const res = await t.http().post('/v1/service-providers').set(op()).set('content-type', 'application/json').send(big);
+    const res = await t
+      .http()
+      .post('/v1/service-providers')
+      .set(op())
+      .set('content-type', 'application/json')
+      .send(big);
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('answers header injection attempts in names with 400', async () => {
-    const { id } = (await t.http().post('/v1/service-providers').set(op()).send({ name: 'Gamma', iysCode: '700100' }).expect(201)).body;
-    const res = await t.http()
+    const { id } = (
+      await t.http().post('/v1/service-providers').set(op()).send({ name: 'Gamma', iysCode: '700100' }).expect(201)
+    ).body;
+    const res = await t
+      .http()
       .post(`/v1/service-providers/${id}/brands`)
       .set(op())
       .send({ name: 'G', brandCode: '700100', fromEmail: 'a@gamma.com', fromName: 'Gamma\r\nBcc: victim@example.com' })
@@ -58,8 +77,12 @@ describe('HTTP conventions (e2e)', () => {
   it('serves the OpenAPI document generated from the DTOs', async () => {
     const res = await t.http().get('/docs-json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/service-providers', '/v1/brands', '/v1/brands/{brandCode}/consents']));
-    expect(res.body.components.schemas.CreateBrandDto.required).toEqual(expect.arrayContaining(['name', 'brandCode', 'fromEmail', 'fromName']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/service-providers', '/v1/brands', '/v1/brands/{brandCode}/consents']),
+    );
+    expect(res.body.components.schemas.CreateBrandDto.required).toEqual(
+      expect.arrayContaining(['name', 'brandCode', 'fromEmail', 'fromName']),
+    );
     await t.http().get('/docs').expect(200);
   });
 

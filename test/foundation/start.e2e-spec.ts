@@ -7,7 +7,11 @@ import { freePort } from '@izinli/testing';
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs main.ts as `npm start` would (TypeScript through SWC instead of a build), with only the given env. */
-function launch(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function launch(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let out = '';
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/campaigns/src/main.ts'], {
     cwd: ROOT,
@@ -45,7 +49,9 @@ describe('starting Izinli with no configuration (e2e)', () => {
       expect(first.output()).toContain(`http://localhost:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
-      expect(((await health.json()) as { checks: { database: { mode: string } } }).checks.database.mode).toBe('embedded');
+      expect(((await health.json()) as { checks: { database: { mode: string } } }).checks.database.mode).toBe(
+        'embedded',
+      );
       const created = await fetch(`http://127.0.0.1:${port}/v1/service-providers`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -59,7 +65,9 @@ describe('starting Izinli with no configuration (e2e)', () => {
       try {
         await until(() => second.output().includes('Izinli is running'), 90_000, second.output);
         expect(second.output()).not.toContain('Operator key');
-        const brands = await fetch(`http://127.0.0.1:${port}/v1/brands`, { headers: { authorization: `Bearer ${key}` } });
+        const brands = await fetch(`http://127.0.0.1:${port}/v1/brands`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
         expect(brands.status).toBe(200);
         const dup = await fetch(`http://127.0.0.1:${port}/v1/service-providers`, {
           method: 'POST',

@@ -18,7 +18,9 @@ describe('İYS simulator: brands, integrators and subscriptions (B1–B3, S1, S2
   });
 
   /** A second HS with its own user, to flip its subscription without touching the seed. */
-  async function otherHs(subscription: Record<string, unknown> | null): Promise<{ username: string; password: string }> {
+  async function otherHs(
+    subscription: Record<string, unknown> | null,
+  ): Promise<{ username: string; password: string }> {
     await client.sim('POST', '/service-providers', {
       iysCode: 300001,
       title: 'DİĞER A.Ş.',
@@ -29,13 +31,23 @@ describe('İYS simulator: brands, integrators and subscriptions (B1–B3, S1, S2
     return { username: 'other-hs', password: 'pw' };
   }
 
-  it('B1 lists the HS\'s brands with master flag and consent and retailer stats', async () => {
+  it("B1 lists the HS's brands with master flag and consent and retailer stats", async () => {
     await client.hs('POST', `${BRAND_PATH}/consents`, consentBody());
     const res = await client.hs('GET', `/sps/${SEED.iysCode}/brands`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { brandCode: 100001, name: 'Izinli Demo', master: true, stats: { consents: { approval: 1, rejection: 0, total: 1 }, retailers: { total: 1 } } },
-      { brandCode: 100002, name: expect.any(String), master: false, stats: { consents: { approval: 0, rejection: 0, total: 0 }, retailers: { total: 0 } } },
+      {
+        brandCode: 100001,
+        name: 'Izinli Demo',
+        master: true,
+        stats: { consents: { approval: 1, rejection: 0, total: 1 }, retailers: { total: 1 } },
+      },
+      {
+        brandCode: 100002,
+        name: expect.any(String),
+        master: false,
+        stats: { consents: { approval: 0, rejection: 0, total: 0 }, retailers: { total: 0 } },
+      },
     ]);
   });
 
@@ -71,7 +83,7 @@ describe('İYS simulator: brands, integrators and subscriptions (B1–B3, S1, S2
     expect(codesOf(other.body)).toEqual(['H353']);
   });
 
-  it('H522 an HS user calling an integrator-only endpoint is 400; another integrator\'s code is 403 H353', async () => {
+  it("H522 an HS user calling an integrator-only endpoint is 400; another integrator's code is 403 H353", async () => {
     const hs = await client.hs('GET', `/integrator/${SEED.integratorCode}/sps`);
     expect(hs.status).toBe(400);
     expect(codesOf(hs.body)).toEqual(['H522']);
@@ -100,7 +112,7 @@ describe('İYS simulator: brands, integrators and subscriptions (B1–B3, S1, S2
     expect(integrator.body).not.toHaveProperty('usedConsentLimit');
   });
 
-  it('S2 the integrator\'s own subscription', async () => {
+  it("S2 the integrator's own subscription", async () => {
     const res = await client.integrator('GET', `/integrator/${SEED.integratorCode}/subscription`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expect.objectContaining({ subscriptionId: expect.any(String), status: 'ACTIVE' }));
@@ -138,13 +150,17 @@ describe('İYS simulator: brands, integrators and subscriptions (B1–B3, S1, S2
     expect(codesOf(noApi.body)).toEqual(['H586']);
   });
 
-  it('H353 an HS touching another HS\'s iysCode or brandCode is 403 with location and value', async () => {
+  it("H353 an HS touching another HS's iysCode or brandCode is 403 with location and value", async () => {
     const user = await otherHs({});
     const foreignHs = await client.as(user, 'GET', `/sps/${SEED.iysCode}/brands`);
     expect(foreignHs.status).toBe(403);
-    expect(foreignHs.body).toEqual({ errors: [{ code: 'H353', message: expect.any(String), location: ['iysCode'], value: SEED.iysCode }] });
+    expect(foreignHs.body).toEqual({
+      errors: [{ code: 'H353', message: expect.any(String), location: ['iysCode'], value: SEED.iysCode }],
+    });
     const foreignBrand = await client.hs('POST', `/sps/${SEED.iysCode}/brands/300001/consents`, consentBody());
     expect(foreignBrand.status).toBe(403);
-    expect(foreignBrand.body.errors[0]).toEqual(expect.objectContaining({ code: 'H353', location: ['brandCode'], value: 300001 }));
+    expect(foreignBrand.body.errors[0]).toEqual(
+      expect.objectContaining({ code: 'H353', location: ['brandCode'], value: 300001 }),
+    );
   });
 });

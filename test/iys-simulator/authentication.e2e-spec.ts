@@ -51,11 +51,15 @@ describe('İYS simulator: authentication (A1)', () => {
 
   it('A1 refresh grant rotates the refresh token; the used one is refused with 400 invalid_grant', async () => {
     const first = await client.request('POST', '/oauth2/token', { body: passwordGrant });
-    const refreshed = await client.request('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', refresh_token: first.body.refresh_token } });
+    const refreshed = await client.request('POST', '/oauth2/token', {
+      body: { grant_type: 'refresh_token', refresh_token: first.body.refresh_token },
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(first.body.refresh_token);
     expect(refreshed.body.expires_in).toBe(7200);
-    const reused = await client.request('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', refresh_token: first.body.refresh_token } });
+    const reused = await client.request('POST', '/oauth2/token', {
+      body: { grant_type: 'refresh_token', refresh_token: first.body.refresh_token },
+    });
     expect(reused.status).toBe(400);
     expect(reused.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
     const data = await client.request('GET', `/sps/${SEED.iysCode}/brands`, { token: refreshed.body.access_token });
@@ -63,7 +67,12 @@ describe('İYS simulator: authentication (A1)', () => {
   });
 
   it('A1 errors use the OAuth shape: missing grant_type, unknown grant_type, missing username', async () => {
-    for (const body of [{}, { grant_type: 'client_credentials' }, { grant_type: 'password', password: 'x' }, { grant_type: 'refresh_token' }]) {
+    for (const body of [
+      {},
+      { grant_type: 'client_credentials' },
+      { grant_type: 'password', password: 'x' },
+      { grant_type: 'refresh_token' },
+    ]) {
       const res = await client.request('POST', '/oauth2/token', { body });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
@@ -73,14 +82,21 @@ describe('İYS simulator: authentication (A1)', () => {
   });
 
   it('A1 invalid credentials: 400 invalid_request "Kullanıcı kimlik bilgileri geçersiz."', async () => {
-    const res = await client.request('POST', '/oauth2/token', { body: { grant_type: 'password', username: 'izinli', password: 'wrong' } });
+    const res = await client.request('POST', '/oauth2/token', {
+      body: { grant_type: 'password', username: 'izinli', password: 'wrong' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: 'Kullanıcı kimlik bilgileri geçersiz.' });
   });
 
   it('A1 an admin web user gets no API token ("Beklenmeyen kullanıcı rolü: admin.")', async () => {
-    await client.sim('POST', '/service-providers', { iysCode: SEED.iysCode, users: [{ username: 'web-admin', password: 'pw', role: 'admin' }] });
-    const res = await client.request('POST', '/oauth2/token', { body: { grant_type: 'password', username: 'web-admin', password: 'pw' } });
+    await client.sim('POST', '/service-providers', {
+      iysCode: SEED.iysCode,
+      users: [{ username: 'web-admin', password: 'pw', role: 'admin' }],
+    });
+    const res = await client.request('POST', '/oauth2/token', {
+      body: { grant_type: 'password', username: 'web-admin', password: 'pw' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: 'Beklenmeyen kullanıcı rolü: admin.' });
   });
@@ -91,10 +107,14 @@ describe('İYS simulator: authentication (A1)', () => {
     const expired = await client.request('GET', `/sps/${SEED.iysCode}/brands`, { token: res.body.access_token });
     expect(expired.status).toBe(401);
     expect(codesOf(expired.body)).toEqual(['H351']);
-    const refreshed = await client.request('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', refresh_token: res.body.refresh_token } });
+    const refreshed = await client.request('POST', '/oauth2/token', {
+      body: { grant_type: 'refresh_token', refresh_token: res.body.refresh_token },
+    });
     expect(refreshed.status).toBe(200);
     await client.config({ clockOffsetSeconds: 7201 + 14401 });
-    const late = await client.request('POST', '/oauth2/token', { body: { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token } });
+    const late = await client.request('POST', '/oauth2/token', {
+      body: { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token },
+    });
     expect(late.status).toBe(400);
     expect(late.body.error).toBe('invalid_grant');
   });

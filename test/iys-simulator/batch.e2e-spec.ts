@@ -1,6 +1,14 @@
 // Conformance: async batch add and its results (C2, C2v2, C3, C3v2; iys-api.md §5.3, rules 18 and 20).
 import { type RunningIysSimulator, startIysSimulator } from '@izinli/iys-simulator';
-import { BRAND_PATH, SEED, SimClient, codesOf, consentBody, turkeyTime, uniquePhone } from '../../apps/iys-simulator/test/conformance-kit';
+import {
+  BRAND_PATH,
+  SEED,
+  SimClient,
+  codesOf,
+  consentBody,
+  turkeyTime,
+  uniquePhone,
+} from '../../apps/iys-simulator/test/conformance-kit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TX = /^[0-9a-f]{64}$/;
@@ -11,14 +19,19 @@ describe('İYS simulator: async batch add (C2, C2v2) and results (C3, C3v2)', ()
 
   // A long real delay keeps the background timer out of the way; the tests move the simulated clock instead.
   beforeAll(async () => {
-    simulator = await startIysSimulator({ port: 0, config: { rateLimits: { enabled: false }, batchDelaySeconds: 600 } });
+    simulator = await startIysSimulator({
+      port: 0,
+      config: { rateLimits: { enabled: false }, batchDelaySeconds: 600 },
+    });
     client = new SimClient(simulator.url);
   });
   afterAll(() => simulator.close());
   afterEach(() => client.config({ clockOffsetSeconds: 0, batchDelaySeconds: 600 }));
 
-  const submit = (items: unknown, version: 1 | 2 = 1) => client.hs('POST', `${version === 2 ? '/v2' : ''}${BRAND_PATH}/consents/request`, items);
-  const results = (requestId: string, version: 1 | 2 = 1) => client.hs('GET', `${version === 2 ? '/v2' : ''}${BRAND_PATH}/consents/request/${requestId}`);
+  const submit = (items: unknown, version: 1 | 2 = 1) =>
+    client.hs('POST', `${version === 2 ? '/v2' : ''}${BRAND_PATH}/consents/request`, items);
+  const results = (requestId: string, version: 1 | 2 = 1) =>
+    client.hs('GET', `${version === 2 ? '/v2' : ''}${BRAND_PATH}/consents/request/${requestId}`);
   const afterDelay = () => client.config({ clockOffsetSeconds: 601 });
 
   it('C2 accepts a list: 202 { requestId (UUID), subRequests echoing each item with subRequestId and creationDate }', async () => {
@@ -27,8 +40,19 @@ describe('İYS simulator: async batch add (C2, C2v2) and results (C3, C3v2)', ()
     expect(res.status).toBe(202);
     expect(res.body.requestId).toMatch(UUID);
     expect(res.body.subRequests).toEqual([
-      expect.objectContaining({ subRequestId: expect.stringMatching(UUID), type: 'MESAJ', recipient: items[0].recipient, status: 'ONAY', creationDate: expect.any(String) }),
-      expect.objectContaining({ subRequestId: expect.stringMatching(UUID), type: 'EPOSTA', recipient: 'liste@ornek.com', recipientType: 'BIREYSEL' }),
+      expect.objectContaining({
+        subRequestId: expect.stringMatching(UUID),
+        type: 'MESAJ',
+        recipient: items[0].recipient,
+        status: 'ONAY',
+        creationDate: expect.any(String),
+      }),
+      expect.objectContaining({
+        subRequestId: expect.stringMatching(UUID),
+        type: 'EPOSTA',
+        recipient: 'liste@ornek.com',
+        recipientType: 'BIREYSEL',
+      }),
     ]);
   });
 
@@ -62,10 +86,24 @@ describe('İYS simulator: async batch add (C2, C2v2) and results (C3, C3v2)', ()
         transactionId: expect.stringMatching(TX),
         creationDate: expect.any(String),
       },
-      { subRequestId: body.subRequests[1].subRequestId, index: 1, status: 'failure', error: { code: 'H175', message: expect.any(String) } },
-      { subRequestId: body.subRequests[2].subRequestId, index: 2, status: 'failure', error: { code: 'H467', message: expect.any(String) } },
+      {
+        subRequestId: body.subRequests[1].subRequestId,
+        index: 1,
+        status: 'failure',
+        error: { code: 'H175', message: expect.any(String) },
+      },
+      {
+        subRequestId: body.subRequests[2].subRequestId,
+        index: 2,
+        status: 'failure',
+        error: { code: 'H467', message: expect.any(String) },
+      },
     ]);
-    const stored = await client.hs('POST', `${BRAND_PATH}/consents/status`, { recipient: ok.recipient, type: 'MESAJ', recipientType: 'BIREYSEL' });
+    const stored = await client.hs('POST', `${BRAND_PATH}/consents/status`, {
+      recipient: ok.recipient,
+      type: 'MESAJ',
+      recipientType: 'BIREYSEL',
+    });
     expect(stored.body.transactionId).toBe(res.body[0].transactionId);
   });
 
@@ -90,9 +128,15 @@ describe('İYS simulator: async batch add (C2, C2v2) and results (C3, C3v2)', ()
 
   it('rule 18: the same (recipientType, type, recipient) twice in one list is 422 H194 with the index', async () => {
     const recipient = uniquePhone();
-    const res = await submit([consentBody({ recipient }), consentBody({ recipient: uniquePhone() }), consentBody({ recipient, status: 'RET' })]);
+    const res = await submit([
+      consentBody({ recipient }),
+      consentBody({ recipient: uniquePhone() }),
+      consentBody({ recipient, status: 'RET' }),
+    ]);
     expect(res.status).toBe(422);
-    expect(res.body).toEqual({ errors: [{ code: 'H194', message: expect.any(String), index: 2, location: ['recipient'], value: recipient }] });
+    expect(res.body).toEqual({
+      errors: [{ code: 'H194', message: expect.any(String), index: 2, location: ['recipient'], value: recipient }],
+    });
   });
 
   it('C2 a schema error in any item refuses the whole list: 422 with index and location, no requestId', async () => {
@@ -130,7 +174,10 @@ describe('İYS simulator: async batch add (C2, C2v2) and results (C3, C3v2)', ()
         status: 'success',
         transactionId: firstResult.body[0].transactionId,
         isAddConsentV2Service: 'true',
-        originalRequestInformation: { requestId: first.body.requestId, subRequestId: first.body.subRequests[0].subRequestId },
+        originalRequestInformation: {
+          requestId: first.body.requestId,
+          subRequestId: first.body.subRequests[0].subRequestId,
+        },
       }),
     ]);
   });
@@ -155,7 +202,12 @@ describe('İYS simulator: async batch add (C2, C2v2) and results (C3, C3v2)', ()
       users: [{ username: 'mail-partner', password: 'pw' }],
       authorisations: [{ iysCode: SEED.iysCode, brandCode: SEED.brandCode, types: ['EPOSTA'] }],
     });
-    const res = await client.as({ username: 'mail-partner', password: 'pw' }, 'POST', `${BRAND_PATH}/consents/request`, [consentBody()]);
+    const res = await client.as(
+      { username: 'mail-partner', password: 'pw' },
+      'POST',
+      `${BRAND_PATH}/consents/request`,
+      [consentBody()],
+    );
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ errors: [expect.objectContaining({ code: 'H353', index: 0, location: ['type'] })] });
   });

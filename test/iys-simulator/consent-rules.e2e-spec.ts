@@ -25,7 +25,14 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     client = new SimClient(simulator.url);
   });
   afterAll(() => simulator.close());
-  afterEach(() => client.config({ clockOffsetSeconds: 0, allowRepeatedOnay: true, allowEqualConsentDate: true, enforceThreeBusinessDays: true }));
+  afterEach(() =>
+    client.config({
+      clockOffsetSeconds: 0,
+      allowRepeatedOnay: true,
+      allowEqualConsentDate: true,
+      enforceThreeBusinessDays: true,
+    }),
+  );
 
   const add = (body: unknown, path = BRAND_PATH) => client.hs('POST', `${path}/consents`, body);
   const addV2 = (body: unknown) => client.hs('POST', `/v2${BRAND_PATH}/consents`, body);
@@ -35,13 +42,18 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
 
   function expectError(res: { status: number; body: any }, status: number, code: string, location?: unknown[]) {
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ errors: [expect.objectContaining({ code, message: expect.any(String), ...(location ? { location } : {}) })] });
+    expect(res.body).toEqual({
+      errors: [expect.objectContaining({ code, message: expect.any(String), ...(location ? { location } : {}) })],
+    });
   }
 
   it('C1 stores a consent: 200 { transactionId (64 hex), creationDate (Turkey time) }', async () => {
     const res = await add(consentBody());
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ transactionId: expect.stringMatching(TX), creationDate: expect.stringMatching(DATE_TIME) });
+    expect(res.body).toEqual({
+      transactionId: expect.stringMatching(TX),
+      creationDate: expect.stringMatching(DATE_TIME),
+    });
   });
 
   it('H085 a body that is not a consent object is 400', async () => {
@@ -60,7 +72,7 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     expect(wrongButStored.status).toBe(200);
   });
 
-  it('rule 2: e-mails follow İYS\'s shape (H120) and are stored lower-case', async () => {
+  it("rule 2: e-mails follow İYS's shape (H120) and are stored lower-case", async () => {
     expectError(await add(consentBody({ type: 'EPOSTA', recipient: 'şule@örnek.com' })), 422, 'H120', ['recipient']);
     const mixed = uniqueEmail().replace('kisi', 'KiSi');
     expect((await add(consentBody({ type: 'EPOSTA', recipient: mixed }))).status).toBe(200);
@@ -75,7 +87,15 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
   });
 
   it('rule 4: enums, required fields and unknown keys, all listed together (422 with location and value)', async () => {
-    const res = await add({ recipient: uniquePhone(), type: 'SMS', status: 'EVET', source: 'HS_FAX', recipientType: 'KURUM', consentDate: minutesAgo(1), note: 'x' });
+    const res = await add({
+      recipient: uniquePhone(),
+      type: 'SMS',
+      status: 'EVET',
+      source: 'HS_FAX',
+      recipientType: 'KURUM',
+      consentDate: minutesAgo(1),
+      note: 'x',
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual(
       expect.arrayContaining([
@@ -102,12 +122,16 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
   });
 
   it('rule 7: HS_2015 needs consentDate exactly 2015-05-01 00:00:00 (H155), and is exempt from H467', async () => {
-    expectError(await add(consentBody({ source: 'HS_2015', consentDate: '2015-05-02 00:00:00' })), 422, 'H155', ['consentDate']);
+    expectError(await add(consentBody({ source: 'HS_2015', consentDate: '2015-05-02 00:00:00' })), 422, 'H155', [
+      'consentDate',
+    ]);
     expect((await add(consentBody({ source: 'HS_2015', consentDate: '2015-05-01 00:00:00' }))).status).toBe(200);
   });
 
   it('rule 8: consentDate in the future is H162', async () => {
-    expectError(await add(consentBody({ consentDate: turkeyTime(Date.now() + 120_000) })), 422, 'H162', ['consentDate']);
+    expectError(await add(consentBody({ consentDate: turkeyTime(Date.now() + 120_000) })), 422, 'H162', [
+      'consentDate',
+    ]);
   });
 
   it('rule 9: older than 3 business days is H467; weekends and the holidays knob count as non-working; the knob can switch it off', async () => {
@@ -115,7 +139,16 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     expect((await add(consentBody({ consentDate: '2026-11-27 18:00:00' }))).status).toBe(200); // Friday: Mon, Tue, Wed
     const late = await add(consentBody({ consentDate: '2026-11-26 18:00:00' })); // Thursday: Fri, Mon, Tue, Wed
     expect(late.status).toBe(422);
-    expect(late.body).toEqual({ errors: [{ code: 'H467', message: 'Üç iş günü öncesinde alınan izinler kaydedilemez.', location: ['consentDate'], value: '2026-11-26 18:00:00' }] });
+    expect(late.body).toEqual({
+      errors: [
+        {
+          code: 'H467',
+          message: 'Üç iş günü öncesinde alınan izinler kaydedilemez.',
+          location: ['consentDate'],
+          value: '2026-11-26 18:00:00',
+        },
+      ],
+    });
     await client.config({ holidays: ['2026-11-27'] });
     expect((await add(consentBody({ consentDate: '2026-11-26 18:00:00' }))).status).toBe(200);
     await client.config({ holidays: [], enforceThreeBusinessDays: false });
@@ -127,14 +160,18 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
   it('rule 10: the first record of a key cannot be RET (400 H175)', async () => {
     const res = await add(consentBody({ status: 'RET' }));
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ errors: [{ code: 'H175', message: 'İlk defa kaydedilen bir iznin durum (status) bilgisi RET olmamalıdır.' }] });
+    expect(res.body).toEqual({
+      errors: [{ code: 'H175', message: 'İlk defa kaydedilen bir iznin durum (status) bilgisi RET olmamalıdır.' }],
+    });
   });
 
   it('rule 11: a consentDate older than the stored one is 400 H178; an equal one follows the allowEqualConsentDate knob', async () => {
     const recipient = uniquePhone();
     const stored = minutesAgo(10);
     expect((await add(consentBody({ recipient, consentDate: stored }))).status).toBe(200);
-    expectError(await add(consentBody({ recipient, status: 'RET', consentDate: minutesAgo(20) })), 400, 'H178', ['consentDate']);
+    expectError(await add(consentBody({ recipient, status: 'RET', consentDate: minutesAgo(20) })), 400, 'H178', [
+      'consentDate',
+    ]);
     await client.config({ allowEqualConsentDate: false });
     expectError(await add(consentBody({ recipient, status: 'RET', consentDate: stored })), 400, 'H178');
     await client.config({ allowEqualConsentDate: true });
@@ -169,16 +206,39 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     expectError(await add(consentBody({ source: 'HS_KARAR', status: 'RET' })), 400, 'H175');
     const recipient = uniquePhone();
     await add(consentBody({ recipient, consentDate: minutesAgo(10) }));
-    expect((await add(consentBody({ recipient, source: 'HS_KARAR', status: 'RET', consentDate: minutesAgo(5) }))).status).toBe(200);
+    expect(
+      (await add(consentBody({ recipient, source: 'HS_KARAR', status: 'RET', consentDate: minutesAgo(5) }))).status,
+    ).toBe(200);
   });
 
   it('rule 15: a TACIR first insert may omit consentDate and source; every update needs both (400 H462, H463)', async () => {
     const recipient = uniquePhone();
     const first = await add({ recipient, type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR' });
     expect(first.status).toBe(200);
-    expectError(await add({ recipient, type: 'MESAJ', status: 'RET', recipientType: 'TACIR', source: 'HS_WEB' }), 400, 'H462', ['consentDate']);
-    expectError(await add({ recipient, type: 'MESAJ', status: 'RET', recipientType: 'TACIR', consentDate: minutesAgo(1) }), 400, 'H463', ['source']);
-    expect((await add({ recipient, type: 'MESAJ', status: 'RET', recipientType: 'TACIR', source: 'HS_WEB', consentDate: minutesAgo(1) })).status).toBe(200);
+    expectError(
+      await add({ recipient, type: 'MESAJ', status: 'RET', recipientType: 'TACIR', source: 'HS_WEB' }),
+      400,
+      'H462',
+      ['consentDate'],
+    );
+    expectError(
+      await add({ recipient, type: 'MESAJ', status: 'RET', recipientType: 'TACIR', consentDate: minutesAgo(1) }),
+      400,
+      'H463',
+      ['source'],
+    );
+    expect(
+      (
+        await add({
+          recipient,
+          type: 'MESAJ',
+          status: 'RET',
+          recipientType: 'TACIR',
+          source: 'HS_WEB',
+          consentDate: minutesAgo(1),
+        })
+      ).status,
+    ).toBe(200);
     // One BIREYSEL and one TACIR record coexist for the same address.
     expect((await add(consentBody({ recipient, recipientType: 'BIREYSEL' }))).status).toBe(200);
     expect((await statusOf(recipient, 'MESAJ', 'TACIR')).body.status).toBe('RET');
@@ -198,7 +258,12 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     });
     const partner = { username: 'sms-partner', password: 'pw' };
     expect((await client.as(partner, 'POST', `${BRAND_PATH}/consents`, consentBody())).status).toBe(200);
-    const wrongType = await client.as(partner, 'POST', `${BRAND_PATH}/consents`, consentBody({ type: 'EPOSTA', recipient: uniqueEmail() }));
+    const wrongType = await client.as(
+      partner,
+      'POST',
+      `${BRAND_PATH}/consents`,
+      consentBody({ type: 'EPOSTA', recipient: uniqueEmail() }),
+    );
     expectError(wrongType, 403, 'H353', ['type']);
     const wrongBrand = await client.as(partner, 'POST', `${SUB_BRAND_PATH}/consents`, consentBody());
     expectError(wrongBrand, 403, 'H353', ['brandCode']);
@@ -215,10 +280,22 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     });
     const hs = { username: 'quota-hs', password: 'pw' };
     const recipient = uniquePhone();
-    expect((await client.as(hs, 'POST', '/sps/200001/brands/200001/consents', consentBody({ recipient, consentDate: minutesAgo(5) }))).status).toBe(200);
+    expect(
+      (
+        await client.as(
+          hs,
+          'POST',
+          '/sps/200001/brands/200001/consents',
+          consentBody({ recipient, consentDate: minutesAgo(5) }),
+        )
+      ).status,
+    ).toBe(200);
     expectError(await client.as(hs, 'POST', '/sps/200001/brands/200001/consents', consentBody()), 422, 'H525');
     // An existing address can still change.
-    expect((await client.as(hs, 'POST', '/sps/200001/brands/200001/consents', consentBody({ recipient, status: 'RET' }))).status).toBe(200);
+    expect(
+      (await client.as(hs, 'POST', '/sps/200001/brands/200001/consents', consentBody({ recipient, status: 'RET' })))
+        .status,
+    ).toBe(200);
     await client.sim('POST', '/service-providers', { iysCode: 200001, subscription: { consentLimitExceed: true } });
     expect((await client.as(hs, 'POST', '/sps/200001/brands/200001/consents', consentBody())).status).toBe(200);
   });
@@ -257,16 +334,27 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
   it('rule 21: optional fields sent empty or null are 400 H267', async () => {
     expectError(await add(consentBody({ retailerCode: '' })), 400, 'H267', ['retailerCode']);
     expectError(await add(consentBody({ recipientType: null })), 400, 'H267', ['recipientType']);
-    expectError(await add({ recipient: uniquePhone(), type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR', source: '' }), 400, 'H267', ['source']);
+    expectError(
+      await add({ recipient: uniquePhone(), type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR', source: '' }),
+      400,
+      'H267',
+      ['source'],
+    );
   });
 
   it('rule 22: retailerCode and retailerAccess must exist under the brand (403 H180 with location and value)', async () => {
     const res = await add(consentBody({ retailerCode: 12345678 }));
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ errors: [{ code: 'H180', message: expect.any(String), location: ['retailerCode'], value: 12345678 }] });
+    expect(res.body).toEqual({
+      errors: [{ code: 'H180', message: expect.any(String), location: ['retailerCode'], value: 12345678 }],
+    });
     const access = await add(consentBody({ retailerAccess: [SEED.retailerCode, 999] }));
     expect(access.status).toBe(403);
-    expect(access.body.errors).toEqual([expect.objectContaining({ code: 'H180', location: ['retailerAccess', 1], value: 999 })]);
-    expect((await add(consentBody({ retailerCode: SEED.retailerCode, retailerAccess: [SEED.retailerCode] }))).status).toBe(200);
+    expect(access.body.errors).toEqual([
+      expect.objectContaining({ code: 'H180', location: ['retailerAccess', 1], value: 999 }),
+    ]);
+    expect(
+      (await add(consentBody({ retailerCode: SEED.retailerCode, retailerAccess: [SEED.retailerCode] }))).status,
+    ).toBe(200);
   });
 });

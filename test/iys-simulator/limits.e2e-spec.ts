@@ -21,13 +21,21 @@ describe('İYS simulator: rate limits (§8)', () => {
 
   it('§8 limits are on by default: 10/s, 10 tokens/h, 1000 status/h, 100 history/h', async () => {
     const res = await client.sim('GET', '/config');
-    expect(res.body.rateLimits).toEqual({ enabled: true, perSecond: 10, tokenPerHour: 10, statusPerHour: 1000, historyPerHour: 100 });
+    expect(res.body.rateLimits).toEqual({
+      enabled: true,
+      perSecond: 10,
+      tokenPerHour: 10,
+      statusPerHour: 1000,
+      historyPerHour: 100,
+    });
   });
 
   it('H124 more than perSecond requests in one second are 429 with errors[]', async () => {
     const token = await client.token();
     await client.config({ rateLimits: { perSecond: 2 } });
-    const answers = await Promise.all(Array.from({ length: 12 }, () => client.request('GET', `/sps/${SEED.iysCode}/brands`, { token })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => client.request('GET', `/sps/${SEED.iysCode}/brands`, { token })),
+    );
     const limited = answers.filter((a) => a.status === 429);
     // Twelve concurrent requests span a second boundary at most a few times; at 2 per second most are refused.
     expect(limited.length).toBeGreaterThanOrEqual(6);
@@ -41,7 +49,11 @@ describe('İYS simulator: rate limits (§8)', () => {
     const blocked = await tokenRequest();
     expect(blocked.status).toBe(429);
     // Both shapes at once: `errors[]` like the rest of İYS, and the top-level `code` one client reads.
-    expect(blocked.body).toEqual({ code: 'H084', message: expect.any(String), errors: [{ code: 'H084', message: expect.any(String) }] });
+    expect(blocked.body).toEqual({
+      code: 'H084',
+      message: expect.any(String),
+      errors: [{ code: 'H084', message: expect.any(String) }],
+    });
     await client.config({ clockOffsetSeconds: 59 * 60 });
     expect((await tokenRequest()).status).toBe(429); // restarts the window at +59 min
     await client.config({ clockOffsetSeconds: 59 * 60 + 59 * 60 });
@@ -74,7 +86,9 @@ describe('İYS simulator: rate limits (§8)', () => {
     for (let i = 0; i < 12; i++) expect((await tokenRequest()).status).toBe(200);
     await client.config({ rateLimits: { enabled: false, perSecond: 1, statusPerHour: 1 } });
     const token = await client.token();
-    const answers = await Promise.all(Array.from({ length: 15 }, () => client.request('POST', `${BRAND_PATH}/consents/status`, { token, body: key })));
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, () => client.request('POST', `${BRAND_PATH}/consents/status`, { token, body: key })),
+    );
     expect(answers.every((a) => a.status !== 429)).toBe(true);
   });
 });

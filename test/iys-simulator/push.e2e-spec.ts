@@ -15,7 +15,9 @@ interface Receiver {
 }
 
 /** A push endpoint. `mode` decides how it answers; by default it enforces Basic auth like a proper receiver. */
-async function startReceiver(mode: 'basic-auth' | 'no-auth-check' | 'hang' | 'fail-once' = 'basic-auth'): Promise<Receiver> {
+async function startReceiver(
+  mode: 'basic-auth' | 'no-auth-check' | 'hang' | 'fail-once' = 'basic-auth',
+): Promise<Receiver> {
   const received: Receiver['received'] = [];
   let failures = mode === 'fail-once' ? 1 : 0;
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -68,7 +70,8 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
     receivers.push(r);
     return r;
   };
-  const register = (connection: Record<string, unknown>[]) => client.hs('POST', `${BRAND_PATH}/push/registration`, { connection });
+  const register = (connection: Record<string, unknown>[]) =>
+    client.hs('POST', `${BRAND_PATH}/push/registration`, { connection });
   const injectCitizenMovement = (overrides: Record<string, unknown> = {}) =>
     client.sim('POST', '/movements', {
       iysCode: SEED.iysCode,
@@ -81,7 +84,10 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
     });
 
   beforeAll(async () => {
-    simulator = await startIysSimulator({ port: 0, config: { rateLimits: { enabled: false }, pushAllowHttp: true, pushTimeoutSeconds: 1 } });
+    simulator = await startIysSimulator({
+      port: 0,
+      config: { rateLimits: { enabled: false }, pushAllowHttp: true, pushTimeoutSeconds: 1 },
+    });
     client = new SimClient(simulator.url);
   });
   afterAll(async () => {
@@ -93,19 +99,30 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
     client.forgetTokens();
   });
 
-  it('P1 registers a connection after İYS\'s test payload is accepted with Basic auth: 200 { message }', async () => {
+  it("P1 registers a connection after İYS's test payload is accepted with Basic auth: 200 { message }", async () => {
     const r = await receiver();
     const res = await register([{ url: r.url, type: 'EPOSTA', ...CREDENTIALS }]);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ message: 'Bağlantı oluşturuldu' });
-    expect(r.received).toEqual([{ authorization: BASIC, body: { list: [expect.objectContaining({ iysCode: 121212, source: 'IYS_MOBIL', recipient: 'pushtest@iys.org.tr' })] } }]);
+    expect(r.received).toEqual([
+      {
+        authorization: BASIC,
+        body: {
+          list: [expect.objectContaining({ iysCode: 121212, source: 'IYS_MOBIL', recipient: 'pushtest@iys.org.tr' })],
+        },
+      },
+    ]);
   });
 
   it('P1 the URL must be https (422 H531) unless the pushAllowHttp knob allows http', async () => {
     await client.config({ pushAllowHttp: false });
     const res = await register([{ url: 'http://127.0.0.1:9/iys', type: 'EPOSTA', ...CREDENTIALS }]);
     expect(res.status).toBe(422);
-    expect(res.body).toEqual({ errors: [{ code: 'H531', message: expect.any(String), location: ['url'], value: 'http://127.0.0.1:9/iys', index: 0 }] });
+    expect(res.body).toEqual({
+      errors: [
+        { code: 'H531', message: expect.any(String), location: ['url'], value: 'http://127.0.0.1:9/iys', index: 0 },
+      ],
+    });
   });
 
   it('P1 username and password are required (422 H093)', async () => {
@@ -120,7 +137,9 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
     expect(res.status).toBe(422);
     expect(codesOf(res.body)).toEqual(['H530']);
     const list = await client.hs('GET', `${BRAND_PATH}/push/registration`);
-    expect(list.body).toEqual([{ url: r.url, type: 'MESAJ', status: 'Bağlantı Oluşturulamadı', registerTime: expect.any(String) }]);
+    expect(list.body).toEqual([
+      { url: r.url, type: 'MESAJ', status: 'Bağlantı Oluşturulamadı', registerTime: expect.any(String) },
+    ]);
   });
 
   it('P1 an endpoint that does not answer in time is refused (422 H191, "Bağlantı zaman aşımına uğradı")', async () => {
@@ -128,19 +147,33 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
     const r = await receiver('hang');
     const res = await register([{ url: r.url, type: 'ARAMA', ...CREDENTIALS }]);
     expect(res.status).toBe(422);
-    expect(res.body.errors).toEqual([expect.objectContaining({ code: 'H191', message: 'Bağlantı zaman aşımına uğradı.' })]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ code: 'H191', message: 'Bağlantı zaman aşımına uğradı.' }),
+    ]);
   });
 
   it('P2 lists registrations { url, type, status, registerTime }; at most two active connections per type', async () => {
     const [a, b, c] = [await receiver(), await receiver(), await receiver()];
-    expect((await register([{ url: a.url, type: 'EPOSTA', ...CREDENTIALS }, { url: b.url, type: 'EPOSTA', ...CREDENTIALS }])).status).toBe(200);
+    expect(
+      (
+        await register([
+          { url: a.url, type: 'EPOSTA', ...CREDENTIALS },
+          { url: b.url, type: 'EPOSTA', ...CREDENTIALS },
+        ])
+      ).status,
+    ).toBe(200);
     const third = await register([{ url: c.url, type: 'EPOSTA', ...CREDENTIALS }]);
     expect(third.status).toBe(422);
     expect(codesOf(third.body)).toEqual(['SIM422']);
     const list = await client.hs('GET', `${BRAND_PATH}/push/registration`);
     expect(list.status).toBe(200);
     expect(list.body).toEqual([
-      { url: a.url, type: 'EPOSTA', status: 'Bağlantı Oluşturuldu', registerTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
+      {
+        url: a.url,
+        type: 'EPOSTA',
+        status: 'Bağlantı Oluşturuldu',
+        registerTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      },
       { url: b.url, type: 'EPOSTA', status: 'Bağlantı Oluşturuldu', registerTime: expect.any(String) },
     ]);
   });
@@ -192,7 +225,11 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
   it('P3 removes a connection: { message: "Bağlantı Kaldırıldı" }; nothing more is pushed to it; unknown ones are 404', async () => {
     const r = await receiver();
     await register([{ url: r.url, type: 'EPOSTA', ...CREDENTIALS }]);
-    const res = await client.hs('POST', `${BRAND_PATH}/push/unregistration`, { url: r.url, type: 'EPOSTA', ...CREDENTIALS });
+    const res = await client.hs('POST', `${BRAND_PATH}/push/unregistration`, {
+      url: r.url,
+      type: 'EPOSTA',
+      ...CREDENTIALS,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ message: 'Bağlantı Kaldırıldı' });
     expect((await client.hs('GET', `${BRAND_PATH}/push/registration`)).body).toEqual([]);
@@ -200,7 +237,11 @@ describe('İYS simulator: push (P1–P3) and outbound pushes', () => {
     await injectCitizenMovement();
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(r.received).toEqual([]);
-    const again = await client.hs('POST', `${BRAND_PATH}/push/unregistration`, { url: r.url, type: 'EPOSTA', ...CREDENTIALS });
+    const again = await client.hs('POST', `${BRAND_PATH}/push/unregistration`, {
+      url: r.url,
+      type: 'EPOSTA',
+      ...CREDENTIALS,
+    });
     expect(again.status).toBe(404);
     expect(codesOf(again.body)).toEqual(['SIM404']);
   });

@@ -25,17 +25,27 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
 
   const add = (body: Record<string, unknown>) => client.hs('POST', `${BRAND_PATH}/consents`, body);
   const status = (body: unknown) => client.hs('POST', `${BRAND_PATH}/consents/status`, body);
-  const pull = (query = '', as: 'hs' | 'integrator' = 'hs') => client[as]('GET', `${BRAND_PATH}/consents/changes${query}`);
+  const pull = (query = '', as: 'hs' | 'integrator' = 'hs') =>
+    client[as]('GET', `${BRAND_PATH}/consents/changes${query}`);
   const inject = (movement: Record<string, unknown>) =>
-    client.sim('POST', '/movements', { iysCode: SEED.iysCode, brandCode: SEED.brandCode, type: 'EPOSTA', status: 'RET', source: 'IYS_MOBIL', ...movement });
+    client.sim('POST', '/movements', {
+      iysCode: SEED.iysCode,
+      brandCode: SEED.brandCode,
+      type: 'EPOSTA',
+      status: 'RET',
+      source: 'IYS_MOBIL',
+      ...movement,
+    });
 
   describe('C4 single status', () => {
-    it('C4 returns the key\'s latest movement: status, source, consentDate, creationDate, transactionId', async () => {
+    it("C4 returns the key's latest movement: status, source, consentDate, creationDate, transactionId", async () => {
       const recipient = uniquePhone();
       const retDate = minutesAgo(20);
       await add(consentBody({ recipient, consentDate: minutesAgo(30) }));
       await client.config({ clockOffsetSeconds: 1 });
-      const ret = await add(consentBody({ recipient, status: 'RET', source: 'HS_CAGRI_MERKEZI', consentDate: retDate }));
+      const ret = await add(
+        consentBody({ recipient, status: 'RET', source: 'HS_CAGRI_MERKEZI', consentDate: retDate }),
+      );
       await client.config({ clockOffsetSeconds: 0 });
       const res = await status({ recipient, type: 'MESAJ', recipientType: 'BIREYSEL' });
       expect(res.status).toBe(200);
@@ -55,7 +65,13 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
       const recipient = uniquePhone();
       await add(consentBody({ recipient, retailerCode: SEED.retailerCode, retailerAccess: [SEED.retailerCode] }));
       const res = await status({ recipient, type: 'MESAJ', recipientType: 'BIREYSEL' });
-      expect(res.body).toEqual(expect.objectContaining({ retailerCode: SEED.retailerCode, retailerTitle: expect.any(String), retailerAccessCount: 1 }));
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          retailerCode: SEED.retailerCode,
+          retailerTitle: expect.any(String),
+          retailerAccessCount: 1,
+        }),
+      );
     });
 
     it('C4 all three of recipient, type and recipientType are required (H114, H111, H170)', async () => {
@@ -79,7 +95,8 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
   });
 
   describe('C5 multi status', () => {
-    const multi = (body: unknown, recipientType = 'BIREYSEL', type = 'EPOSTA') => client.hs('POST', `${BRAND_PATH}/consents/${recipientType}/status/${type}`, body);
+    const multi = (body: unknown, recipientType = 'BIREYSEL', type = 'EPOSTA') =>
+      client.hs('POST', `${BRAND_PATH}/consents/${recipientType}/status/${type}`, body);
 
     it('C5 lists only the addresses that are ONAY; RET and unknown ones are absent', async () => {
       const onay = uniqueEmail();
@@ -96,7 +113,9 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
       expect(codesOf((await multi({})).body)).toEqual(['H168']);
       expect(codesOf((await multi({ recipients: 'a@b.com' })).body)).toEqual(['H478']);
       expect(codesOf((await multi({ recipients: [] })).body)).toEqual(['H164']);
-      expect(codesOf((await multi({ recipients: Array.from({ length: 1001 }, () => uniqueEmail()) })).body)).toEqual(['H127']);
+      expect(codesOf((await multi({ recipients: Array.from({ length: 1001 }, () => uniqueEmail()) })).body)).toEqual([
+        'H127',
+      ]);
       const res = await multi({ recipients: ['a@ornek.com', '+905321112233', 'A@ornek.com'] });
       expect(res.status).toBe(422);
       expect(res.body.errors).toEqual([
@@ -142,7 +161,12 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
 
     it('C6 paging rules: limit over 100 is H186, 0 is H187, negative offset H182, negative limit H183', async () => {
       const key = { recipient: uniquePhone(), type: 'MESAJ', recipientType: 'BIREYSEL' };
-      for (const [query, code] of [['limit=101', 'H186'], ['limit=0', 'H187'], ['offset=-1', 'H182'], ['limit=-1', 'H183']]) {
+      for (const [query, code] of [
+        ['limit=101', 'H186'],
+        ['limit=0', 'H187'],
+        ['offset=-1', 'H182'],
+        ['limit=-1', 'H183'],
+      ]) {
         const res = await client.hs('POST', `${BRAND_PATH}/consents/history?${query}`, key);
         expect(res.status).toBe(422);
         expect(codesOf(res.body)).toEqual([code]);
@@ -198,7 +222,10 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
       await client.config({ pullLagMinutes: 0 });
       for (let i = 0; i < 3; i++) await inject({ recipient: `sayfa${i}@ornek.com` });
       const first = await pull('?limit=2');
-      expect(first.body.list.map((m: { recipient: string }) => m.recipient)).toEqual(['sayfa0@ornek.com', 'sayfa1@ornek.com']);
+      expect(first.body.list.map((m: { recipient: string }) => m.recipient)).toEqual([
+        'sayfa0@ornek.com',
+        'sayfa1@ornek.com',
+      ]);
       const second = await pull(`?limit=2&after=${first.body.after}`);
       expect(second.body.list.map((m: { recipient: string }) => m.recipient)).toEqual(['sayfa2@ornek.com']);
       const empty = await pull(`?limit=2&after=${second.body.after}`);
@@ -208,8 +235,16 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
 
     it('C7 covers the last 7 days only', async () => {
       await client.config({ pullLagMinutes: 0 });
-      await inject({ recipient: 'eski@ornek.com', creationDate: turkeyTime(Date.now() - 8 * 86_400_000), consentDate: turkeyTime(Date.now() - 8 * 86_400_000) });
-      await inject({ recipient: 'yeni@ornek.com', creationDate: turkeyTime(Date.now() - 6 * 86_400_000), consentDate: turkeyTime(Date.now() - 6 * 86_400_000) });
+      await inject({
+        recipient: 'eski@ornek.com',
+        creationDate: turkeyTime(Date.now() - 8 * 86_400_000),
+        consentDate: turkeyTime(Date.now() - 8 * 86_400_000),
+      });
+      await inject({
+        recipient: 'yeni@ornek.com',
+        creationDate: turkeyTime(Date.now() - 6 * 86_400_000),
+        consentDate: turkeyTime(Date.now() - 6 * 86_400_000),
+      });
       const res = await pull();
       expect(res.body.list.map((m: { recipient: string }) => m.recipient)).toEqual(['yeni@ornek.com']);
     });
@@ -217,15 +252,22 @@ describe('İYS simulator: status, history and change feed (C4–C7)', () => {
     it('C7 query rules: source other than HS/IYS is H506, limit over 1000 is H507', async () => {
       const bad = await pull('?source=ALL');
       expect(bad.status).toBe(422);
-      expect(bad.body).toEqual({ errors: [{ code: 'H506', message: expect.any(String), location: ['source'], value: 'ALL' }] });
+      expect(bad.body).toEqual({
+        errors: [{ code: 'H506', message: expect.any(String), location: ['source'], value: 'ALL' }],
+      });
       const big = await pull('?limit=1001');
       expect(big.status).toBe(422);
       expect(codesOf(big.body)).toEqual(['H507']);
     });
 
-    it('C7 citizenName appears only for IYS_WEB_YENI; a line closure keeps the record\'s consentDate (empty for an undated TACIR)', async () => {
+    it("C7 citizenName appears only for IYS_WEB_YENI; a line closure keeps the record's consentDate (empty for an undated TACIR)", async () => {
       await client.config({ pullLagMinutes: 0 });
-      await inject({ recipient: 'yeni-marka@ornek.com', status: 'ONAY', source: 'IYS_WEB_YENI', citizenName: 'Ahmet Tuna Yılmaz' });
+      await inject({
+        recipient: 'yeni-marka@ornek.com',
+        status: 'ONAY',
+        source: 'IYS_WEB_YENI',
+        citizenName: 'Ahmet Tuna Yılmaz',
+      });
       await inject({ recipient: 'mobil@ornek.com', source: 'IYS_MOBIL', citizenName: 'Gizli Kalır' });
       const tacir = uniquePhone();
       await add({ recipient: tacir, type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR' });

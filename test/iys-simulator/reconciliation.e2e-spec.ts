@@ -2,7 +2,15 @@
 // and the agreement declaration (iys-api.md §5.11).
 import { createHash } from 'crypto';
 import { type RunningIysSimulator, startIysSimulator } from '@izinli/iys-simulator';
-import { BRAND_PATH, SEED, SimClient, codesOf, consentBody, turkeyTime, uniquePhone } from '../../apps/iys-simulator/test/conformance-kit';
+import {
+  BRAND_PATH,
+  SEED,
+  SimClient,
+  codesOf,
+  consentBody,
+  turkeyTime,
+  uniquePhone,
+} from '../../apps/iys-simulator/test/conformance-kit';
 
 const DAY_MS = 86_400_000;
 const HEADER = 'creationDate,transactionId,recipient,recipientType,type,status,consentDate,source';
@@ -20,9 +28,17 @@ describe('İYS simulator: reconciliation (M1–M4)', () => {
     client = new SimClient(simulator.url);
     await client.config({ clockOffsetSeconds: -DAY_MS / 1000 });
     const base = Date.now() - DAY_MS;
-    await client.hs('POST', `${BRAND_PATH}/consents`, consentBody({ recipient, consentDate: turkeyTime(base - 120_000) }));
+    await client.hs(
+      'POST',
+      `${BRAND_PATH}/consents`,
+      consentBody({ recipient, consentDate: turkeyTime(base - 120_000) }),
+    );
     await client.config({ clockOffsetSeconds: -DAY_MS / 1000 + 1 });
-    await client.hs('POST', `${BRAND_PATH}/consents`, consentBody({ recipient, status: 'RET', consentDate: turkeyTime(base - 60_000) }));
+    await client.hs(
+      'POST',
+      `${BRAND_PATH}/consents`,
+      consentBody({ recipient, status: 'RET', consentDate: turkeyTime(base - 60_000) }),
+    );
     await client.sim('POST', '/movements', {
       iysCode: SEED.iysCode,
       brandCode: SEED.brandCode,
@@ -81,7 +97,9 @@ describe('İYS simulator: reconciliation (M1–M4)', () => {
   it('M1 counts approvals and rejections per type and source group for a recipient type', async () => {
     const res = await client.hs('GET', `${BRAND_PATH}/changes/${yesterday}/recipients/BIREYSEL`);
     expect(res.status).toBe(200);
-    const stats = Object.fromEntries(res.body.changeStats.map((s: { type: string; consents: unknown[] }) => [s.type, s.consents]));
+    const stats = Object.fromEntries(
+      res.body.changeStats.map((s: { type: string; consents: unknown[] }) => [s.type, s.consents]),
+    );
     expect(stats.MESAJ).toEqual([
       { source: 'HS', approval: 1, rejection: 1, pending: 0, total: 2 },
       { source: 'IYS', approval: 0, rejection: 0, pending: 0, total: 0 },
@@ -91,13 +109,17 @@ describe('İYS simulator: reconciliation (M1–M4)', () => {
       { source: 'IYS', approval: 1, rejection: 0, pending: 0, total: 1 },
     ]);
     const tacir = await client.hs('GET', `${BRAND_PATH}/changes/${yesterday}/recipients/TACIR`);
-    expect(tacir.body.changeStats.every((s: { consents: { total: number }[] }) => s.consents.every((c) => c.total === 0))).toBe(true);
+    expect(
+      tacir.body.changeStats.every((s: { consents: { total: number }[] }) => s.consents.every((c) => c.total === 0)),
+    ).toBe(true);
   });
 
   it('M1–M4 reportDate rules: bad format is 422 H501, older than 7 days is 422 H502', async () => {
     const bad = await client.hs('GET', `${BRAND_PATH}/agreements/2026-13-01`);
     expect(bad.status).toBe(422);
-    expect(bad.body).toEqual({ errors: [{ code: 'H501', message: expect.any(String), location: ['reportDate'], value: '2026-13-01' }] });
+    expect(bad.body).toEqual({
+      errors: [{ code: 'H501', message: expect.any(String), location: ['reportDate'], value: '2026-13-01' }],
+    });
     const old = turkeyTime(Date.now() - 8 * DAY_MS).slice(0, 10);
     const tooOld = await client.hs('GET', `${BRAND_PATH}/changes/${old}/file`);
     expect(tooOld.status).toBe(422);
@@ -119,7 +141,11 @@ describe('İYS simulator: reconciliation (M1–M4)', () => {
       users: [{ username: 'no-recon', password: 'pw' }],
       authorisations: [{ iysCode: SEED.iysCode, brandCode: SEED.brandCode, agreementControl: false }],
     });
-    const res = await client.as({ username: 'no-recon', password: 'pw' }, 'GET', `${BRAND_PATH}/agreements/${yesterday}`);
+    const res = await client.as(
+      { username: 'no-recon', password: 'pw' },
+      'GET',
+      `${BRAND_PATH}/agreements/${yesterday}`,
+    );
     expect(res.status).toBe(403);
     expect(codesOf(res.body)).toEqual(['H353']);
   });

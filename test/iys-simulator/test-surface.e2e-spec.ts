@@ -1,7 +1,15 @@
 // Conformance of the simulator's own test surface (/_sim/, design.md), its fault injection, its request log,
 // and the behaviour every İYS path shares (bad JSON, unknown paths, several instances in one process).
 import { type RunningIysSimulator, startIysSimulator } from '@izinli/iys-simulator';
-import { BRAND_PATH, SEED, SimClient, codesOf, consentBody, turkeyTime, uniquePhone } from '../../apps/iys-simulator/test/conformance-kit';
+import {
+  BRAND_PATH,
+  SEED,
+  SimClient,
+  codesOf,
+  consentBody,
+  turkeyTime,
+  uniquePhone,
+} from '../../apps/iys-simulator/test/conformance-kit';
 
 describe('İYS simulator: test surface (/_sim/) and shared behaviour', () => {
   let simulator: RunningIysSimulator;
@@ -64,7 +72,10 @@ describe('İYS simulator: test surface (/_sim/) and shared behaviour', () => {
     const res = await client.sim('POST', '/service-providers', {
       iysCode: 400001,
       title: 'YENİ HS A.Ş.',
-      brands: [{ brandCode: 400001, name: 'Ana' }, { brandCode: 400002, name: 'Alt' }],
+      brands: [
+        { brandCode: 400001, name: 'Ana' },
+        { brandCode: 400002, name: 'Alt' },
+      ],
       users: [{ username: 'yeni', password: 'pw' }],
     });
     expect(res.status).toBe(201);
@@ -74,7 +85,10 @@ describe('İYS simulator: test surface (/_sim/) and shared behaviour', () => {
     ]);
     const brands = await client.as({ username: 'yeni', password: 'pw' }, 'GET', '/sps/400001/brands');
     expect(brands.body.map((b: { brandCode: number }) => b.brandCode)).toEqual([400001, 400002]);
-    const taken = await client.sim('POST', '/service-providers', { iysCode: 400009, brands: [{ brandCode: 400001, name: 'X' }] });
+    const taken = await client.sim('POST', '/service-providers', {
+      iysCode: 400009,
+      brands: [{ brandCode: 400001, name: 'X' }],
+    });
     expect(taken.status).toBe(409);
     const invalid = await client.sim('POST', '/service-providers', { iysCode: 'x', extra: true });
     expect(invalid.status).toBe(400);
@@ -90,22 +104,58 @@ describe('İYS simulator: test surface (/_sim/) and shared behaviour', () => {
     const listing = await client.as({ username: 'ortak', password: 'pw' }, 'GET', '/integrator/900010/sps');
     expect(listing.body.list).toEqual([expect.objectContaining({ brandCode: SEED.subBrandCode, EPOSTA: 'write' })]);
     expect(listing.body.list[0]).not.toHaveProperty('MESAJ');
-    const unknownBrand = await client.sim('POST', '/integrators', { integratorCode: 900011, authorisations: [{ iysCode: 1, brandCode: 1 }] });
+    const unknownBrand = await client.sim('POST', '/integrators', {
+      integratorCode: 900011,
+      authorisations: [{ iysCode: 1, brandCode: 1 }],
+    });
     expect(unknownBrand.status).toBe(409);
   });
 
   it('_sim/movements records a citizen-side movement bypassing HS rules; it shows in /_sim/consents, C4 and pull', async () => {
     const recipient = uniquePhone();
-    const res = await client.sim('POST', '/movements', { iysCode: SEED.iysCode, brandCode: SEED.brandCode, recipient, type: 'MESAJ', status: 'RET', source: 'IYS_KISAMESAJ' });
+    const res = await client.sim('POST', '/movements', {
+      iysCode: SEED.iysCode,
+      brandCode: SEED.brandCode,
+      recipient,
+      type: 'MESAJ',
+      status: 'RET',
+      source: 'IYS_KISAMESAJ',
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual(expect.objectContaining({ recipient, status: 'RET', source: 'IYS_KISAMESAJ', transactionId: expect.stringMatching(/^[0-9a-f]{64}$/) }));
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        recipient,
+        status: 'RET',
+        source: 'IYS_KISAMESAJ',
+        transactionId: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    );
     const consents = await client.sim('GET', `/consents?iysCode=${SEED.iysCode}&brandCode=${SEED.brandCode}`);
-    expect(consents.body.list).toEqual([expect.objectContaining({ iysCode: SEED.iysCode, brandCode: SEED.brandCode, recipient, status: 'RET', source: 'IYS_KISAMESAJ' })]);
-    const status = await client.hs('POST', `${BRAND_PATH}/consents/status`, { recipient, type: 'MESAJ', recipientType: 'BIREYSEL' });
+    expect(consents.body.list).toEqual([
+      expect.objectContaining({
+        iysCode: SEED.iysCode,
+        brandCode: SEED.brandCode,
+        recipient,
+        status: 'RET',
+        source: 'IYS_KISAMESAJ',
+      }),
+    ]);
+    const status = await client.hs('POST', `${BRAND_PATH}/consents/status`, {
+      recipient,
+      type: 'MESAJ',
+      recipientType: 'BIREYSEL',
+    });
     expect(status.body.status).toBe('RET');
     const pull = await client.hs('GET', `${BRAND_PATH}/consents/changes?source=IYS`);
     expect(pull.body.list).toEqual([expect.objectContaining({ recipient, transactionId: res.body.transactionId })]);
-    const hsSource = await client.sim('POST', '/movements', { iysCode: SEED.iysCode, brandCode: SEED.brandCode, recipient, type: 'MESAJ', status: 'RET', source: 'HS_WEB' });
+    const hsSource = await client.sim('POST', '/movements', {
+      iysCode: SEED.iysCode,
+      brandCode: SEED.brandCode,
+      recipient,
+      type: 'MESAJ',
+      status: 'RET',
+      source: 'HS_WEB',
+    });
     expect(hsSource.status).toBe(400);
   });
 
@@ -152,26 +202,46 @@ describe('İYS simulator: test surface (/_sim/) and shared behaviour', () => {
     await client.hs('POST', `${BRAND_PATH}/consents`, { bad: true });
     const res = await client.sim('GET', '/requests');
     expect(res.body.list).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/oauth2/token', status: 200, body: expect.objectContaining({ password: '***' }), time: expect.any(String) }),
-      expect.objectContaining({ method: 'POST', path: `${BRAND_PATH}/consents`, status: 422, body: { bad: true }, codes: expect.arrayContaining(['H118']), username: 'izinli' }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/oauth2/token',
+        status: 200,
+        body: expect.objectContaining({ password: '***' }),
+        time: expect.any(String),
+      }),
+      expect.objectContaining({
+        method: 'POST',
+        path: `${BRAND_PATH}/consents`,
+        status: 422,
+        body: { bad: true },
+        codes: expect.arrayContaining(['H118']),
+        username: 'izinli',
+      }),
     ]);
   });
 
   it('_sim clockOffsetSeconds moves the simulated "now" seen in creationDate', async () => {
     await client.config({ clockOffsetSeconds: -86_400 });
-    const res = await client.hs('POST', `${BRAND_PATH}/consents`, consentBody({ consentDate: turkeyTime(Date.now() - 86_400_000 - 60_000) }));
+    const res = await client.hs(
+      'POST',
+      `${BRAND_PATH}/consents`,
+      consentBody({ consentDate: turkeyTime(Date.now() - 86_400_000 - 60_000) }),
+    );
     expect(res.status).toBe(200);
     const yesterday = turkeyTime(Date.now() - 86_400_000).slice(0, 10);
     expect(res.body.creationDate.slice(0, 10)).toBe(yesterday);
   });
 
   it('H014 a body that is not JSON is 400', async () => {
-    const res = await client.request('POST', `${BRAND_PATH}/consents`, { raw: '{"recipient":', token: await client.token() });
+    const res = await client.request('POST', `${BRAND_PATH}/consents`, {
+      raw: '{"recipient":',
+      token: await client.token(),
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ errors: [{ code: 'H014', message: expect.any(String) }] });
   });
 
-  it('an unknown İYS path is 404 in İYS\'s error shape', async () => {
+  it("an unknown İYS path is 404 in İYS's error shape", async () => {
     const res = await client.request('GET', '/sps/100001/consents/count');
     expect(res.status).toBe(404);
     expect(codesOf(res.body)).toEqual(['SIM404']);

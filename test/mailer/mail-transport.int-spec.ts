@@ -3,7 +3,14 @@ import { AddressInfo, createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { SMTPServer } from 'smtp-server';
-import { EmlFileMailTransport, MailSendError, MimeComposerThreads, MimeCompositionError, NodemailerMailTransport, OutgoingMail } from '@izinli/mailer';
+import {
+  EmlFileMailTransport,
+  MailSendError,
+  MimeComposerThreads,
+  MimeCompositionError,
+  NodemailerMailTransport,
+  OutgoingMail,
+} from '@izinli/mailer';
 import { SmtpSink, startSmtpSink } from '@izinli/testing';
 
 const mail = (over: Partial<OutgoingMail> = {}): OutgoingMail => ({
@@ -18,7 +25,11 @@ const mail = (over: Partial<OutgoingMail> = {}): OutgoingMail => ({
 });
 
 /** Sends a subject and a display name carrying CR/LF and checks that neither became a header of its own. */
-async function expectNoInjectedHeaders(transport: NodemailerMailTransport, sink: SmtpSink, subject: string): Promise<void> {
+async function expectNoInjectedHeaders(
+  transport: NodemailerMailTransport,
+  sink: SmtpSink,
+  subject: string,
+): Promise<void> {
   const before = sink.messages.length;
   await transport.send(mail({ subject, from: { name: 'Shop\nX-Evil: 1', address: 'kampanya@ornek.com.tr' } }));
   const [m] = (await sink.waitFor(before + 1)).slice(before);
@@ -71,10 +82,16 @@ describe(NodemailerMailTransport.name, () => {
     const t = new NodemailerMailTransport(sink.url, 3);
     try {
       const before = sink.messages.length;
-      await Promise.all(Array.from({ length: 6 }, (_, i) => t.send(mail({ to: `nd${i}@example.com`, messageId: `<nd${i}@ornek.com.tr>` }))));
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          t.send(mail({ to: `nd${i}@example.com`, messageId: `<nd${i}@ornek.com.tr>` })),
+        ),
+      );
       await sink.waitFor(before + 6);
       // The sink (in this process) turns it off on its side too: only the client sockets, towards its port, count.
-      const client = noDelay.mock.calls.filter((_call, i) => (noDelay.mock.contexts[i] as Socket).remotePort === sink.port);
+      const client = noDelay.mock.calls.filter(
+        (_call, i) => (noDelay.mock.contexts[i] as Socket).remotePort === sink.port,
+      );
       // One call per connection the pool opened (1 to 3), each turning the delay off.
       expect(client.length).toBeGreaterThanOrEqual(1);
       expect(client.length).toBeLessThanOrEqual(3);
@@ -120,7 +137,10 @@ describe(NodemailerMailTransport.name, () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.server.address() as AddressInfo).port;
-    const t = new NodemailerMailTransport(`${secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}?tlsRejectUnauthorized=false`, 1);
+    const t = new NodemailerMailTransport(
+      `${secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}?tlsRejectUnauthorized=false`,
+      1,
+    );
     try {
       await t.send(mail({ to: 'tls@example.com' }));
       expect(received).toEqual([{ secure: true, to: 'tls@example.com' }]);
@@ -154,7 +174,13 @@ describe('messages built in composer threads', () => {
       {},
       { html: `<p>${long}</p><a href="https://izinli.example/u/abc">Abonelikten çık</a>`, text: long },
       { subject: 'Plain ASCII subject', html: '<p>hello</p>', text: undefined, replyTo: 'destek@ornek.com.tr' },
-      { headers: { 'List-Unsubscribe': '<https://izinli.example/u/t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Feedback-ID': 'c:b:k:s' } },
+      {
+        headers: {
+          'List-Unsubscribe': '<https://izinli.example/u/t>',
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'Feedback-ID': 'c:b:k:s',
+        },
+      },
     ];
     try {
       for (const [i, v] of variants.entries()) {

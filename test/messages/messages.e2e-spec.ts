@@ -3,7 +3,11 @@ import { SuppressionList } from '@izinli/consent';
 import { CapturedMail, startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
 import { SweepService } from '../../apps/campaigns/src/jobs/sweep.service';
 import { MessageSender } from '../../apps/campaigns/src/transactional/message-sender';
-import { ACCEPT_STATEMENTS, MessagesRepository, NewMessage } from '../../apps/campaigns/src/transactional/messages.repository';
+import {
+  ACCEPT_STATEMENTS,
+  MessagesRepository,
+  NewMessage,
+} from '../../apps/campaigns/src/transactional/messages.repository';
 import { MessageSettings } from '../../apps/campaigns/src/transactional/message-settings';
 import { UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -25,7 +29,8 @@ describe('transactional messages (e2e)', () => {
   const otherBrandCode = '720002';
   const as = (k = key) => ({ Authorization: `Bearer ${k}` });
 
-  const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) => t.http().post('/v1/messages').set(as()).set(headers).send(body);
+  const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    t.http().post('/v1/messages').set(as()).set(headers).send(body);
   const order = (to: string, extra: Record<string, unknown> = {}) => ({
     brandCode,
     to,
@@ -36,28 +41,66 @@ describe('transactional messages (e2e)', () => {
     ...extra,
   });
   const getMessage = async (id: string) => (await t.http().get(`/v1/messages/${id}`).set(as()).expect(200)).body;
-  const untilStatus = (id: string, status: string, timeoutMs = 20_000) => waitFor(() => getMessage(id), (m) => m.status === status, timeoutMs, 50);
+  const untilStatus = (id: string, status: string, timeoutMs = 20_000) =>
+    waitFor(
+      () => getMessage(id),
+      (m) => m.status === status,
+      timeoutMs,
+      50,
+    );
   const mailTo = (address: string) => sink.messages.filter((m) => m.to.includes(address));
-  const untilMail = async (address: string): Promise<CapturedMail> => (await waitFor(async () => mailTo(address), (l) => l.length > 0, 20_000, 20))[0];
+  const untilMail = async (address: string): Promise<CapturedMail> =>
+    (
+      await waitFor(
+        async () => mailTo(address),
+        (l) => l.length > 0,
+        20_000,
+        20,
+      )
+    )[0];
 
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await startTestApp({ SMTP_URL: sink.url, PUBLIC_URL });
     t.izinli.app.get(MessageSettings).retryBaseMs = 300;
     const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '720001' }).expect(201)).body;
+    const sp = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '720001' }).expect(201)
+    ).body;
     key = sp.apiKey;
     brandId = (
-      await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send({ name: 'Alfa', brandCode, fromEmail: 'bildirim@alfa.com.tr', fromName: 'Alfa Mağaza' }).expect(201)
+      await t
+        .http()
+        .post(`/v1/service-providers/${sp.id}/brands`)
+        .set(op)
+        .send({ name: 'Alfa', brandCode, fromEmail: 'bildirim@alfa.com.tr', fromName: 'Alfa Mağaza' })
+        .expect(201)
     ).body.id;
-    const other = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Beta A.Ş.', iysCode: '720002' }).expect(201)).body;
+    const other = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Beta A.Ş.', iysCode: '720002' }).expect(201)
+    ).body;
     otherKey = other.apiKey;
-    await t.http().post(`/v1/service-providers/${other.id}/brands`).set(op).send({ name: 'Beta', brandCode: otherBrandCode, fromEmail: 'info@beta.com.tr', fromName: 'Beta' }).expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${other.id}/brands`)
+      .set(op)
+      .send({ name: 'Beta', brandCode: otherBrandCode, fromEmail: 'info@beta.com.tr', fromName: 'Beta' })
+      .expect(201);
     otherTemplateId = (
-      await t.http().post(`/v1/brands/${otherBrandCode}/templates`).set(as(otherKey)).send({ name: 'Beta', subject: 'Beta', html: '<p>Beta</p>' }).expect(201)
+      await t
+        .http()
+        .post(`/v1/brands/${otherBrandCode}/templates`)
+        .set(as(otherKey))
+        .send({ name: 'Beta', subject: 'Beta', html: '<p>Beta</p>' })
+        .expect(201)
     ).body.id;
     for (const recipient of ['izinli@example.com', 'vazgecen@example.com']) {
-      await t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }).expect(201);
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/consents`)
+        .set(as())
+        .send({ recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' })
+        .expect(201);
     }
   });
   afterAll(async () => {
@@ -66,8 +109,15 @@ describe('transactional messages (e2e)', () => {
   });
 
   it('accepts a transactional message, delivers it without unsubscribe headers, and follows it to SENT', async () => {
-    const res = await post(order('Musteri@Example.com', { data: { orderNo: 'A-1\r\nBcc: kotu@example.com', name: '<b>Ayşe</b>' } })).expect(202);
-    expect(res.body).toEqual({ id: expect.any(String), status: 'QUEUED', kind: 'TRANSACTIONAL', reasons: expect.arrayContaining([expect.any(String)]) });
+    const res = await post(
+      order('Musteri@Example.com', { data: { orderNo: 'A-1\r\nBcc: kotu@example.com', name: '<b>Ayşe</b>' } }),
+    ).expect(202);
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      status: 'QUEUED',
+      kind: 'TRANSACTIONAL',
+      reasons: expect.arrayContaining([expect.any(String)]),
+    });
     const mail = await untilMail('musteri@example.com');
     expect(mail.header('Message-ID')).toBe(`<m${res.body.id}@alfa.com.tr>`);
     expect(mail.header('Feedback-ID')).toBe(`api:${brandCode}:transactional:720001`);
@@ -80,9 +130,20 @@ describe('transactional messages (e2e)', () => {
     expect(mail.raw).toContain('<p>Merhaba &lt;b&gt;Ay');
 
     const got = await untilStatus(res.body.id, 'SENT');
-    expect(got).toMatchObject({ id: res.body.id, status: 'SENT', kind: 'TRANSACTIONAL', brandCode, to: 'musteri@example.com', purpose: 'ORDER', messageId: `m${res.body.id}@alfa.com.tr` });
+    expect(got).toMatchObject({
+      id: res.body.id,
+      status: 'SENT',
+      kind: 'TRANSACTIONAL',
+      brandCode,
+      to: 'musteri@example.com',
+      purpose: 'ORDER',
+      messageId: `m${res.body.id}@alfa.com.tr`,
+    });
     expect(got.events.map((e: { type: string }) => e.type)).toEqual(['queued', 'sent']);
-    expect(got.events[1]).toMatchObject({ at: expect.any(String), detail: { messageId: `m${res.body.id}@alfa.com.tr` } });
+    expect(got.events[1]).toMatchObject({
+      at: expect.any(String),
+      detail: { messageId: `m${res.body.id}@alfa.com.tr` },
+    });
 
     const metrics = await t.http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/izinli_messages_total\{kind="transactional",status="SENT"\} [1-9]/);
@@ -90,33 +151,70 @@ describe('transactional messages (e2e)', () => {
 
   it('sends with a template of the same brand, rendered with data', async () => {
     const tpl = (
-      await t.http().post(`/v1/brands/${brandCode}/templates`).set(as()).send({ name: 'Şifre', subject: 'Şifre sıfırlama', html: '<p>Kodunuz: {{code}}</p>' }).expect(201)
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/templates`)
+        .set(as())
+        .send({ name: 'Şifre', subject: 'Şifre sıfırlama', html: '<p>Kodunuz: {{code}}</p>' })
+        .expect(201)
     ).body;
-    const res = await post({ brandCode, to: 'sifre@example.com', purpose: 'SECURITY', templateId: tpl.id, data: { code: '482913' } }).expect(202);
+    const res = await post({
+      brandCode,
+      to: 'sifre@example.com',
+      purpose: 'SECURITY',
+      templateId: tpl.id,
+      data: { code: '482913' },
+    }).expect(202);
     expect(res.body.kind).toBe('TRANSACTIONAL');
     expect((await untilMail('sifre@example.com')).raw).toContain('482913');
     await untilStatus(res.body.id, 'SENT');
   });
 
   it('refuses commercial mail without consent with 422 CONSENT_REQUIRED and the reason, and records it BLOCKED', async () => {
-    const res = await post({ brandCode, to: 'yok@example.com', purpose: 'PROMOTION', subject: 'Yeni sezon', html: '<p>Yeni ürünler</p>' }).expect(422);
+    const res = await post({
+      brandCode,
+      to: 'yok@example.com',
+      purpose: 'PROMOTION',
+      subject: 'Yeni sezon',
+      html: '<p>Yeni ürünler</p>',
+    }).expect(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'CONSENT_REQUIRED', reason: 'NO_CONSENT', kind: 'COMMERCIAL', id: expect.any(String) });
+    expect(res.body).toMatchObject({
+      code: 'CONSENT_REQUIRED',
+      reason: 'NO_CONSENT',
+      kind: 'COMMERCIAL',
+      id: expect.any(String),
+    });
     const got = await getMessage(res.body.id);
-    expect(got).toMatchObject({ status: 'BLOCKED', kind: 'COMMERCIAL', events: [{ type: 'blocked', detail: { reason: 'NO_CONSENT', stage: 'ACCEPT' } }] });
+    expect(got).toMatchObject({
+      status: 'BLOCKED',
+      kind: 'COMMERCIAL',
+      events: [{ type: 'blocked', detail: { reason: 'NO_CONSENT', stage: 'ACCEPT' } }],
+    });
 
     // Declared transactional, but the content is promotional: escalated, then gated as commercial.
-    const mixed = await post(order('yok@example.com', { html: '<p>Siparişiniz yolda. Bir sonraki alışverişte %20 indirim kodu: YAZ20</p>' })).expect(422);
+    const mixed = await post(
+      order('yok@example.com', { html: '<p>Siparişiniz yolda. Bir sonraki alışverişte %20 indirim kodu: YAZ20</p>' }),
+    ).expect(422);
     expect(mixed.body).toMatchObject({ code: 'CONSENT_REQUIRED', kind: 'COMMERCIAL', reason: 'NO_CONSENT' });
     expect(mixed.body.reasons.join(' ')).toMatch(/indirim|%20|promot/i);
     expect(mailTo('yok@example.com')).toHaveLength(0);
   });
 
   it('sends commercial mail with consent, carrying List-Unsubscribe with a token for this message and a visible link', async () => {
-    const res = await post({ brandCode, to: 'izinli@example.com', purpose: 'NEWSLETTER', subject: 'Kasım bülteni', html: '<p>Merhaba {{name}}</p>', data: { name: 'Ali' } }).expect(202);
+    const res = await post({
+      brandCode,
+      to: 'izinli@example.com',
+      purpose: 'NEWSLETTER',
+      subject: 'Kasım bülteni',
+      html: '<p>Merhaba {{name}}</p>',
+      data: { name: 'Ali' },
+    }).expect(202);
     expect(res.body.kind).toBe('COMMERCIAL');
     const mail = await untilMail('izinli@example.com');
-    const link = /^<(https:\/\/izinli\.test\/u\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+))>$/.exec(mail.header('List-Unsubscribe') ?? '');
+    const link = /^<(https:\/\/izinli\.test\/u\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+))>$/.exec(
+      mail.header('List-Unsubscribe') ?? '',
+    );
     expect(link).not.toBeNull();
     expect(mail.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(mail.header('Feedback-ID')).toBe(`api:${brandCode}:commercial:720001`);
@@ -128,7 +226,10 @@ describe('transactional messages (e2e)', () => {
     });
     expect(mail.raw.replace(/=\r?\n/g, '')).toContain(link![2].slice(0, 40));
     const got = await untilStatus(res.body.id, 'SENT');
-    expect(got.events[0]).toMatchObject({ type: 'queued', detail: { consent: { movementId: expect.any(String), source: 'HS_WEB' } } });
+    expect(got.events[0]).toMatchObject({
+      type: 'queued',
+      detail: { consent: { movementId: expect.any(String), source: 'HS_WEB' } },
+    });
   });
 
   it('re-gates commercial mail just before SMTP: an unsubscribe after accept blocks it', async () => {
@@ -136,9 +237,25 @@ describe('transactional messages (e2e)', () => {
     settings.retryBaseMs = 1_500;
     try {
       sink.refuse('vazgecen@example.com', 451);
-      const res = await post({ brandCode, to: 'vazgecen@example.com', purpose: 'PROMOTION', subject: 'Fırsat', html: '<p>Fırsatlar</p>' }).expect(202);
-      await waitFor(() => getMessage(res.body.id), (m) => m.events.some((e: { type: string }) => e.type === 'retry'), 20_000, 50);
-      await t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient: 'vazgecen@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB' }).expect(201);
+      const res = await post({
+        brandCode,
+        to: 'vazgecen@example.com',
+        purpose: 'PROMOTION',
+        subject: 'Fırsat',
+        html: '<p>Fırsatlar</p>',
+      }).expect(202);
+      await waitFor(
+        () => getMessage(res.body.id),
+        (m) => m.events.some((e: { type: string }) => e.type === 'retry'),
+        20_000,
+        50,
+      );
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/consents`)
+        .set(as())
+        .send({ recipient: 'vazgecen@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB' })
+        .expect(201);
       sink.accept('vazgecen@example.com');
       const got = await untilStatus(res.body.id, 'BLOCKED');
       expect(got.events.map((e: { type: string }) => e.type)).toEqual(['queued', 'retry', 'blocked']);
@@ -152,28 +269,59 @@ describe('transactional messages (e2e)', () => {
   it('answers a repeated Idempotency-Key with the first answer, 409 for another body, and one message for concurrent requests', async () => {
     const body = order('tekrar@example.com');
     const first = await post(body, { 'Idempotency-Key': 'order-A-1' }).expect(202);
-    const again = await post({ ...body, data: { name: 'Ayşe', orderNo: 'A-1' } }, { 'Idempotency-Key': 'order-A-1' }).expect(202);
+    const again = await post(
+      { ...body, data: { name: 'Ayşe', orderNo: 'A-1' } },
+      { 'Idempotency-Key': 'order-A-1' },
+    ).expect(202);
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     const reused = await post({ ...body, subject: 'Başka' }, { 'Idempotency-Key': 'order-A-1' }).expect(409);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     // The key belongs to its service provider: another one may use the same string.
-    await t.http().post('/v1/messages').set(as(otherKey)).set('Idempotency-Key', 'order-A-1').send({ ...body, brandCode: otherBrandCode, to: 'beta@example.com' }).expect(202);
+    await t
+      .http()
+      .post('/v1/messages')
+      .set(as(otherKey))
+      .set('Idempotency-Key', 'order-A-1')
+      .send({ ...body, brandCode: otherBrandCode, to: 'beta@example.com' })
+      .expect(202);
 
-    const concurrent = await Promise.all(Array.from({ length: 6 }, () => post(order('ayni@example.com'), { 'Idempotency-Key': 'order-B-7' })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 6 }, () => post(order('ayni@example.com'), { 'Idempotency-Key': 'order-B-7' })),
+    );
     expect(concurrent.map((r) => r.status)).toEqual(Array(6).fill(202));
     expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
     await untilStatus(concurrent[0].body.id, 'SENT');
     await untilStatus(first.body.id, 'SENT');
-    const rows = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM messages WHERE recipient IN ('ayni@example.com', 'tekrar@example.com')`);
+    const rows = await t.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM messages WHERE recipient IN ('ayni@example.com', 'tekrar@example.com')`,
+    );
     expect(rows[0].n).toBe(2);
     await new Promise((r) => setTimeout(r, 300));
     expect(mailTo('ayni@example.com')).toHaveLength(1);
     expect(mailTo('tekrar@example.com')).toHaveLength(1);
 
     // A refusal is replayed too, with the same status and body.
-    const blocked = await post({ brandCode, to: 'yok2@example.com', purpose: 'GREETING', subject: 'İyi bayramlar', text: 'Bayramınız kutlu olsun' }, { 'Idempotency-Key': 'greet-1' }).expect(422);
-    const replayed = await post({ brandCode, to: 'yok2@example.com', purpose: 'GREETING', subject: 'İyi bayramlar', text: 'Bayramınız kutlu olsun' }, { 'Idempotency-Key': 'greet-1' }).expect(422);
+    const blocked = await post(
+      {
+        brandCode,
+        to: 'yok2@example.com',
+        purpose: 'GREETING',
+        subject: 'İyi bayramlar',
+        text: 'Bayramınız kutlu olsun',
+      },
+      { 'Idempotency-Key': 'greet-1' },
+    ).expect(422);
+    const replayed = await post(
+      {
+        brandCode,
+        to: 'yok2@example.com',
+        purpose: 'GREETING',
+        subject: 'İyi bayramlar',
+        text: 'Bayramınız kutlu olsun',
+      },
+      { 'Idempotency-Key': 'greet-1' },
+    ).expect(422);
     expect(replayed.body).toEqual(blocked.body);
     await post(body, { 'Idempotency-Key': 'bad key' }).expect(400);
   });
@@ -181,14 +329,27 @@ describe('transactional messages (e2e)', () => {
   it('refuses a transactional message to a suppressed address with 422 SUPPRESSED and records it BLOCKED', async () => {
     await t.izinli.app.get(SuppressionList).add('bastirilan@example.com', null, 'COMPLAINT', 'OPERATOR');
     const res = await post(order('bastirilan@example.com')).expect(422);
-    expect(res.body).toMatchObject({ code: 'SUPPRESSED', reason: 'SUPPRESSED', kind: 'TRANSACTIONAL', id: expect.any(String) });
-    expect(await getMessage(res.body.id)).toMatchObject({ status: 'BLOCKED', events: [{ type: 'blocked', detail: { reason: 'SUPPRESSED' } }] });
+    expect(res.body).toMatchObject({
+      code: 'SUPPRESSED',
+      reason: 'SUPPRESSED',
+      kind: 'TRANSACTIONAL',
+      id: expect.any(String),
+    });
+    expect(await getMessage(res.body.id)).toMatchObject({
+      status: 'BLOCKED',
+      events: [{ type: 'blocked', detail: { reason: 'SUPPRESSED' } }],
+    });
   });
 
   it('retries an SMTP 4xx with backoff and then sends, with the same Message-ID', async () => {
     sink.refuse('gecikme@example.com', 451);
     const res = await post(order('gecikme@example.com')).expect(202);
-    await waitFor(() => getMessage(res.body.id), (m) => m.events.some((e: { type: string }) => e.type === 'retry'), 20_000, 50);
+    await waitFor(
+      () => getMessage(res.body.id),
+      (m) => m.events.some((e: { type: string }) => e.type === 'retry'),
+      20_000,
+      50,
+    );
     sink.accept('gecikme@example.com');
     const got = await untilStatus(res.body.id, 'SENT');
     const types = got.events.map((e: { type: string }) => e.type);
@@ -207,11 +368,23 @@ describe('transactional messages (e2e)', () => {
     const failed = await untilStatus(bounce.body.id, 'FAILED');
     expect(failed.events.map((e: { type: string }) => e.type)).toEqual(['queued', 'failed']);
     expect(failed.events[1].detail).toMatchObject({ failure: 'HARD_BOUNCE', smtpCode: 550 });
-    expect((await untilStatus(policy.body.id, 'FAILED')).events[1].detail).toMatchObject({ failure: 'SMTP_REJECTED', smtpCode: 554 });
-    const entries = await t.db.dataSource.query(`SELECT email, tenant_id, reason, origin FROM suppressions WHERE email IN ('yokboyle@example.com', 'politika@example.com')`);
-    expect(entries).toEqual([{ email: 'yokboyle@example.com', tenant_id: null, reason: 'HARD_BOUNCE', origin: 'SMTP' }]);
+    expect((await untilStatus(policy.body.id, 'FAILED')).events[1].detail).toMatchObject({
+      failure: 'SMTP_REJECTED',
+      smtpCode: 554,
+    });
+    const entries = await t.db.dataSource.query(
+      `SELECT email, tenant_id, reason, origin FROM suppressions WHERE email IN ('yokboyle@example.com', 'politika@example.com')`,
+    );
+    expect(entries).toEqual([
+      { email: 'yokboyle@example.com', tenant_id: null, reason: 'HARD_BOUNCE', origin: 'SMTP' },
+    ]);
     // Platform-wide: no tenant may mail it again.
-    await t.http().post('/v1/messages').set(as(otherKey)).send(order('yokboyle@example.com', { brandCode: otherBrandCode })).expect(422);
+    await t
+      .http()
+      .post('/v1/messages')
+      .set(as(otherKey))
+      .send(order('yokboyle@example.com', { brandCode: otherBrandCode }))
+      .expect(422);
   });
 
   it('sends a QUEUED message whose job was lost when the sweep runs', async () => {
@@ -264,24 +437,35 @@ describe('transactional messages (e2e)', () => {
       expect(mail.header('Subject')).toBe(`=?UTF-8?Q?Sipari=C5=9F_toplu${i}?=`);
     }
     expect((await getMessage(refused)).events).toEqual([
-      { type: 'failed', at: expect.any(String), detail: expect.objectContaining({ failure: 'HARD_BOUNCE', smtpCode: 550 }) },
+      {
+        type: 'failed',
+        at: expect.any(String),
+        detail: expect.objectContaining({ failure: 'HARD_BOUNCE', smtpCode: 550 }),
+      },
     ]);
     const waiting = await getMessage(deferred);
     expect(waiting.status).toBe('QUEUED');
     expect(waiting.events.map((e: { type: string }) => e.type)).toEqual(['retry']);
-    expect((await getMessage(noConsent)).events).toEqual([{ type: 'blocked', at: expect.any(String), detail: { reason: 'NO_CONSENT', stage: 'SEND' } }]);
+    expect((await getMessage(noConsent)).events).toEqual([
+      { type: 'blocked', at: expect.any(String), detail: { reason: 'NO_CONSENT', stage: 'SEND' } },
+    ]);
     const untouched = await getMessage(alreadySent);
     expect(untouched.status).toBe('SENT');
     expect(untouched.events).toEqual([]);
     expect(mailTo('toplu-gitti@example.com')).toHaveLength(0);
     // The deferred one goes out on its own retry job.
     sink.accept('toplu-bekle@example.com');
-    expect((await untilStatus(deferred, 'SENT')).events.map((e: { type: string }) => e.type)).toEqual(['retry', 'sent']);
+    expect((await untilStatus(deferred, 'SENT')).events.map((e: { type: string }) => e.type)).toEqual([
+      'retry',
+      'sent',
+    ]);
   });
 
   it('accepts requests that arrive while the accept statements are busy together, and a bad one fails alone', async () => {
     const repo = t.izinli.app.get(MessagesRepository);
-    const [{ spId }] = await t.db.dataSource.query(`SELECT service_provider_id AS "spId" FROM brands WHERE id = $1`, [brandId]);
+    const [{ spId }] = await t.db.dataSource.query(`SELECT service_provider_id AS "spId" FROM brands WHERE id = $1`, [
+      brandId,
+    ]);
     const message = (i: number, templateId: string | null = null): NewMessage => ({
       id: randomUUID(),
       serviceProviderId: spId,
@@ -297,12 +481,19 @@ describe('transactional messages (e2e)', () => {
       text: null,
       data: {},
     });
-    const answers = (key: string, id: string) => ({ key, requestHash: `hash-${key}`, accepted: { id, status: 'QUEUED' }, blocked: { id } });
+    const answers = (key: string, id: string) => ({
+      key,
+      requestHash: `hash-${key}`,
+      accepted: { id, status: 'QUEUED' },
+      blocked: { id },
+    });
     const now = new Date();
     const rows = Array.from({ length: 12 }, (_, i) => message(i));
     rows[9] = message(9, randomUUID()); // names no template: the foreign key refuses it
     // Called in one turn: ACCEPT_STATEMENTS statements start at once, the other requests wait and go together.
-    const calls = rows.map((m, i) => repo.insert(m, i === 10 || i === 11 ? answers('birlikte-anahtar', m.id) : null, now));
+    const calls = rows.map((m, i) =>
+      repo.insert(m, i === 10 || i === 11 ? answers('birlikte-anahtar', m.id) : null, now),
+    );
     const settled = await Promise.allSettled(calls);
     expect(settled.map((r) => r.status)).toEqual(rows.map((_, i) => (i === 9 ? 'rejected' : 'fulfilled')));
     const outcomes = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
@@ -314,14 +505,26 @@ describe('transactional messages (e2e)', () => {
       `SELECT m.id, m.xmin::text AS tx, (SELECT count(*)::int FROM message_events e WHERE e.message_id = m.id) AS events
          FROM messages m WHERE m.recipient LIKE 'birlikte%@example.com'`,
     );
-    expect(written.map((w: { id: string }) => w.id).sort()).toEqual(rows.filter((_, i) => i !== 9 && i !== 11).map((m) => m.id).sort());
+    expect(written.map((w: { id: string }) => w.id).sort()).toEqual(
+      rows
+        .filter((_, i) => i !== 9 && i !== 11)
+        .map((m) => m.id)
+        .sort(),
+    );
     expect(written.every((w: { events: number }) => w.events === 1)).toBe(true);
     // The waiting requests were tried as one statement; the foreign key failed it, so each ran again on its own.
     const stored = await repo.storedAnswer(spId, 'birlikte-anahtar');
-    expect(stored).toMatchObject({ requestHash: 'hash-birlikte-anahtar', statusCode: 202, response: { id: rows[10].id } });
+    expect(stored).toMatchObject({
+      requestHash: 'hash-birlikte-anahtar',
+      statusCode: 202,
+      response: { id: rows[10].id },
+    });
 
     // Without a bad one, the waiting requests share one transaction: one per statement started at once, plus theirs.
-    const more = Array.from({ length: 10 }, (_, i) => ({ ...message(100 + i), recipient: `birlikte-tek${i}@example.com` }));
+    const more = Array.from({ length: 10 }, (_, i) => ({
+      ...message(100 + i),
+      recipient: `birlikte-tek${i}@example.com`,
+    }));
     // The last two share a key and wait in the same batch: the earlier one wins there too.
     const shared = (i: number) => (i >= more.length - 2 ? answers('birlikte-tek-anahtar', more[i].id) : null);
     const got = await Promise.all(more.map((m, i) => repo.insert(m, shared(i), now)));
@@ -386,7 +589,12 @@ describe('transactional messages (e2e)', () => {
     await t.http().get('/v1/messages/00000000-0000-4000-8000-000000000000').set(as()).expect(404);
     await t.http().get('/v1/messages/not-a-uuid').set(as()).expect(404);
     await t.http().post('/v1/messages').set(as(otherKey)).send(order('sahip@example.com')).expect(404);
-    const foreign = await post({ brandCode, to: 'sahip@example.com', purpose: 'ORDER', templateId: otherTemplateId }).expect(422);
+    const foreign = await post({
+      brandCode,
+      to: 'sahip@example.com',
+      purpose: 'ORDER',
+      templateId: otherTemplateId,
+    }).expect(422);
     expect(foreign.body).toMatchObject({ code: 'UNKNOWN_REFERENCE', errors: [{ field: 'templateId' }] });
     await t.http().get(`/v1/messages/${mine.body.id}`).expect(401);
   });
@@ -409,11 +617,23 @@ describe('transactional messages (e2e)', () => {
     ];
     for (const [body, status, code, field] of cases) {
       const res = await post(body);
-      expect({ body: JSON.stringify(body).slice(0, 80), status: res.status, code: res.body.code }).toEqual({ body: JSON.stringify(body).slice(0, 80), status, code });
+      expect({ body: JSON.stringify(body).slice(0, 80), status: res.status, code: res.body.code }).toEqual({
+        body: JSON.stringify(body).slice(0, 80),
+        status,
+        code,
+      });
       if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    await t.http().post('/v1/messages').set(as()).set('content-type', 'application/json').send('{"brandCode":').expect(400);
-    const rows = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM messages WHERE recipient = 'a@example.com'`);
+    await t
+      .http()
+      .post('/v1/messages')
+      .set(as())
+      .set('content-type', 'application/json')
+      .send('{"brandCode":')
+      .expect(400);
+    const rows = await t.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM messages WHERE recipient = 'a@example.com'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 });

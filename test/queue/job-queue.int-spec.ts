@@ -27,7 +27,10 @@ describe(`JobQueue (${adapterName})`, () => {
     const seen: unknown[] = [];
     sut.process<{ n: number }>('q', 'job', async (j) => void seen.push(j.data), 2);
     await sut.add('q', 'job', { n: 1 });
-    await waitFor(async () => seen.length, (n) => n === 1);
+    await waitFor(
+      async () => seen.length,
+      (n) => n === 1,
+    );
     expect(seen).toEqual([{ n: 1 }]);
   });
 
@@ -38,7 +41,11 @@ describe(`JobQueue (${adapterName})`, () => {
       if (j.attempt < 3) throw new Error('not yet');
     });
     await sut.add('q', 'flaky', {}, { attempts: 4, backoffMs: 100 });
-    await waitFor(async () => attempts.length, (n) => n === 3, 10_000);
+    await waitFor(
+      async () => attempts.length,
+      (n) => n === 3,
+      10_000,
+    );
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
     // Exponential: about 100 ms before the second try, about 200 ms before the third.
     expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(90);
@@ -52,7 +59,11 @@ describe(`JobQueue (${adapterName})`, () => {
       throw new Error('always');
     });
     await sut.add('q', 'doomed', {}, { attempts: 2, backoffMs: 50 });
-    await waitFor(() => sut.counts('q'), (c) => c.failed === 1, 10_000);
+    await waitFor(
+      () => sut.counts('q'),
+      (c) => c.failed === 1,
+      10_000,
+    );
     expect(calls).toBe(2);
   });
 
@@ -61,7 +72,11 @@ describe(`JobQueue (${adapterName})`, () => {
     sut.process('q', 'later', async () => void ran.push(Date.now()));
     const t0 = Date.now();
     await sut.add('q', 'later', {}, { delayMs: 400 });
-    await waitFor(async () => ran.length, (n) => n === 1, 10_000);
+    await waitFor(
+      async () => ran.length,
+      (n) => n === 1,
+      10_000,
+    );
     expect(ran[0] - t0).toBeGreaterThanOrEqual(380);
   });
 
@@ -70,7 +85,11 @@ describe(`JobQueue (${adapterName})`, () => {
     await sut.add('q', 'dedupe', { v: 2 }, { jobId: 'same', delayMs: 300 });
     const seen: unknown[] = [];
     sut.process('q', 'dedupe', async (j) => void seen.push(j.data));
-    await waitFor(async () => seen.length, (n) => n >= 1, 10_000);
+    await waitFor(
+      async () => seen.length,
+      (n) => n >= 1,
+      10_000,
+    );
     await new Promise((r) => setTimeout(r, 400));
     expect(seen).toEqual([{ v: 1 }]);
   });
@@ -80,7 +99,11 @@ describe(`JobQueue (${adapterName})`, () => {
     sut.process('q', 'tick', async () => void runs++);
     await sut.repeat('q', 'tick', 200);
     await sut.repeat('q', 'tick', 200);
-    await waitFor(async () => runs, (n) => n >= 3, 10_000);
+    await waitFor(
+      async () => runs,
+      (n) => n >= 3,
+      10_000,
+    );
     expect(runs).toBeGreaterThanOrEqual(3);
   });
 });

@@ -11,7 +11,9 @@ import { QueueName } from '../../apps/campaigns/src/jobs/queue-names';
 class CreateWork1700000000001 implements MigrationInterface {
   name = 'CreateWork1700000000001';
   async up(q: QueryRunner) {
-    await q.query(`CREATE TABLE work_items (id int PRIMARY KEY, state text NOT NULL DEFAULT 'PENDING', done_count int NOT NULL DEFAULT 0)`);
+    await q.query(
+      `CREATE TABLE work_items (id int PRIMARY KEY, state text NOT NULL DEFAULT 'PENDING', done_count int NOT NULL DEFAULT 0)`,
+    );
   }
   async down(q: QueryRunner) {
     await q.query(`DROP TABLE work_items`);
@@ -58,20 +60,39 @@ describe(`sweep re-enqueues lost work (${redisUrl ? 'Bull' : 'in-process'})`, ()
       name: 'work-items',
       sweep: async () => {
         const rows = await db.dataSource.query(`SELECT id FROM work_items WHERE state = 'PENDING' ORDER BY id`);
-        await queue.addBulk('work', rows.map((r: { id: number }) => ({ name: 'item', data: { id: r.id }, options: { jobId: `item:${r.id}` } })));
+        await queue.addBulk(
+          'work',
+          rows.map((r: { id: number }) => ({ name: 'item', data: { id: r.id }, options: { jobId: `item:${r.id}` } })),
+        );
         return rows.length;
       },
     });
-    queue.process<{ id: number }>('work', 'item', async (j) => {
-      // Idempotent completion: only a PENDING row is done, so a duplicate job changes nothing.
-      await sqlExec(db.dataSource, `UPDATE work_items SET state = 'DONE', done_count = done_count + 1 WHERE id = $1 AND state = 'PENDING'`, [j.data.id]);
-    }, 4);
+    queue.process<{ id: number }>(
+      'work',
+      'item',
+      async (j) => {
+        // Idempotent completion: only a PENDING row is done, so a duplicate job changes nothing.
+        await sqlExec(
+          db.dataSource,
+          `UPDATE work_items SET state = 'DONE', done_count = done_count + 1 WHERE id = $1 AND state = 'PENDING'`,
+          [j.data.id],
+        );
+      },
+      4,
+    );
     const offered = await sut.sweepAll();
     expect(offered['work-items']).toBe(50);
     // A second sweep while jobs are alive must not double the work.
     await sut.sweepAll();
-    await waitFor(() => sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM work_items WHERE state = 'DONE'`), (r) => r?.n === 50, 20_000);
-    const dup = await sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM work_items WHERE done_count <> 1`);
+    await waitFor(
+      () => sqlOne<{ n: number }>(db.dataSource, `SELECT count(*)::int AS n FROM work_items WHERE state = 'DONE'`),
+      (r) => r?.n === 50,
+      20_000,
+    );
+    const dup = await sqlOne<{ n: number }>(
+      db.dataSource,
+      `SELECT count(*)::int AS n FROM work_items WHERE done_count <> 1`,
+    );
     expect(dup?.n).toBe(0);
   });
 });

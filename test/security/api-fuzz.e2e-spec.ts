@@ -20,20 +20,71 @@ describe('API fuzz: bad requests get 4xx, never 5xx (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({ IYS_PUSH_USERNAME: 'iys-push', IYS_PUSH_PASSWORD: 'push-secret-1' });
     const op = { Authorization: `Bearer ${t.adminKey}` };
-    const a = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Fuzz A', iysCode: '710001' }).expect(201)).body as { id: string; apiKey: string };
-    const b = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Fuzz B', iysCode: '710002' }).expect(201)).body as { id: string; apiKey: string };
-    await t.http().post(`/v1/service-providers/${a.id}/brands`).set(op).send({ name: 'Fuzz A', brandCode: '710001', fromEmail: 'news@fuzz-a.com.tr', fromName: 'Fuzz A' }).expect(201);
-    await t.http().post(`/v1/service-providers/${b.id}/brands`).set(op).send({ name: 'Fuzz B', brandCode: '710002', fromEmail: 'news@fuzz-b.com.tr', fromName: 'Fuzz B' }).expect(201);
+    const a = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Fuzz A', iysCode: '710001' }).expect(201)
+    ).body as { id: string; apiKey: string };
+    const b = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Fuzz B', iysCode: '710002' }).expect(201)
+    ).body as { id: string; apiKey: string };
+    await t
+      .http()
+      .post(`/v1/service-providers/${a.id}/brands`)
+      .set(op)
+      .send({ name: 'Fuzz A', brandCode: '710001', fromEmail: 'news@fuzz-a.com.tr', fromName: 'Fuzz A' })
+      .expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${b.id}/brands`)
+      .set(op)
+      .send({ name: 'Fuzz B', brandCode: '710002', fromEmail: 'news@fuzz-b.com.tr', fromName: 'Fuzz B' })
+      .expect(201);
     const asA = { Authorization: `Bearer ${a.apiKey}` };
-    const list = (await t.http().post('/v1/brands/710001/lists').set(asA).send({ name: 'Fuzz list' }).expect(201)).body as { id: string };
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(asA).send([{ email: 'fuzz@example.com' }]).expect(200);
-    const template = (await t.http().post('/v1/brands/710001/templates').set(asA).send({ name: 'Fuzz', subject: 'Merhaba {{name}}', html: '<p>{{name}}</p>' }).expect(201)).body as { id: string };
-    const campaign = (
-      await t.http().post('/v1/brands/710001/campaigns').set(asA).send({ name: 'Fuzz', listId: list.id, templateId: template.id, purpose: 'PROMOTION' }).expect(201)
+    const list = (await t.http().post('/v1/brands/710001/lists').set(asA).send({ name: 'Fuzz list' }).expect(201))
+      .body as { id: string };
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(asA)
+      .send([{ email: 'fuzz@example.com' }])
+      .expect(200);
+    const template = (
+      await t
+        .http()
+        .post('/v1/brands/710001/templates')
+        .set(asA)
+        .send({ name: 'Fuzz', subject: 'Merhaba {{name}}', html: '<p>{{name}}</p>' })
+        .expect(201)
     ).body as { id: string };
-    const imp = (await t.http().post('/v1/brands/710001/consents/imports').set(asA).set('content-type', 'text/csv').send('recipient,type,status,source\nfuzz@example.com,EPOSTA,ONAY,HS_WEB\n').expect(202)).body as { id: string };
+    const campaign = (
+      await t
+        .http()
+        .post('/v1/brands/710001/campaigns')
+        .set(asA)
+        .send({ name: 'Fuzz', listId: list.id, templateId: template.id, purpose: 'PROMOTION' })
+        .expect(201)
+    ).body as { id: string };
+    const imp = (
+      await t
+        .http()
+        .post('/v1/brands/710001/consents/imports')
+        .set(asA)
+        .set('content-type', 'text/csv')
+        .send('recipient,type,status,source\nfuzz@example.com,EPOSTA,ONAY,HS_WEB\n')
+        .expect(202)
+    ).body as { id: string };
     const message = (
-      await t.http().post('/v1/messages').set(asA).send({ brandCode: '710001', to: 'fuzz@example.com', purpose: 'ORDER', subject: 'Siparişiniz', text: 'Siparişiniz alındı.' }).expect(202)
+      await t
+        .http()
+        .post('/v1/messages')
+        .set(asA)
+        .send({
+          brandCode: '710001',
+          to: 'fuzz@example.com',
+          purpose: 'ORDER',
+          subject: 'Siparişiniz',
+          text: 'Siparişiniz alındı.',
+        })
+        .expect(202)
     ).body as { id: string };
     const doc = (await t.http().get('/docs-json').expect(200)).body as OpenApiDocument;
     ctx = {
@@ -42,7 +93,14 @@ describe('API fuzz: bad requests get 4xx, never 5xx (e2e)', () => {
       tenantKey: a.apiKey,
       otherTenantKey: b.apiKey,
       pushAuth: 'Basic ' + Buffer.from('iys-push:push-secret-1').toString('base64'),
-      ids: { 'service-providers': a.id, lists: list.id, templates: template.id, campaigns: campaign.id, imports: imp.id, messages: message.id },
+      ids: {
+        'service-providers': a.id,
+        lists: list.id,
+        templates: template.id,
+        campaigns: campaign.id,
+        imports: imp.id,
+        messages: message.id,
+      },
       brandCode: '710001',
     };
   });
@@ -52,14 +110,25 @@ describe('API fuzz: bad requests get 4xx, never 5xx (e2e)', () => {
     const cases = buildFuzzCases(ctx, seed, MIN_BAD);
     const operations = new Set(cases.map((c) => `${c.method} ${c.route}`));
     // The document really was read: every route family of the API is in the run.
-    for (const route of ['POST /v1/messages', 'GET /v1/messages/{id}', 'POST /v1/suppressions', 'POST /v1/brands/{brandCode}/consents', 'POST /v1/brands/{brandCode}/campaigns', 'GET /v1/campaigns/{id}/recipients', 'POST /iys/push', 'POST /v1/service-providers']) {
+    for (const route of [
+      'POST /v1/messages',
+      'GET /v1/messages/{id}',
+      'POST /v1/suppressions',
+      'POST /v1/brands/{brandCode}/consents',
+      'POST /v1/brands/{brandCode}/campaigns',
+      'GET /v1/campaigns/{id}/recipients',
+      'POST /iys/push',
+      'POST /v1/service-providers',
+    ]) {
       expect(operations).toContain(route);
     }
     const results = await runAll(t.url, cases, 8);
     const serverErrors = results.filter((r) => r.status >= 500 || r.status === 0);
     const notRefused = results.filter((r) => r.case.expect === '4xx' && (r.status < 400 || r.status >= 500));
     const bad = cases.filter((c) => c.expect === '4xx').length;
-    console.log(`fuzz seed ${seed}: ${cases.length} requests over ${operations.size} operations, ${bad} bad beyond doubt; status counts ${JSON.stringify(countBy(results.map((r) => r.status)))}`);
+    console.log(
+      `fuzz seed ${seed}: ${cases.length} requests over ${operations.size} operations, ${bad} bad beyond doubt; status counts ${JSON.stringify(countBy(results.map((r) => r.status)))}`,
+    );
     expect(bad).toBeGreaterThanOrEqual(MIN_BAD);
     expect({ seed, serverErrors: serverErrors.slice(0, 10).map(describeResult) }).toEqual({ seed, serverErrors: [] });
     expect({ seed, notRefused: notRefused.slice(0, 10).map(describeResult) }).toEqual({ seed, notRefused: [] });
@@ -86,7 +155,12 @@ async function runAll(base: string, cases: FuzzCase[], concurrency: number): Pro
       if (i >= cases.length) return;
       const c = cases[i];
       try {
-        const res = await fetch(base + c.path, { method: c.method, headers: c.headers, body: c.body, redirect: 'manual' });
+        const res = await fetch(base + c.path, {
+          method: c.method,
+          headers: c.headers,
+          body: c.body,
+          redirect: 'manual',
+        });
         const body = await res.text();
         results[i] = { case: c, status: res.status, body: body.slice(0, 300) };
       } catch (err) {
@@ -100,7 +174,12 @@ async function runAll(base: string, cases: FuzzCase[], concurrency: number): Pro
 }
 
 function describeResult(r: FuzzResult): string {
-  const body = r.case.body === undefined ? '' : typeof r.case.body === 'string' ? r.case.body.slice(0, 160) : `<${r.case.body.byteLength} bytes>`;
+  const body =
+    r.case.body === undefined
+      ? ''
+      : typeof r.case.body === 'string'
+        ? r.case.body.slice(0, 160)
+        : `<${r.case.body.byteLength} bytes>`;
   return `${r.status} ← ${r.case.method} ${r.case.path.slice(0, 160)} [${r.case.kind}] ${body} → ${r.body.slice(0, 200)}`;
 }
 

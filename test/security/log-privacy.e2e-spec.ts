@@ -58,32 +58,98 @@ describe('logs carry no personal data, even at debug level (e2e)', () => {
   });
 
   it('logs the requests by route, with the addresses and tokens in their paths replaced', async () => {
-    const call = async (method: string, path: string, key: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const call = async (
+      method: string,
+      path: string,
+      key: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
       const res = await fetch(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.text()) as string };
     };
-    const sp = JSON.parse((await call('POST', '/v1/service-providers', adminKey, { name: 'Gizlilik A.Ş.', iysCode: '781001' })).body);
-    const brand = JSON.parse((await call('POST', `/v1/service-providers/${sp.id}/brands`, adminKey, { name: 'Gizlilik', brandCode: '781001', fromEmail: 'bilgi@gizlilik.com.tr', fromName: 'Gizlilik' })).body);
+    const sp = JSON.parse(
+      (await call('POST', '/v1/service-providers', adminKey, { name: 'Gizlilik A.Ş.', iysCode: '781001' })).body,
+    );
+    const brand = JSON.parse(
+      (
+        await call('POST', `/v1/service-providers/${sp.id}/brands`, adminKey, {
+          name: 'Gizlilik',
+          brandCode: '781001',
+          fromEmail: 'bilgi@gizlilik.com.tr',
+          fromName: 'Gizlilik',
+        })
+      ).body,
+    );
     const key = sp.apiKey as string;
 
     const steps: [string, number][] = [];
     const step = async (what: string, p: Promise<{ status: number }>) => steps.push([what, (await p).status]);
-    await step('record', call('POST', '/v1/brands/781001/consents', key, { recipient: ADDRESS, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }));
-    await step('record phone', call('POST', '/v1/brands/781001/consents', key, { recipient: PHONE, type: 'MESAJ', status: 'ONAY', source: 'HS_WEB' }));
+    await step(
+      'record',
+      call('POST', '/v1/brands/781001/consents', key, {
+        recipient: ADDRESS,
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+      }),
+    );
+    await step(
+      'record phone',
+      call('POST', '/v1/brands/781001/consents', key, {
+        recipient: PHONE,
+        type: 'MESAJ',
+        status: 'ONAY',
+        source: 'HS_WEB',
+      }),
+    );
     await step('read', call('GET', `/v1/brands/781001/consents/EPOSTA/${encodeURIComponent(ADDRESS)}`, key));
     await step('read phone', call('GET', `/v1/brands/781001/consents/MESAJ/${encodeURIComponent(PHONE)}`, key));
     await step('suppress', call('POST', '/v1/suppressions', key, { email: ADDRESS, reason: 'HARD_BOUNCE' }));
     await step('list', call('GET', `/v1/suppressions?email=${encodeURIComponent(ADDRESS)}`, key));
     await step('unsuppress', call('DELETE', `/v1/suppressions/${encodeURIComponent(ADDRESS)}`, key));
-    await step('message', call('POST', '/v1/messages', key, { brandCode: '781001', to: ADDRESS, purpose: 'ORDER', subject: 'Siparişiniz', text: 'Merhaba' }, { 'idempotency-key': 'order-1' }));
-    const token = signUnsubscribeToken(secret, { brandId: brand.id, recipient: ADDRESS, recipientType: 'BIREYSEL', messageId: 'm1@gizlilik.com.tr' });
+    await step(
+      'message',
+      call(
+        'POST',
+        '/v1/messages',
+        key,
+        { brandCode: '781001', to: ADDRESS, purpose: 'ORDER', subject: 'Siparişiniz', text: 'Merhaba' },
+        { 'idempotency-key': 'order-1' },
+      ),
+    );
+    const token = signUnsubscribeToken(secret, {
+      brandId: brand.id,
+      recipient: ADDRESS,
+      recipientType: 'BIREYSEL',
+      messageId: 'm1@gizlilik.com.tr',
+    });
     await step('page', call('GET', `/u/${token}`, ''));
-    await step('one-click', fetch(`${base}/u/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }));
-    await step('bad input', call('POST', '/v1/brands/781001/consents', key, { recipient: `${ADDRESS}\r\nBcc: x@example.com`, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }));
+    await step(
+      'one-click',
+      fetch(`${base}/u/${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      }),
+    );
+    await step(
+      'bad input',
+      call('POST', '/v1/brands/781001/consents', key, {
+        recipient: `${ADDRESS}\r\nBcc: x@example.com`,
+        type: 'EPOSTA',
+        status: 'ONAY',
+        source: 'HS_WEB',
+      }),
+    );
     // The requests did what they should, so the logs below are of real work.
     expect(steps).toEqual([
       ['record', 201],
@@ -106,7 +172,17 @@ describe('logs carry no personal data, even at debug level (e2e)', () => {
     expect(output).toContain('"path":"/u/[token]"');
     // And nothing names the recipient, raw, encoded, or inside the token.
     const payload = token.split('.')[0];
-    for (const secretText of [ADDRESS, encodeURIComponent(ADDRESS), 'gizli.alici', PHONE, encodeURIComponent(PHONE), '5321112233', payload, key, adminKey]) {
+    for (const secretText of [
+      ADDRESS,
+      encodeURIComponent(ADDRESS),
+      'gizli.alici',
+      PHONE,
+      encodeURIComponent(PHONE),
+      '5321112233',
+      payload,
+      key,
+      adminKey,
+    ]) {
       expect([secretText, output.includes(secretText)]).toEqual([secretText, false]);
     }
   });

@@ -22,8 +22,11 @@ describe('İYS outbox batches and recovery (integration)', () => {
   async function exactlyOnceAtIys(recipients: string[]): Promise<void> {
     const feed = (await h.iysHsFeed(brand)).filter((m) => recipients.includes(m.recipient));
     expect(feed.map((m) => m.recipient).sort()).toEqual([...recipients].sort());
-    const local = new Map((await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient)).map((r) => [r.recipient, r]));
-    for (const m of feed) expect(local.get(m.recipient)).toMatchObject({ state: 'ACCEPTED', transaction_id: m.transactionId });
+    const local = new Map(
+      (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient)).map((r) => [r.recipient, r]),
+    );
+    for (const m of feed)
+      expect(local.get(m.recipient)).toMatchObject({ state: 'ACCEPTED', transaction_id: m.transactionId });
   }
 
   it('takes a burst with single adds up to the limit and batches for the rest, without a 429', async () => {
@@ -36,7 +39,9 @@ describe('İYS outbox batches and recovery (integration)', () => {
     expect(rows.some((r) => r.mode === 'BATCH')).toBe(true);
     const requests = await h.requests();
     expect(requests.filter((r) => r.status === 429)).toEqual([]);
-    expect(requests.some((r) => r.method === 'POST' && r.path.endsWith('/consents/request') && r.status === 202)).toBe(true);
+    expect(requests.some((r) => r.method === 'POST' && r.path.endsWith('/consents/request') && r.status === 202)).toBe(
+      true,
+    );
     await exactlyOnceAtIys(recipients);
   }, 150_000);
 
@@ -44,17 +49,30 @@ describe('İYS outbox batches and recovery (integration)', () => {
     const recipients = Array.from({ length: 40 }, (_, i) => `imported${i}@example.com`);
     const csv = ['recipient,type,status,source', ...recipients.map((r) => `${r},EPOSTA,ONAY,HS_WEB`)].join('\n') + '\n';
     const importer = h.get<ConsentImporter>(ConsentImporter);
-    const id = await importer.receive(brand, (async function* () {
-      yield Buffer.from(csv);
-    })(), { recordedBy: 'test' });
+    const id = await importer.receive(
+      brand,
+      (async function* () {
+        yield Buffer.from(csv);
+      })(),
+      { recordedBy: 'test' },
+    );
     await importer.process(id);
     await h.sweep();
     await h.settled(brand, 60_000);
     const rows = (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient));
     expect(rows.map((r) => [r.state, r.mode])).toEqual(recipients.map(() => ['ACCEPTED', 'BATCH']));
     const requests = await h.requests();
-    expect(requests.filter((r) => r.method === 'POST' && r.path.endsWith('/consents') && JSON.stringify(r.body ?? '').includes('imported'))).toEqual([]);
-    expect(requests.some((r) => r.method === 'GET' && /\/v2\/sps\/100001\/brands\/100001\/consents\/request\/[0-9a-f-]{36}$/.test(r.path))).toBe(true);
+    expect(
+      requests.filter(
+        (r) => r.method === 'POST' && r.path.endsWith('/consents') && JSON.stringify(r.body ?? '').includes('imported'),
+      ),
+    ).toEqual([]);
+    expect(
+      requests.some(
+        (r) =>
+          r.method === 'GET' && /\/v2\/sps\/100001\/brands\/100001\/consents\/request\/[0-9a-f-]{36}$/.test(r.path),
+      ),
+    ).toBe(true);
     await exactlyOnceAtIys(recipients);
   }, 150_000);
 
@@ -62,13 +80,25 @@ describe('İYS outbox batches and recovery (integration)', () => {
     const recipients = Array.from({ length: 12 }, (_, i) => `killed${i}@example.com`);
     await h.faults({ outageSeconds: 120 });
     for (const recipient of recipients) await h.record(brand, { recipient });
-    await waitFor(async () => (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length, (n) => n === recipients.length, 40_000);
+    await waitFor(
+      async () =>
+        (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length,
+      (n) => n === recipients.length,
+      40_000,
+    );
     // As if they had joined a batch (a burst); İYS is back. This worker will not poll the batch before it dies.
     Object.assign(h.settings(), { batchFirstPollMs: 60_000 });
-    await sqlExec(h.ds, `UPDATE iys_outbox SET mode = 'BATCH', next_attempt_at = now() WHERE recipient = ANY($1::text[])`, [recipients]);
+    await sqlExec(
+      h.ds,
+      `UPDATE iys_outbox SET mode = 'BATCH', next_attempt_at = now() WHERE recipient = ANY($1::text[])`,
+      [recipients],
+    );
     await h.clearFaults();
     await h.get<IysOutboxSender>(IysOutboxSender).flushBatch(brand.id);
-    const batchPosts = async () => (await h.requests()).filter((r) => r.path.endsWith('/consents/request') && JSON.stringify(r.body ?? '').includes('killed0@example.com'));
+    const batchPosts = async () =>
+      (await h.requests()).filter(
+        (r) => r.path.endsWith('/consents/request') && JSON.stringify(r.body ?? '').includes('killed0@example.com'),
+      );
     // Every movement is in a batch İYS has taken (the worker's own flush jobs may have split them into several).
     const batches = await waitFor(
       () =>
@@ -83,11 +113,19 @@ describe('İYS outbox batches and recovery (integration)', () => {
     // The worker dies right after İYS took the batches, before it could record their requestIds: the batch rows are
     // left as they were while the requests were on the wire, and every job of the worker is gone with it.
     const ids = batches.map((b) => b.id);
-    await sqlExec(h.ds, `UPDATE iys_batches SET state = 'SENDING', request_id = NULL, sent_at = NULL, sends = 0, next_poll_at = created_at WHERE id = ANY($1::bigint[])`, [ids]);
+    await sqlExec(
+      h.ds,
+      `UPDATE iys_batches SET state = 'SENDING', request_id = NULL, sent_at = NULL, sends = 0, next_poll_at = created_at WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
     await h.kill();
     await h.revive();
     // Their leases run out; the sweep finds the batches and sends them again.
-    await sqlExec(h.ds, `UPDATE iys_batches SET lease_until = now() - interval '1 second' WHERE id = ANY($1::bigint[])`, [ids]);
+    await sqlExec(
+      h.ds,
+      `UPDATE iys_batches SET lease_until = now() - interval '1 second' WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
     await h.sweep();
     await h.settled(brand, 60_000);
     // Sent twice, registered once: the v2 batch links the second copy of each movement to the first.
@@ -99,13 +137,22 @@ describe('İYS outbox batches and recovery (integration)', () => {
     const recipients = Array.from({ length: 10 }, (_, i) => `lost${i}@example.com`);
     await h.faults({ outageSeconds: 120 });
     for (const recipient of recipients) await h.record(brand, { recipient });
-    await waitFor(async () => (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length, (n) => n === recipients.length, 40_000);
+    await waitFor(
+      async () =>
+        (await h.outboxStates(brand)).filter((r) => recipients.includes(r.recipient) && r.attempts > 0).length,
+      (n) => n === recipients.length,
+      40_000,
+    );
     // Every queued retry dies with the worker (a new queue prefix: nothing carries over).
     await h.kill();
     await h.clearFaults();
     await h.revive();
     // Their retries fall due, and any claim the dead worker held runs out; no job exists for any of them, only the rows.
-    await sqlExec(h.ds, `UPDATE iys_outbox SET next_attempt_at = now(), claimed_until = LEAST(claimed_until, now() - interval '1 second') WHERE recipient = ANY($1::text[])`, [recipients]);
+    await sqlExec(
+      h.ds,
+      `UPDATE iys_outbox SET next_attempt_at = now(), claimed_until = LEAST(claimed_until, now() - interval '1 second') WHERE recipient = ANY($1::text[])`,
+      [recipients],
+    );
     const swept = await h.sweep();
     expect(swept['iys-outbox']).toBeGreaterThan(0);
     await h.settled(brand, 60_000);

@@ -65,14 +65,27 @@ describe('İYS outbox under faults (integration)', () => {
     // The local state equals İYS's: the status query of every key, and the bulk ONAY query.
     const iys = new Map((await h.iysConsents(brand)).map((c) => [c.recipient, c]));
     for (const c of (await h.consents(brand)).filter((x) => keys.includes(x.recipient))) {
-      expect(c).toMatchObject({ status: 'ONAY', iys_state: 'ACCEPTED', iys_transaction_id: iys.get(c.recipient)!.transactionId });
+      expect(c).toMatchObject({
+        status: 'ONAY',
+        iys_state: 'ACCEPTED',
+        iys_transaction_id: iys.get(c.recipient)!.transactionId,
+      });
       expect(iys.get(c.recipient)!.status).toBe('ONAY');
     }
     expect((await h.iysApproved(brand, keys)).sort()).toEqual([...keys].sort());
     for (const recipient of keys.slice(0, 3)) {
-      const c4 = (await (await h.simCall('POST', `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/status`, { recipient, recipientType: 'BIREYSEL', type: 'EPOSTA' })).json()) as { status: string; transactionId: string };
+      const c4 = (await (
+        await h.simCall('POST', `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/status`, {
+          recipient,
+          recipientType: 'BIREYSEL',
+          type: 'EPOSTA',
+        })
+      ).json()) as { status: string; transactionId: string };
       const local = await h.registry.get(brand, 'EPOSTA', recipient);
-      expect({ status: c4.status, transactionId: c4.transactionId }).toEqual({ status: local!.status, transactionId: local!.iys.transactionId });
+      expect({ status: c4.status, transactionId: c4.transactionId }).toEqual({
+        status: local!.status,
+        transactionId: local!.iys.transactionId,
+      });
     }
     const answers = await h.requests();
     expect(answers.some((r) => r.status >= 500)).toBe(true);
@@ -86,13 +99,16 @@ describe('İYS outbox under faults (integration)', () => {
     await h.clearFaults();
     const row = (await h.outboxStates(brand)).find((r) => r.recipient === 'refused@example.com')!;
     expect(row).toMatchObject({ state: 'REJECTED', error_code: 'H120', reason: 'REFUSED_BY_IYS' });
-    const [decision] = await h.gate.check({ brandId: brand.id, tenantId: brand.tenantId }, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['refused@example.com'], recipientType: 'BIREYSEL' });
+    const [decision] = await h.gate.check(
+      { brandId: brand.id, tenantId: brand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['refused@example.com'], recipientType: 'BIREYSEL' },
+    );
     expect(decision).toMatchObject({ allowed: false, reason: 'NOT_REGISTERED' });
     const view = await h.registry.get(brand, 'EPOSTA', 'refused@example.com');
     expect(view!.iys).toMatchObject({ state: 'REJECTED', errorCode: 'H120' });
   });
 
-  it('treats İYS\'s H467 as a missed deadline: REJECTED, and the ONAY no longer allows mail', async () => {
+  it("treats İYS's H467 as a missed deadline: REJECTED, and the ONAY no longer allows mail", async () => {
     // Five days ahead, İYS sees a consentDate older than three business days.
     await h.knobs({ clockOffsetSeconds: 5 * 86_400 });
     try {
@@ -103,7 +119,10 @@ describe('İYS outbox under faults (integration)', () => {
     }
     const row = (await h.outboxStates(brand)).find((r) => r.recipient === 'late@example.com')!;
     expect(row).toMatchObject({ state: 'REJECTED', error_code: 'H467', reason: 'DEADLINE_MISSED' });
-    const [decision] = await h.gate.check({ brandId: brand.id, tenantId: brand.tenantId }, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['late@example.com'], recipientType: 'BIREYSEL' });
+    const [decision] = await h.gate.check(
+      { brandId: brand.id, tenantId: brand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['late@example.com'], recipientType: 'BIREYSEL' },
+    );
     expect(decision.reason).toBe('NOT_REGISTERED');
   });
 
@@ -117,14 +136,25 @@ describe('İYS outbox under faults (integration)', () => {
     expect(row.state).toBe('PENDING');
     // The deadline passes (as if İYS had been down for days).
     await sqlExec(h.ds, `UPDATE iys_outbox SET deadline = now() - interval '1 second' WHERE id = $1`, [row.id]);
-    await sqlExec(h.ds, `UPDATE consents SET registration_deadline = now() - interval '1 second' WHERE brand_id = $1 AND recipient = $2`, [brand.id, 'expired@example.com']);
-    const [blocked] = await h.gate.check({ brandId: brand.id, tenantId: brand.tenantId }, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['expired@example.com'], recipientType: 'BIREYSEL' });
+    await sqlExec(
+      h.ds,
+      `UPDATE consents SET registration_deadline = now() - interval '1 second' WHERE brand_id = $1 AND recipient = $2`,
+      [brand.id, 'expired@example.com'],
+    );
+    const [blocked] = await h.gate.check(
+      { brandId: brand.id, tenantId: brand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['expired@example.com'], recipientType: 'BIREYSEL' },
+    );
     expect(blocked.reason).toBe('NOT_REGISTERED');
     await sqlExec(h.ds, `UPDATE iys_outbox SET claimed_until = NULL WHERE id = $1`, [row.id]);
     await h.sweep();
     const after = (await h.outboxStates(brand)).find((r) => r.id === row.id)!;
     expect(after).toMatchObject({ state: 'REJECTED', error_code: 'H467', reason: 'DEADLINE_MISSED' });
-    const consent = await sqlOne<{ iys_state: string }>(h.ds, `SELECT iys_state FROM consents WHERE brand_id = $1 AND recipient = $2`, [brand.id, 'expired@example.com']);
+    const consent = await sqlOne<{ iys_state: string }>(
+      h.ds,
+      `SELECT iys_state FROM consents WHERE brand_id = $1 AND recipient = $2`,
+      [brand.id, 'expired@example.com'],
+    );
     expect(consent!.iys_state).toBe('REJECTED');
   });
 
@@ -133,7 +163,9 @@ describe('İYS outbox under faults (integration)', () => {
     await sleep(300);
     const row = (await h.outboxStates(brand)).find((r) => r.recipient === 'never-approved@example.com')!;
     expect(row).toMatchObject({ state: 'NOT_REQUIRED', reason: 'FIRST_RET', attempts: 0 });
-    expect((await h.requests()).some((r) => JSON.stringify(r.body ?? '').includes('never-approved@example.com'))).toBe(false);
+    expect((await h.requests()).some((r) => JSON.stringify(r.body ?? '').includes('never-approved@example.com'))).toBe(
+      false,
+    );
   });
 });
 
@@ -148,13 +180,17 @@ describe('İYS outbox when İYS holds something else (integration)', () => {
   });
   afterAll(() => h?.close());
 
-  it('on H178 drops the stale movement and takes İYS\'s later one instead (status read)', async () => {
+  it("on H178 drops the stale movement and takes İYS's later one instead (status read)", async () => {
     await h.record(brand, { recipient: 'later@example.com', consentDate: new Date(Date.now() - 20_000) });
     await h.settled(brand);
     // Not in the second İYS created our ONAY in: two movements of a key in one second share a transactionId.
     await sleep(1_100);
     // A citizen approves again in the İYS app, dated after the RET Izinli is about to send.
-    await h.citizen(brand, { recipient: 'later@example.com', status: 'ONAY', consentDate: new Date(Date.now() + 30_000) });
+    await h.citizen(brand, {
+      recipient: 'later@example.com',
+      status: 'ONAY',
+      consentDate: new Date(Date.now() + 30_000),
+    });
     await h.record(brand, { recipient: 'later@example.com', status: 'RET', source: 'HS_EPOSTA' }, 'UNSUBSCRIBE');
     await h.settled(brand);
     const rows = (await h.outboxStates(brand)).filter((r) => r.recipient === 'later@example.com');
@@ -164,19 +200,30 @@ describe('İYS outbox when İYS holds something else (integration)', () => {
     ]);
     const [iys] = (await h.iysConsents(brand)).filter((c) => c.recipient === 'later@example.com');
     const view = await h.registry.get(brand, 'EPOSTA', 'later@example.com');
-    expect(view).toMatchObject({ status: 'ONAY', source: 'IYS_MOBIL', iys: { state: 'ACCEPTED', transactionId: iys.transactionId } });
+    expect(view).toMatchObject({
+      status: 'ONAY',
+      source: 'IYS_MOBIL',
+      iys: { state: 'ACCEPTED', transactionId: iys.transactionId },
+    });
   });
 
   it('on H174 (İYS already holds the RET) ends the RET as already done', async () => {
     await h.record(brand, { recipient: 'twice@example.com', consentDate: new Date(Date.now() - 20_000) });
     await h.settled(brand);
     await sleep(1_100);
-    await h.citizen(brand, { recipient: 'twice@example.com', status: 'RET', consentDate: new Date(Date.now() - 10_000) });
+    await h.citizen(brand, {
+      recipient: 'twice@example.com',
+      status: 'RET',
+      consentDate: new Date(Date.now() - 10_000),
+    });
     await h.record(brand, { recipient: 'twice@example.com', status: 'RET', source: 'HS_EPOSTA' }, 'UNSUBSCRIBE');
     await h.settled(brand);
     const ret = (await h.outboxStates(brand)).filter((r) => r.recipient === 'twice@example.com')[1];
     expect(ret).toMatchObject({ state: 'NOT_REQUIRED', reason: 'ALREADY_RET', error_code: 'H174' });
-    const [decision] = await h.gate.check({ brandId: brand.id, tenantId: brand.tenantId }, { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['twice@example.com'], recipientType: 'BIREYSEL' });
+    const [decision] = await h.gate.check(
+      { brandId: brand.id, tenantId: brand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: ['twice@example.com'], recipientType: 'BIREYSEL' },
+    );
     expect(decision.reason).toBe('REFUSED');
   });
 });

@@ -16,7 +16,10 @@ describe(`İYS rate limiter (${redisUrl ? 'Redis, two processes' : 'in-process'}
   beforeEach(() => {
     if (redisUrl) {
       const scope = `t${randomBytes(4).toString('hex')}:iys-rate`;
-      limiters = [new RedisIysRateLimiter(redisUrl, scope, DEFAULT_IYS_RATE_LIMIT), new RedisIysRateLimiter(redisUrl, scope, DEFAULT_IYS_RATE_LIMIT)];
+      limiters = [
+        new RedisIysRateLimiter(redisUrl, scope, DEFAULT_IYS_RATE_LIMIT),
+        new RedisIysRateLimiter(redisUrl, scope, DEFAULT_IYS_RATE_LIMIT),
+      ];
     } else {
       const one = new InProcessIysRateLimiter(DEFAULT_IYS_RATE_LIMIT);
       limiters = [one, one];
@@ -54,7 +57,11 @@ describe(`İYS rate limiter (${redisUrl ? 'Redis, two processes' : 'in-process'}
     for (let i = 0; i < 5; i++) held.push(await limiters[0].acquire('background', 100));
     expect(held.every((p) => p !== null)).toBe(true);
     expect(await limiters[1].acquire('background', 50)).toBeNull();
-    const normal = [await limiters[1].acquire('normal', 50), await limiters[1].acquire('normal', 50), await limiters[1].acquire('normal', 50)];
+    const normal = [
+      await limiters[1].acquire('normal', 50),
+      await limiters[1].acquire('normal', 50),
+      await limiters[1].acquire('normal', 50),
+    ];
     expect(normal.every((p) => p !== null)).toBe(true);
     expect(await limiters[0].acquire('normal', 50)).toBeNull();
     expect(await limiters[0].acquire('urgent', 50)).not.toBeNull();

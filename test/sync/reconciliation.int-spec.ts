@@ -22,31 +22,59 @@ describe('daily reconciliation with İYS (integration)', () => {
     await h.record(brand, { recipient: 'day1@example.com', status: 'RET', source: 'HS_EPOSTA' }, 'UNSUBSCRIBE');
     await h.citizen(brand, { recipient: 'day3@example.com', status: 'ONAY' });
     await h.settled(brand);
-    await waitFor(async () => (await h.consents(brand)).length, (n) => n === 3, 10_000);
+    await waitFor(
+      async () => (await h.consents(brand)).length,
+      (n) => n === 3,
+      10_000,
+    );
   });
   afterAll(() => h?.close());
 
-  it('matches İYS\'s file of the day and confirms the day', async () => {
+  it("matches İYS's file of the day and confirms the day", async () => {
     // İYS publishes a day's file once the day is over: move the simulator's clock into tomorrow.
     await h.knobs({ clockOffsetSeconds: 86_400 });
     const report = await h.get<IysReconciler>(IysReconciler).reconcile(brand, today);
     expect([report.status, report.detail]).toEqual(['MATCHED', null]);
-    expect(report).toMatchObject({ status: 'MATCHED', localCount: 4, iysCount: 4, agreementConfirmed: true, differenceCount: 0 });
+    expect(report).toMatchObject({
+      status: 'MATCHED',
+      localCount: 4,
+      iysCount: 4,
+      agreementConfirmed: true,
+      differenceCount: 0,
+    });
     expect(report.localHash).toMatch(/^[0-9a-f]{96}$/);
     expect(report.iysHash).toBe(report.localHash);
     expect(report.summary).toHaveProperty('BIREYSEL');
-    const stored = await sqlOne<{ status: string; local_count: number }>(h.ds, `SELECT status, local_count FROM iys_reconciliations WHERE brand_id = $1 AND report_date = $2`, [brand.id, today]);
+    const stored = await sqlOne<{ status: string; local_count: number }>(
+      h.ds,
+      `SELECT status, local_count FROM iys_reconciliations WHERE brand_id = $1 AND report_date = $2`,
+      [brand.id, today],
+    );
     expect(stored).toEqual({ status: 'MATCHED', local_count: 4 });
   });
 
   it('reports a movement İYS holds that Izinli does not', async () => {
     // A citizen movement of that day that never reached Izinli: the feed does not show it (yet), nothing was pushed.
     await h.knobs({ pullLagMinutes: 100_000 });
-    await h.citizen(brand, { recipient: 'missed@example.com', status: 'ONAY', creationDate: new Date(Date.now() + 60_000) });
+    await h.citizen(brand, {
+      recipient: 'missed@example.com',
+      status: 'ONAY',
+      creationDate: new Date(Date.now() + 60_000),
+    });
     const report = await h.get<IysReconciler>(IysReconciler).reconcile(brand, today);
     expect(report).toMatchObject({ status: 'DIFFERENT', localCount: 4, iysCount: 5, differenceCount: 1 });
-    expect(report.differences).toEqual([{ transactionId: expect.stringMatching(/^[0-9a-f]{64}$/), kind: 'MISSING_LOCALLY', iys: expect.stringContaining('missed@example.com') }]);
-    const stored = await sqlOne<{ status: string; differences: unknown[] }>(h.ds, `SELECT status, differences FROM iys_reconciliations WHERE brand_id = $1 AND report_date = $2`, [brand.id, today]);
+    expect(report.differences).toEqual([
+      {
+        transactionId: expect.stringMatching(/^[0-9a-f]{64}$/),
+        kind: 'MISSING_LOCALLY',
+        iys: expect.stringContaining('missed@example.com'),
+      },
+    ]);
+    const stored = await sqlOne<{ status: string; differences: unknown[] }>(
+      h.ds,
+      `SELECT status, differences FROM iys_reconciliations WHERE brand_id = $1 AND report_date = $2`,
+      [brand.id, today],
+    );
     expect(stored!.status).toBe('DIFFERENT');
     expect(stored!.differences).toHaveLength(1);
     expect(await h.get<IysReconciler>(IysReconciler).pendingBrands([brand], today)).toEqual([]);

@@ -49,7 +49,9 @@ describe('consent-change webhooks (integration)', () => {
   });
 
   async function withWebhook(brand: ConsentBrand): Promise<string> {
-    const { webhookSecret } = await h.get<WebhookRepository>(WebhookRepository).updateBrand(brand.id, { webhookUrl: url });
+    const { webhookSecret } = await h
+      .get<WebhookRepository>(WebhookRepository)
+      .updateBrand(brand.id, { webhookUrl: url });
     return webhookSecret!;
   }
 
@@ -57,12 +59,23 @@ describe('consent-change webhooks (integration)', () => {
     const brand = await h.brand('810001', 'CUSTOMER', '810001');
     const secret = await withWebhook(brand);
     await h.record(brand, { recipient: 'self-synced@example.com', consentDate: new Date(Date.now() - 10_000) });
-    await h.record(brand, { recipient: 'self-synced@example.com', status: 'RET', source: 'HS_EPOSTA', evidence: { messageId: 'msg-1' } }, 'UNSUBSCRIBE');
-    await waitFor(async () => hits.length, (n) => n === 2);
+    await h.record(
+      brand,
+      { recipient: 'self-synced@example.com', status: 'RET', source: 'HS_EPOSTA', evidence: { messageId: 'msg-1' } },
+      'UNSUBSCRIBE',
+    );
+    await waitFor(
+      async () => hits.length,
+      (n) => n === 2,
+    );
     const bodies = hits.map((hit) => {
-      expect(verifyWebhookSignature(secret, hit.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] as string, hit.body)).toMatchObject({ ok: true });
+      expect(
+        verifyWebhookSignature(secret, hit.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] as string, hit.body),
+      ).toMatchObject({ ok: true });
       // A tampered body or another secret does not verify.
-      expect(verifyWebhookSignature(secret, hit.headers['izinli-signature'] as string, hit.body.replace('self', 'else')).ok).toBe(false);
+      expect(
+        verifyWebhookSignature(secret, hit.headers['izinli-signature'] as string, hit.body.replace('self', 'else')).ok,
+      ).toBe(false);
       expect(verifyWebhookSignature('whsec_other', hit.headers['izinli-signature'] as string, hit.body).ok).toBe(false);
       return JSON.parse(hit.body);
     });
@@ -97,12 +110,21 @@ describe('consent-change webhooks (integration)', () => {
     await withWebhook(brand);
     script = [503, 500];
     await h.record(brand, { recipient: 'flaky-endpoint@example.com' });
-    await waitFor(async () => hits.length, (n) => n === 3, 15_000);
+    await waitFor(
+      async () => hits.length,
+      (n) => n === 3,
+      15_000,
+    );
     expect(hits.map((x) => x.answered)).toEqual([503, 500, 200]);
     // The same event and the same body every time; only the signature's timestamp moves.
     expect(new Set(hits.map((x) => x.body)).size).toBe(1);
     const [log] = await waitFor(
-      () => sqlRows<{ status: string; attempts: number; last_status_code: number }>(h.ds, `SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE brand_id = $1`, [brand.id]),
+      () =>
+        sqlRows<{ status: string; attempts: number; last_status_code: number }>(
+          h.ds,
+          `SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE brand_id = $1`,
+          [brand.id],
+        ),
       (rows) => rows[0]?.status === 'DELIVERED',
     );
     expect(log).toEqual({ status: 'DELIVERED', attempts: 3, last_status_code: 200 });
@@ -115,7 +137,11 @@ describe('consent-change webhooks (integration)', () => {
     await h.settled(brand);
     await new Promise((r) => setTimeout(r, 1_100));
     await h.citizen(brand, { recipient: 'crm@example.com', status: 'RET' });
-    await waitFor(async () => hits.length, (n) => n === 2, 15_000);
+    await waitFor(
+      async () => hits.length,
+      (n) => n === 2,
+      15_000,
+    );
     const movements = hits.map((x) => {
       expect(verifyWebhookSignature(secret, x.headers['izinli-signature'] as string, x.body).ok).toBe(true);
       return JSON.parse(x.body).movement;
@@ -132,7 +158,10 @@ describe('consent-change webhooks (integration)', () => {
     await h.record(brand, { recipient: 'before@example.com' });
     await withWebhook(brand);
     await h.record(brand, { recipient: 'after@example.com' });
-    await waitFor(async () => hits.length, (n) => n === 1);
+    await waitFor(
+      async () => hits.length,
+      (n) => n === 1,
+    );
     expect(JSON.parse(hits[0].body).movement.recipient).toBe('after@example.com');
     await h.get<WebhookRepository>(WebhookRepository).updateBrand(brand.id, { webhookUrl: null });
     await h.record(brand, { recipient: 'removed@example.com' });

@@ -19,37 +19,86 @@ describe('suppressions API (e2e)', () => {
   const brandB = '770002';
   const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
   const op = () => auth(t.adminKey);
-  const add = (key: string, body: Record<string, unknown>) => t.http().post('/v1/suppressions').set(auth(key)).send(body);
-  const list = async (key: string, query = '') => (await t.http().get(`/v1/suppressions${query}`).set(auth(key)).expect(200)).body as { items: Entry[]; next: string | null };
+  const add = (key: string, body: Record<string, unknown>) =>
+    t.http().post('/v1/suppressions').set(auth(key)).send(body);
+  const list = async (key: string, query = '') =>
+    (await t.http().get(`/v1/suppressions${query}`).set(auth(key)).expect(200)).body as {
+      items: Entry[];
+      next: string | null;
+    };
   const gate = async (key: string, brandCode: string, recipient: string, kind = 'COMMERCIAL') =>
-    (await t.http().post(`/v1/brands/${brandCode}/consents/check`).set(auth(key)).send({ type: 'EPOSTA', recipients: [recipient], kind }).expect(200)).body.results[0] as {
+    (
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/consents/check`)
+        .set(auth(key))
+        .send({ type: 'EPOSTA', recipients: [recipient], kind })
+        .expect(200)
+    ).body.results[0] as {
       allowed: boolean;
       reason: string;
     };
   const approve = (key: string, brandCode: string, recipient: string) =>
-    t.http().post(`/v1/brands/${brandCode}/consents`).set(auth(key)).send({ recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }).expect(201);
+    t
+      .http()
+      .post(`/v1/brands/${brandCode}/consents`)
+      .set(auth(key))
+      .send({ recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' })
+      .expect(201);
 
   beforeAll(async () => {
     t = await startTestApp();
-    const a = (await t.http().post('/v1/service-providers').set(op()).send({ name: 'Sup A', iysCode: '770001' }).expect(201)).body;
-    const b = (await t.http().post('/v1/service-providers').set(op()).send({ name: 'Sup B', iysCode: '770002' }).expect(201)).body;
+    const a = (
+      await t.http().post('/v1/service-providers').set(op()).send({ name: 'Sup A', iysCode: '770001' }).expect(201)
+    ).body;
+    const b = (
+      await t.http().post('/v1/service-providers').set(op()).send({ name: 'Sup B', iysCode: '770002' }).expect(201)
+    ).body;
     keyA = a.apiKey;
     keyB = b.apiKey;
-    await t.http().post(`/v1/service-providers/${a.id}/brands`).set(op()).send({ name: 'A', brandCode: brandA, fromEmail: 'a@a.com.tr', fromName: 'A' }).expect(201);
-    await t.http().post(`/v1/service-providers/${b.id}/brands`).set(op()).send({ name: 'B', brandCode: brandB, fromEmail: 'b@b.com.tr', fromName: 'B' }).expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${a.id}/brands`)
+      .set(op())
+      .send({ name: 'A', brandCode: brandA, fromEmail: 'a@a.com.tr', fromName: 'A' })
+      .expect(201);
+    await t
+      .http()
+      .post(`/v1/service-providers/${b.id}/brands`)
+      .set(op())
+      .send({ name: 'B', brandCode: brandB, fromEmail: 'b@b.com.tr', fromName: 'B' })
+      .expect(201);
   });
   afterAll(() => t?.close());
 
   it('adds a tenant entry with a service-provider key (201), and answers a repeat with the same entry (200)', async () => {
     const first = await add(keyA, { email: ' Spam@Example.com ', reason: 'COMPLAINT', note: 'ticket 42' }).expect(201);
-    expect(first.body).toEqual({ id: expect.any(String), email: 'spam@example.com', reason: 'COMPLAINT', scope: 'TENANT', origin: 'API', note: 'ticket 42', createdAt: expect.any(String) });
+    expect(first.body).toEqual({
+      id: expect.any(String),
+      email: 'spam@example.com',
+      reason: 'COMPLAINT',
+      scope: 'TENANT',
+      origin: 'API',
+      note: 'ticket 42',
+      createdAt: expect.any(String),
+    });
     const again = await add(keyA, { email: 'spam@example.com', reason: 'MANUAL' }).expect(200);
     expect(again.body).toEqual(first.body);
   });
 
   it('adds a platform-wide entry with the operator key', async () => {
-    const res = await t.http().post('/v1/suppressions').set(op()).send({ email: 'platform@example.com', reason: 'HARD_BOUNCE' }).expect(201);
-    expect(res.body).toMatchObject({ email: 'platform@example.com', scope: 'PLATFORM', origin: 'OPERATOR', note: null });
+    const res = await t
+      .http()
+      .post('/v1/suppressions')
+      .set(op())
+      .send({ email: 'platform@example.com', reason: 'HARD_BOUNCE' })
+      .expect(201);
+    expect(res.body).toMatchObject({
+      email: 'platform@example.com',
+      scope: 'PLATFORM',
+      origin: 'OPERATOR',
+      note: null,
+    });
   });
 
   it('refuses an invalid address with 422 INVALID_EMAIL, and bad fields with 400', async () => {
@@ -58,7 +107,13 @@ describe('suppressions API (e2e)', () => {
       expect([email, res.status]).toEqual([email, 422]);
       expect(res.body).toMatchObject({ code: 'INVALID_EMAIL', errors: [{ field: 'email', code: 'INVALID_EMAIL' }] });
     }
-    for (const body of [{ email: 'x@example.com', reason: 'SPITE' }, { email: 'x@example.com' }, { email: 42, reason: 'MANUAL' }, { email: 'x@example.com', reason: 'MANUAL', extra: 1 }, { email: 'x@example.com', reason: 'MANUAL', note: 'n'.repeat(501) }]) {
+    for (const body of [
+      { email: 'x@example.com', reason: 'SPITE' },
+      { email: 'x@example.com' },
+      { email: 42, reason: 'MANUAL' },
+      { email: 'x@example.com', reason: 'MANUAL', extra: 1 },
+      { email: 'x@example.com', reason: 'MANUAL', note: 'n'.repeat(501) },
+    ]) {
       const res = await add(keyA, body);
       expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
       expect(res.body.code).toBe('VALIDATION_FAILED');
@@ -68,10 +123,15 @@ describe('suppressions API (e2e)', () => {
     await t.http().post('/v1/suppressions').send({ email: 'x@example.com', reason: 'MANUAL' }).expect(401);
   });
 
-  it('lists in the caller\'s scope: a service provider sees its own and the platform-wide entries, marked; never another tenant\'s', async () => {
+  it("lists in the caller's scope: a service provider sees its own and the platform-wide entries, marked; never another tenant's", async () => {
     await add(keyB, { email: 'b-only@example.com', reason: 'MANUAL' }).expect(201);
     const a = await list(keyA);
-    expect(a.items.map((e) => [e.email, e.scope])).toEqual(expect.arrayContaining([['spam@example.com', 'TENANT'], ['platform@example.com', 'PLATFORM']]));
+    expect(a.items.map((e) => [e.email, e.scope])).toEqual(
+      expect.arrayContaining([
+        ['spam@example.com', 'TENANT'],
+        ['platform@example.com', 'PLATFORM'],
+      ]),
+    );
     expect(a.items.some((e) => e.email === 'b-only@example.com')).toBe(false);
     const b = await list(keyB);
     expect(b.items.some((e) => e.email === 'spam@example.com')).toBe(false);
@@ -94,14 +154,16 @@ describe('suppressions API (e2e)', () => {
       if (!page.next) break;
       query = `?limit=2&after=${page.next}`;
     }
-    expect(seen).toEqual(expect.arrayContaining(['page0@example.com', 'page4@example.com', 'b-only@example.com', 'platform@example.com']));
+    expect(seen).toEqual(
+      expect.arrayContaining(['page0@example.com', 'page4@example.com', 'b-only@example.com', 'platform@example.com']),
+    );
     expect(new Set(seen).size).toBe(seen.length);
     for (const q of ['?after=!!!', '?limit=0', '?limit=5000', '?other=1']) {
       expect([q, (await t.http().get(`/v1/suppressions${q}`).set(auth(keyB))).status]).toEqual([q, 400]);
     }
   });
 
-  it('deletes only in the caller\'s scope: another tenant\'s entry is 404, a platform-wide one is 403 for a service provider', async () => {
+  it("deletes only in the caller's scope: another tenant's entry is 404, a platform-wide one is 403 for a service provider", async () => {
     await t.http().delete('/v1/suppressions/spam@example.com').set(auth(keyB)).expect(404);
     expect((await list(keyA, '?email=spam@example.com')).items).toHaveLength(1);
     const forbidden = await t.http().delete('/v1/suppressions/platform@example.com').set(auth(keyA)).expect(403);
@@ -120,10 +182,18 @@ describe('suppressions API (e2e)', () => {
 
     await add(keyA, { email: 'gated@example.com', reason: 'COMPLAINT' }).expect(201);
     expect(await gate(keyA, brandA, 'gated@example.com')).toMatchObject({ allowed: false, reason: 'SUPPRESSED' });
-    expect(await gate(keyA, brandA, 'gated@example.com', 'TRANSACTIONAL')).toMatchObject({ allowed: false, reason: 'SUPPRESSED' });
+    expect(await gate(keyA, brandA, 'gated@example.com', 'TRANSACTIONAL')).toMatchObject({
+      allowed: false,
+      reason: 'SUPPRESSED',
+    });
     expect((await gate(keyB, brandB, 'gated@example.com')).allowed).toBe(true);
 
-    await t.http().post('/v1/suppressions').set(op()).send({ email: 'gated@example.com', reason: 'HARD_BOUNCE' }).expect(201);
+    await t
+      .http()
+      .post('/v1/suppressions')
+      .set(op())
+      .send({ email: 'gated@example.com', reason: 'HARD_BOUNCE' })
+      .expect(201);
     expect(await gate(keyB, brandB, 'gated@example.com')).toMatchObject({ allowed: false, reason: 'SUPPRESSED' });
 
     await t.http().delete('/v1/suppressions/gated@example.com').set(auth(keyA)).expect(204);
@@ -135,10 +205,30 @@ describe('suppressions API (e2e)', () => {
     await approve(keyA, brandA, 'launch-ok@example.com');
     await approve(keyA, brandA, 'launch-blocked@example.com');
     await add(keyA, { email: 'launch-blocked@example.com', reason: 'MANUAL' }).expect(201);
-    const list = (await t.http().post(`/v1/brands/${brandA}/lists`).set(auth(keyA)).send({ name: 'L' }).expect(201)).body;
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(auth(keyA)).send([{ email: 'launch-ok@example.com' }, { email: 'launch-blocked@example.com' }]).expect(200);
-    const tpl = (await t.http().post(`/v1/brands/${brandA}/templates`).set(auth(keyA)).send({ name: 'T', subject: 'S', html: '<p>x</p>' }).expect(201)).body;
-    const campaign = (await t.http().post(`/v1/brands/${brandA}/campaigns`).set(auth(keyA)).send({ name: 'C', listId: list.id, templateId: tpl.id, purpose: 'PROMOTION' }).expect(201)).body;
+    const list = (await t.http().post(`/v1/brands/${brandA}/lists`).set(auth(keyA)).send({ name: 'L' }).expect(201))
+      .body;
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(auth(keyA))
+      .send([{ email: 'launch-ok@example.com' }, { email: 'launch-blocked@example.com' }])
+      .expect(200);
+    const tpl = (
+      await t
+        .http()
+        .post(`/v1/brands/${brandA}/templates`)
+        .set(auth(keyA))
+        .send({ name: 'T', subject: 'S', html: '<p>x</p>' })
+        .expect(201)
+    ).body;
+    const campaign = (
+      await t
+        .http()
+        .post(`/v1/brands/${brandA}/campaigns`)
+        .set(auth(keyA))
+        .send({ name: 'C', listId: list.id, templateId: tpl.id, purpose: 'PROMOTION' })
+        .expect(201)
+    ).body;
     const launched = (await t.http().post(`/v1/campaigns/${campaign.id}/launch`).set(auth(keyA)).expect(200)).body;
     expect(launched.counts).toMatchObject({ total: 2, eligible: 1, blocked: { SUPPRESSED: 1 } });
     await t.http().post(`/v1/campaigns/${campaign.id}/cancel`).set(auth(keyA));

@@ -33,24 +33,57 @@ describe('unsubscribe link (e2e)', () => {
   let seq = 0;
   const messageId = () => `c${randomUUID()}.r${++seq}@alfa.com.tr`;
   const link = (recipient: string, over: { brandId?: string; messageId?: string } = {}) =>
-    tokens.sign({ brandId: over.brandId ?? brandId, recipient, recipientType: 'BIREYSEL', messageId: over.messageId ?? messageId() });
+    tokens.sign({
+      brandId: over.brandId ?? brandId,
+      recipient,
+      recipientType: 'BIREYSEL',
+      messageId: over.messageId ?? messageId(),
+    });
 
   const consentOf = async (recipient: string, code = brandCode) => {
     const res = await t.http().get(`/v1/brands/${code}/consents/EPOSTA/${recipient}`).set(as());
-    return res.status === 404 ? undefined : (res.body as { status: string; source: string; iys: { state: string; reason?: string }; history: MovementView[] });
+    return res.status === 404
+      ? undefined
+      : (res.body as {
+          status: string;
+          source: string;
+          iys: { state: string; reason?: string };
+          history: MovementView[];
+        });
   };
   const approve = (recipient: string, consentDate?: string) =>
-    t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', ...(consentDate ? { consentDate } : {}) }).expect(201);
-  const oneClick = (token: string) => t.http().post(`/u/${token}`).type('form').set('User-Agent', 'MailClient/1.0').send('List-Unsubscribe=One-Click');
-  const formPost = (token: string) => t.http().post(`/u/${token}`).type('form').set('User-Agent', 'Browser/2.0').send('action=unsubscribe');
-  const undo = (token: string) => t.http().post(`/u/${token}/undo`).type('form').set('User-Agent', 'Browser/2.0').send('action=undo');
+    t
+      .http()
+      .post(`/v1/brands/${brandCode}/consents`)
+      .set(as())
+      .send({ recipient, type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', ...(consentDate ? { consentDate } : {}) })
+      .expect(201);
+  const oneClick = (token: string) =>
+    t.http().post(`/u/${token}`).type('form').set('User-Agent', 'MailClient/1.0').send('List-Unsubscribe=One-Click');
+  const formPost = (token: string) =>
+    t.http().post(`/u/${token}`).type('form').set('User-Agent', 'Browser/2.0').send('action=unsubscribe');
+  const undo = (token: string) =>
+    t.http().post(`/u/${token}/undo`).type('form').set('User-Agent', 'Browser/2.0').send('action=undo');
   const gate = async (recipient: string) =>
-    (await t.http().post(`/v1/brands/${brandCode}/consents/check`).set(as()).send({ type: 'EPOSTA', recipients: [recipient] }).expect(200)).body.results[0] as {
+    (
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/consents/check`)
+        .set(as())
+        .send({ type: 'EPOSTA', recipients: [recipient] })
+        .expect(200)
+    ).body.results[0] as {
       allowed: boolean;
       reason: string;
     };
   const movementsFor = async (recipient: string) =>
-    Number((await t.db.dataSource.query(`SELECT count(*)::int AS n FROM consent_movements WHERE recipient = $1`, [recipient]))[0].n);
+    Number(
+      (
+        await t.db.dataSource.query(`SELECT count(*)::int AS n FROM consent_movements WHERE recipient = $1`, [
+          recipient,
+        ])
+      )[0].n,
+    );
   const expectPage = (res: { status: number; headers: Record<string, string>; text: string }, status: number) => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -67,11 +100,31 @@ describe('unsubscribe link (e2e)', () => {
     t = await startTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://izinli.test/mail' });
     tokens = t.izinli.app.get(UnsubscribeTokens);
     const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '760001' }).expect(201)).body;
+    const sp = (
+      await t.http().post('/v1/service-providers').set(op).send({ name: 'Alfa A.Ş.', iysCode: '760001' }).expect(201)
+    ).body;
     key = sp.apiKey;
-    brandId = (await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send({ name: brandName, brandCode, fromEmail: 'k@alfa.com.tr', fromName: 'Alfa' }).expect(201)).body.id;
+    brandId = (
+      await t
+        .http()
+        .post(`/v1/service-providers/${sp.id}/brands`)
+        .set(op)
+        .send({ name: brandName, brandCode, fromEmail: 'k@alfa.com.tr', fromName: 'Alfa' })
+        .expect(201)
+    ).body.id;
     customerBrandId = (
-      await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send({ name: 'Kendi', brandCode: customerCode, fromEmail: 'k@kendi.com.tr', fromName: 'Kendi', iysSync: 'CUSTOMER' }).expect(201)
+      await t
+        .http()
+        .post(`/v1/service-providers/${sp.id}/brands`)
+        .set(op)
+        .send({
+          name: 'Kendi',
+          brandCode: customerCode,
+          fromEmail: 'k@kendi.com.tr',
+          fromName: 'Kendi',
+          iysSync: 'CUSTOMER',
+        })
+        .expect(201)
     ).body.id;
     await t.http().patch(`/v1/brands/${customerCode}`).set(as()).send({ webhookUrl: receiver.url }).expect(200);
   });
@@ -101,21 +154,43 @@ describe('unsubscribe link (e2e)', () => {
 
   it('records RET with evidence on one-click (empty 200), sends it to İYS at once, and a repeat changes nothing', async () => {
     await approve('ali@example.com');
-    await waitFor(() => consentOf('ali@example.com'), (c) => c?.iys.state === 'ACCEPTED');
+    await waitFor(
+      () => consentOf('ali@example.com'),
+      (c) => c?.iys.state === 'ACCEPTED',
+    );
     const mid = messageId();
     const token = link('ali@example.com', { messageId: mid });
     const res = await oneClick(token).expect(200);
     expect(res.text).toBe('');
     expect(res.headers['cache-control']).toBe('no-store');
 
-    const consent = await waitFor(() => consentOf('ali@example.com'), (c) => c?.status === 'RET' && c.iys.state === 'ACCEPTED');
+    const consent = await waitFor(
+      () => consentOf('ali@example.com'),
+      (c) => c?.status === 'RET' && c.iys.state === 'ACCEPTED',
+    );
     const ret = consent!.history.at(-1)!;
     expect(ret).toMatchObject({ status: 'RET', source: 'HS_EPOSTA', origin: 'UNSUBSCRIBE' });
-    expect(ret.evidence).toEqual({ messageId: mid, reference: mid, ip: expect.stringMatching(/127\.0\.0\.1/), userAgent: 'MailClient/1.0', capturedAt: expect.any(String) });
-    const sim = (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${brandCode}`)).json()) as { list: { recipient: string; status: string; source: string }[] };
-    expect(sim.list.find((c) => c.recipient === 'ali@example.com')).toMatchObject({ status: 'RET', source: 'HS_EPOSTA' });
-    const outbox = (await t.http().get(`/v1/iys/outbox?brandCode=${brandCode}&state=ACCEPTED`).set(as()).expect(200)).body.items;
-    expect(outbox.filter((i: { recipient: string; status: string }) => i.recipient === 'ali@example.com' && i.status === 'RET')).toHaveLength(1);
+    expect(ret.evidence).toEqual({
+      messageId: mid,
+      reference: mid,
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      userAgent: 'MailClient/1.0',
+      capturedAt: expect.any(String),
+    });
+    const sim = (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${brandCode}`)).json()) as {
+      list: { recipient: string; status: string; source: string }[];
+    };
+    expect(sim.list.find((c) => c.recipient === 'ali@example.com')).toMatchObject({
+      status: 'RET',
+      source: 'HS_EPOSTA',
+    });
+    const outbox = (await t.http().get(`/v1/iys/outbox?brandCode=${brandCode}&state=ACCEPTED`).set(as()).expect(200))
+      .body.items;
+    expect(
+      outbox.filter(
+        (i: { recipient: string; status: string }) => i.recipient === 'ali@example.com' && i.status === 'RET',
+      ),
+    ).toHaveLength(1);
 
     // Again, by one-click, by the form and with another message's link: 200 each, nothing recorded.
     await oneClick(token).expect(200);
@@ -144,7 +219,11 @@ describe('unsubscribe link (e2e)', () => {
     expect((await t.http().get(`/u/${link('veli@example.com')}`)).text).not.toContain('/undo"');
 
     await approve('multi@example.com');
-    await t.http().post(`/u/${link('multi@example.com')}`).field('List-Unsubscribe', 'One-Click').expect(200);
+    await t
+      .http()
+      .post(`/u/${link('multi@example.com')}`)
+      .field('List-Unsubscribe', 'One-Click')
+      .expect(200);
     expect((await consentOf('multi@example.com'))!.status).toBe('RET');
   });
 
@@ -164,7 +243,12 @@ describe('unsubscribe link (e2e)', () => {
       good.slice(0, -3),
       `${payload}.`,
       payload,
-      signUnsubscribeToken('a-foreign-secret-that-is-long-enough-0123456789', { brandId, recipient: 'target@example.com', recipientType: 'BIREYSEL', messageId: 'm@x' }),
+      signUnsubscribeToken('a-foreign-secret-that-is-long-enough-0123456789', {
+        brandId,
+        recipient: 'target@example.com',
+        recipientType: 'BIREYSEL',
+        messageId: 'm@x',
+      }),
       'garbage',
       'a.b',
       'x'.repeat(3000),
@@ -185,11 +269,43 @@ describe('unsubscribe link (e2e)', () => {
   it('answers unreadable or oversized bodies with a 4xx page, never a 500, recording nothing', async () => {
     const token = link('body@example.com');
     const cases: [number, () => PromiseLike<{ status: number; headers: Record<string, string>; text: string }>][] = [
-      [413, () => t.http().post(`/u/${token}`).type('form').send(`List-Unsubscribe=One-Click&pad=${'x'.repeat(20_000)}`)],
-      [400, () => t.http().post(`/u/${token}`).type('form').send(Array.from({ length: 50 }, (_, i) => `f${i}=1`).join('&'))],
-      [400, () => t.http().post(`/u/${token}`).set('content-type', 'multipart/form-data; boundary=XyZ').send('not multipart at all')],
+      [
+        413,
+        () =>
+          t
+            .http()
+            .post(`/u/${token}`)
+            .type('form')
+            .send(`List-Unsubscribe=One-Click&pad=${'x'.repeat(20_000)}`),
+      ],
+      [
+        400,
+        () =>
+          t
+            .http()
+            .post(`/u/${token}`)
+            .type('form')
+            .send(Array.from({ length: 50 }, (_, i) => `f${i}=1`).join('&')),
+      ],
+      [
+        400,
+        () =>
+          t
+            .http()
+            .post(`/u/${token}`)
+            .set('content-type', 'multipart/form-data; boundary=XyZ')
+            .send('not multipart at all'),
+      ],
       [400, () => t.http().post(`/u/${token}`).set('content-type', 'multipart/form-data').send('x')],
-      [413, () => t.http().post(`/u/${token}`).set('content-type', 'multipart/form-data; boundary=B').send(`--B\r\n${'y'.repeat(20_000)}`)],
+      [
+        413,
+        () =>
+          t
+            .http()
+            .post(`/u/${token}`)
+            .set('content-type', 'multipart/form-data; boundary=B')
+            .send(`--B\r\n${'y'.repeat(20_000)}`),
+      ],
       [400, () => t.http().post(`/u/${token}`).set('content-type', 'application/json').send('{"List-Unsubscribe": ')],
       [400, () => t.http().post(`/u/${token}`).set('content-type', 'text/plain').send('List-Unsubscribe=One-Click')],
       [400, () => t.http().post(`/u/${token}`).send({ 'List-Unsubscribe': 'One-Click' })],
@@ -216,8 +332,16 @@ describe('unsubscribe link (e2e)', () => {
     expect(consent.status).toBe('ONAY');
     const onay = consent.history.at(-1)!;
     expect(onay).toMatchObject({ status: 'ONAY', source: 'HS_WEB', origin: 'UNSUBSCRIBE' });
-    expect(onay.evidence).toMatchObject({ messageId: mid, reference: mid, userAgent: 'Browser/2.0', ip: expect.any(String), consentText: expect.stringContaining('Undo from the unsubscribe page') });
-    expect(new Date(onay.consentDate).getTime()).toBeGreaterThan(new Date(consent.history.at(-2)!.consentDate).getTime());
+    expect(onay.evidence).toMatchObject({
+      messageId: mid,
+      reference: mid,
+      userAgent: 'Browser/2.0',
+      ip: expect.any(String),
+      consentText: expect.stringContaining('Undo from the unsubscribe page'),
+    });
+    expect(new Date(onay.consentDate).getTime()).toBeGreaterThan(
+      new Date(consent.history.at(-2)!.consentDate).getTime(),
+    );
     expect((await gate('oops@example.com')).allowed).toBe(true);
     // The undo undid only this link's RET; doing it twice changes nothing more.
     const twice = await undo(token);
@@ -225,19 +349,29 @@ describe('unsubscribe link (e2e)', () => {
     expect((await consentOf('oops@example.com'))!.history).toHaveLength(3);
     // Both reach İYS in order: the approval is the one in force there.
     await waitFor(
-      async () => ((await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${brandCode}`)).json()) as { list: { recipient: string; status: string }[] }).list,
+      async () =>
+        (
+          (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${brandCode}`)).json()) as {
+            list: { recipient: string; status: string }[];
+          }
+        ).list,
       (list) => list.find((c) => c.recipient === 'oops@example.com')?.status === 'ONAY',
       20_000,
     );
   });
 
-  it('refuses the undo when a later movement exists, or for another message\'s link, recording nothing', async () => {
+  it("refuses the undo when a later movement exists, or for another message's link, recording nothing", async () => {
     await approve('later@example.com');
     const token = link('later@example.com');
     await oneClick(token).expect(200);
     // A later RET made elsewhere (say, the service provider's own preference centre).
     const laterDate = new Date(Date.now() + 5_000).toISOString();
-    await t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient: 'later@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB', consentDate: laterDate }).expect(201);
+    await t
+      .http()
+      .post(`/v1/brands/${brandCode}/consents`)
+      .set(as())
+      .send({ recipient: 'later@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB', consentDate: laterDate })
+      .expect(201);
     const refused = await undo(token);
     expectPage(refused, 409);
     expect(refused.text).toContain('Bu işlem geri alınamıyor');
@@ -258,12 +392,25 @@ describe('unsubscribe link (e2e)', () => {
     // no later than the undo's own date, so only the check under the key's lock can keep the undo from winning.
     const registry = t.izinli.app.get(ConsentRegistry);
     const read = registry.get.bind(registry);
-    const spy = jest.spyOn(registry, 'get').mockImplementationOnce(async (...args: Parameters<ConsentRegistry['get']>) => {
-      const seen = await read(...args);
-      const elsewhere = new Date(new Date(linkRet.consentDate).getTime() + 1000).toISOString();
-      await t.http().post(`/v1/brands/${brandCode}/consents`).set(as()).send({ recipient: 'race@example.com', type: 'EPOSTA', status: 'RET', source: 'HS_WEB', consentDate: elsewhere }).expect(201);
-      return seen;
-    });
+    const spy = jest
+      .spyOn(registry, 'get')
+      .mockImplementationOnce(async (...args: Parameters<ConsentRegistry['get']>) => {
+        const seen = await read(...args);
+        const elsewhere = new Date(new Date(linkRet.consentDate).getTime() + 1000).toISOString();
+        await t
+          .http()
+          .post(`/v1/brands/${brandCode}/consents`)
+          .set(as())
+          .send({
+            recipient: 'race@example.com',
+            type: 'EPOSTA',
+            status: 'RET',
+            source: 'HS_WEB',
+            consentDate: elsewhere,
+          })
+          .expect(201);
+        return seen;
+      });
     try {
       expectPage(await undo(token), 409);
     } finally {
@@ -283,30 +430,75 @@ describe('unsubscribe link (e2e)', () => {
     expect(consent.history.every((h) => !('stale' in h) || (h as { stale?: boolean }).stale === false)).toBe(true);
   });
 
-  it('hands a CUSTOMER-mode brand\'s unsubscribe to its webhook instead of İYS', async () => {
-    await t.http().post(`/v1/brands/${customerCode}/consents`).set(as()).send({ recipient: 'crm@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' }).expect(201);
-    const token = tokens.sign({ brandId: customerBrandId, recipient: 'crm@example.com', recipientType: 'BIREYSEL', messageId: messageId() });
+  it("hands a CUSTOMER-mode brand's unsubscribe to its webhook instead of İYS", async () => {
+    await t
+      .http()
+      .post(`/v1/brands/${customerCode}/consents`)
+      .set(as())
+      .send({ recipient: 'crm@example.com', type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB' })
+      .expect(201);
+    const token = tokens.sign({
+      brandId: customerBrandId,
+      recipient: 'crm@example.com',
+      recipientType: 'BIREYSEL',
+      messageId: messageId(),
+    });
     await oneClick(token).expect(200);
     const consent = (await consentOf('crm@example.com', customerCode))!;
     expect(consent).toMatchObject({ status: 'RET', iys: { state: 'NOT_REQUIRED', reason: 'CUSTOMER_SYNC' } });
     const delivery = await waitFor(
-      async () => receiver.received.map((r) => JSON.parse(r.body) as { brandCode: string; movement: { recipient: string; status: string; source: string } }),
+      async () =>
+        receiver.received.map(
+          (r) =>
+            JSON.parse(r.body) as {
+              brandCode: string;
+              movement: { recipient: string; status: string; source: string };
+            },
+        ),
       (list) => list.some((d) => d.movement.recipient === 'crm@example.com' && d.movement.status === 'RET'),
       20_000,
     );
-    expect(delivery.find((d) => d.movement.status === 'RET')).toMatchObject({ brandCode: customerCode, movement: { recipient: 'crm@example.com', status: 'RET', source: 'HS_EPOSTA' } });
-    const sim = (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${customerCode}`)).json()) as { list: unknown[] };
+    expect(delivery.find((d) => d.movement.status === 'RET')).toMatchObject({
+      brandCode: customerCode,
+      movement: { recipient: 'crm@example.com', status: 'RET', source: 'HS_EPOSTA' },
+    });
+    const sim = (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${customerCode}`)).json()) as {
+      list: unknown[];
+    };
     expect(sim.list).toEqual([]);
   });
 
   it('honours the List-Unsubscribe link of a mail a campaign sent: one-click, then the next launch blocks the address', async () => {
     await approve('campaign@example.com');
-    const list = (await t.http().post(`/v1/brands/${brandCode}/lists`).set(as()).send({ name: 'Bülten' }).expect(201)).body;
-    await t.http().post(`/v1/lists/${list.id}/contacts`).set(as()).send([{ email: 'campaign@example.com' }]).expect(200);
-    const tpl = (await t.http().post(`/v1/brands/${brandCode}/templates`).set(as()).send({ name: 'T', subject: 'Yeni sezon', html: '<p>Merhaba</p>' }).expect(201)).body;
+    const list = (await t.http().post(`/v1/brands/${brandCode}/lists`).set(as()).send({ name: 'Bülten' }).expect(201))
+      .body;
+    await t
+      .http()
+      .post(`/v1/lists/${list.id}/contacts`)
+      .set(as())
+      .send([{ email: 'campaign@example.com' }])
+      .expect(200);
+    const tpl = (
+      await t
+        .http()
+        .post(`/v1/brands/${brandCode}/templates`)
+        .set(as())
+        .send({ name: 'T', subject: 'Yeni sezon', html: '<p>Merhaba</p>' })
+        .expect(201)
+    ).body;
     const launch = async () => {
-      const c = (await t.http().post(`/v1/brands/${brandCode}/campaigns`).set(as()).send({ name: 'C', listId: list.id, templateId: tpl.id, purpose: 'PROMOTION' }).expect(201)).body;
-      return (await t.http().post(`/v1/campaigns/${c.id}/launch`).set(as()).expect(200)).body as { id: string; counts: { eligible: number; blocked: Record<string, number> } };
+      const c = (
+        await t
+          .http()
+          .post(`/v1/brands/${brandCode}/campaigns`)
+          .set(as())
+          .send({ name: 'C', listId: list.id, templateId: tpl.id, purpose: 'PROMOTION' })
+          .expect(201)
+      ).body;
+      return (await t.http().post(`/v1/campaigns/${c.id}/launch`).set(as()).expect(200)).body as {
+        id: string;
+        counts: { eligible: number; blocked: Record<string, number> };
+      };
     };
     const before = sink.messages.length;
     const first = await launch();
@@ -316,7 +508,11 @@ describe('unsubscribe link (e2e)', () => {
     expect(url.startsWith('https://izinli.test/mail/u/')).toBe(true);
     await oneClick(url.slice('https://izinli.test/mail/u/'.length)).expect(200);
     const ret = (await consentOf('campaign@example.com'))!.history.at(-1)!;
-    expect(ret).toMatchObject({ status: 'RET', source: 'HS_EPOSTA', evidence: { messageId: mail.header('Message-ID')!.slice(1, -1) } });
+    expect(ret).toMatchObject({
+      status: 'RET',
+      source: 'HS_EPOSTA',
+      evidence: { messageId: mail.header('Message-ID')!.slice(1, -1) },
+    });
     const second = await launch();
     expect(second.counts).toMatchObject({ eligible: 0, blocked: { REFUSED: 1 } });
   });

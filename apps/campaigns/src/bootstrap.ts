@@ -60,11 +60,14 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
   const iysUrl = config.iys.url ?? simulator!.url;
   let app: INestApplication;
   try {
-    app = await NestFactory.create(AppModule.forRoot({ config, pglite: options.pglite, queuePrefix: options.queuePrefix, iysUrl }), {
-      bodyParser: false,
-      bufferLogs: true,
-      abortOnError: false,
-    });
+    app = await NestFactory.create(
+      AppModule.forRoot({ config, pglite: options.pglite, queuePrefix: options.queuePrefix, iysUrl }),
+      {
+        bodyParser: false,
+        bufferLogs: true,
+        abortOnError: false,
+      },
+    );
   } catch (err) {
     await simulator?.close();
     throw err;
@@ -118,7 +121,9 @@ export function logStartBanner(started: IzinliApp, config: AppConfig): void {
   const log = new NestLogger('Izinli');
   const lines = [
     `Izinli is running (ROLE=${config.role}).`,
-    started.url ? `  API:           ${config.publicUrl}  (docs at ${config.publicUrl}/docs, health at ${config.publicUrl}/health)` : '  API:           not served by this process (ROLE=worker)',
+    started.url
+      ? `  API:           ${config.publicUrl}  (docs at ${config.publicUrl}/docs, health at ${config.publicUrl}/health)`
+      : '  API:           not served by this process (ROLE=worker)',
     `  database:      ${config.database.url ? 'PostgreSQL server' : `embedded PGlite in ${config.dataDir}/pg`}`,
     `  queue:         ${config.redis.url ? 'Bull on Redis' : 'in-process'}`,
     `  mail:          ${config.smtp.url ? 'SMTP' : `.eml files in ${config.dataDir}/mail`}`,

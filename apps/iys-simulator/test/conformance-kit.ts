@@ -97,7 +97,12 @@ export class SimClient {
     this.tokens.clear();
   }
 
-  async as<T = any>(user: { username: string; password: string }, method: string, path: string, body?: unknown): Promise<SimResponse<T>> {
+  async as<T = any>(
+    user: { username: string; password: string },
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<SimResponse<T>> {
     return this.request<T>(method, path, { body, token: await this.token(user) });
   }
 

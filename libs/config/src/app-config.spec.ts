@@ -11,7 +11,14 @@ describe(loadAppConfig.name, () => {
       database: { url: undefined },
       redis: { url: undefined },
       smtp: { url: undefined, poolSize: 5 },
-      iys: { url: undefined, username: 'integrator', password: 'integrator-secret', simulatorPort: 4010, pullIntervalSeconds: 60, integratorCode: '900001' },
+      iys: {
+        url: undefined,
+        username: 'integrator',
+        password: 'integrator-secret',
+        simulatorPort: 4010,
+        pullIntervalSeconds: 60,
+        integratorCode: '900001',
+      },
     });
   });
 
@@ -37,7 +44,12 @@ describe(loadAppConfig.name, () => {
     expect(sut.smtp.poolSize).toBe(12);
     expect(sut.publicUrl).toBe('https://mail.example.com');
     expect(sut.role).toBe('worker');
-    expect(sut.iys).toMatchObject({ url: 'https://api.iys.org.tr', username: 'user', integratorCode: '123456', pullIntervalSeconds: 30 });
+    expect(sut.iys).toMatchObject({
+      url: 'https://api.iys.org.tr',
+      username: 'user',
+      integratorCode: '123456',
+      pullIntervalSeconds: 30,
+    });
   });
 
   it('names every bad variable at once', () => {
@@ -54,13 +66,23 @@ describe(loadAppConfig.name, () => {
   });
 
   it('requires credentials and integrator code with a real İYS', () => {
-    expect(() => loadAppConfig({ IYS_URL: 'https://api.iys.org.tr' })).toThrow(/IYS_USERNAME[\s\S]*IYS_PASSWORD[\s\S]*IYS_INTEGRATOR_CODE/);
+    expect(() => loadAppConfig({ IYS_URL: 'https://api.iys.org.tr' })).toThrow(
+      /IYS_USERNAME[\s\S]*IYS_PASSWORD[\s\S]*IYS_INTEGRATOR_CODE/,
+    );
   });
 
   it('refuses a split deployment without shared services', () => {
     expect(() => loadAppConfig({ ROLE: 'worker' })).toThrow(/ROLE/);
     expect(() =>
-      loadAppConfig({ ROLE: 'api', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://r', IYS_URL: 'https://i', IYS_USERNAME: 'u', IYS_PASSWORD: 'p', IYS_INTEGRATOR_CODE: '1' }),
+      loadAppConfig({
+        ROLE: 'api',
+        DATABASE_URL: 'postgres://x/y',
+        REDIS_URL: 'redis://r',
+        IYS_URL: 'https://i',
+        IYS_USERNAME: 'u',
+        IYS_PASSWORD: 'p',
+        IYS_INTEGRATOR_CODE: '1',
+      }),
     ).not.toThrow();
   });
 

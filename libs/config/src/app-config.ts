@@ -15,23 +15,55 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT?: number;
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(1) DATA_DIR?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' }) REDIS_URL?: string;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' }) SMTP_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) SMTP_POOL_SIZE?: number;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/.+/, { message: 'IYS_URL must be an http(s):// URL' }) IYS_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/.+/, { message: 'IYS_URL must be an http(s):// URL' })
+  IYS_URL?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_USERNAME?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PASSWORD?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) IYS_SIMULATOR_PORT?: number;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+$/, { message: 'IYS_INTEGRATOR_CODE must be digits' }) IYS_INTEGRATOR_CODE?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\d+$/, { message: 'IYS_INTEGRATOR_CODE must be digits' })
+  IYS_INTEGRATOR_CODE?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PUSH_USERNAME?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PUSH_PASSWORD?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400) IYS_PULL_INTERVAL_SECONDS?: number;
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s):// URL' }) PUBLIC_URL?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' }) UNSUBSCRIBE_SECRET?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' }) ADMIN_API_KEY?: string;
-  @IsOptional() @Transform(emptyToUndefined) @IsIn(ROLES as string[], { message: 'ROLE must be one of api, worker, all' }) ROLE?: Role;
-  @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s):// URL' })
+  PUBLIC_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' })
+  UNSUBSCRIBE_SECRET?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
+  ADMIN_API_KEY?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(ROLES as string[], { message: 'ROLE must be one of api, worker, all' })
+  ROLE?: Role;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
 }
 
 export interface AppConfig {
@@ -60,9 +92,7 @@ export interface AppConfig {
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigValidationError';
   }
 }
@@ -114,12 +144,23 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push({ variable: 'IYS_INTEGRATOR_CODE', message: 'required when IYS_URL is set' });
   }
   if (!!v.IYS_PUSH_USERNAME !== !!v.IYS_PUSH_PASSWORD) {
-    problems.push({ variable: v.IYS_PUSH_USERNAME ? 'IYS_PUSH_PASSWORD' : 'IYS_PUSH_USERNAME', message: 'IYS_PUSH_USERNAME and IYS_PUSH_PASSWORD go together' });
+    problems.push({
+      variable: v.IYS_PUSH_USERNAME ? 'IYS_PUSH_PASSWORD' : 'IYS_PUSH_USERNAME',
+      message: 'IYS_PUSH_USERNAME and IYS_PUSH_PASSWORD go together',
+    });
   }
   if (cfg.role !== 'all') {
     // Several processes can share only a server database, Redis and a real (or stand-alone) İYS.
-    for (const [name, value] of [['DATABASE_URL', v.DATABASE_URL], ['REDIS_URL', v.REDIS_URL], ['IYS_URL', v.IYS_URL]] as const) {
-      if (!value) problems.push({ variable: name, message: `required when ROLE=${cfg.role} (ROLE=all runs everything in one process)` });
+    for (const [name, value] of [
+      ['DATABASE_URL', v.DATABASE_URL],
+      ['REDIS_URL', v.REDIS_URL],
+      ['IYS_URL', v.IYS_URL],
+    ] as const) {
+      if (!value)
+        problems.push({
+          variable: name,
+          message: `required when ROLE=${cfg.role} (ROLE=all runs everything in one process)`,
+        });
     }
     if (problems.length) problems.unshift({ variable: 'ROLE', message: `ROLE=${cfg.role} needs shared services` });
   }
@@ -142,4 +183,3 @@ export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): Simul
   const v = validateEnv(SimulatorEnvironmentVariables, env);
   return { port: v.IYS_SIMULATOR_PORT ?? 4010, host: v.IYS_SIMULATOR_HOST ?? '0.0.0.0' };
 }
-

@@ -8,7 +8,12 @@ import { ConsentRegistry } from './registry/consent-registry';
 import { RegistryRepository } from './registry/registry.repository';
 import { SuppressionList } from './suppression/suppression-list';
 import { IysClient, IysConnectionSettings } from './iys/iys-client';
-import { DEFAULT_IYS_RATE_LIMIT, InProcessIysRateLimiter, IysRateLimiter, IysRateLimitSettings } from './iys/iys-rate-limiter';
+import {
+  DEFAULT_IYS_RATE_LIMIT,
+  InProcessIysRateLimiter,
+  IysRateLimiter,
+  IysRateLimitSettings,
+} from './iys/iys-rate-limiter';
 import { IysTokenStore } from './iys/iys-token-store';
 import { PostgresIysTokenStore } from './iys/postgres-iys-token-store';
 import { EmptyIysBrandDirectory, IysBrandDirectory } from './sync/iys-brand-directory';
@@ -40,7 +45,11 @@ export function resolveSyncSettings(o: ConsentModuleOptions): IysSyncSettings {
 }
 
 export function resolveRateLimit(o: Pick<ConsentModuleOptions, 'rateLimit'>): IysRateLimitSettings {
-  return { ...DEFAULT_IYS_RATE_LIMIT, ...o.rateLimit, headroom: { ...DEFAULT_IYS_RATE_LIMIT.headroom, ...o.rateLimit?.headroom } };
+  return {
+    ...DEFAULT_IYS_RATE_LIMIT,
+    ...o.rateLimit,
+    headroom: { ...DEFAULT_IYS_RATE_LIMIT.headroom, ...o.rateLimit?.headroom },
+  };
 }
 
 export const CONSENT_MODULE_OPTIONS = Symbol('CONSENT_MODULE_OPTIONS');
@@ -51,7 +60,11 @@ const services: Provider[] = [
     inject: [CONSENT_MODULE_OPTIONS],
     useFactory: (o: ConsentModuleOptions) => new BusinessCalendar(o.holidays ?? []),
   },
-  { provide: Clock, inject: [CONSENT_MODULE_OPTIONS], useFactory: (o: ConsentModuleOptions) => o.clock ?? new SystemClock() },
+  {
+    provide: Clock,
+    inject: [CONSENT_MODULE_OPTIONS],
+    useFactory: (o: ConsentModuleOptions) => o.clock ?? new SystemClock(),
+  },
   RegistryRepository,
   ConsentRegistry,
   ConsentGate,
@@ -60,14 +73,19 @@ const services: Provider[] = [
   SuppressionList,
   // The İYS client and sync engine, with in-process defaults for their ports; a host overrides them (adapters).
   { provide: IYS_SYNC_SETTINGS, inject: [CONSENT_MODULE_OPTIONS], useFactory: resolveSyncSettings },
-  { provide: IysRateLimiter, inject: [CONSENT_MODULE_OPTIONS], useFactory: (o: ConsentModuleOptions) => new InProcessIysRateLimiter(resolveRateLimit(o)) },
+  {
+    provide: IysRateLimiter,
+    inject: [CONSENT_MODULE_OPTIONS],
+    useFactory: (o: ConsentModuleOptions) => new InProcessIysRateLimiter(resolveRateLimit(o)),
+  },
   { provide: IysTokenStore, useClass: PostgresIysTokenStore },
   { provide: OutboxListener, useClass: NoopOutboxListener },
   { provide: IysBrandDirectory, useClass: EmptyIysBrandDirectory },
   {
     provide: IysClient,
     inject: [CONSENT_MODULE_OPTIONS, IysRateLimiter, IysTokenStore, Clock],
-    useFactory: (o: ConsentModuleOptions, limiter: IysRateLimiter, store: IysTokenStore, clock: Clock) => new IysClient(o.iys, limiter, store, clock),
+    useFactory: (o: ConsentModuleOptions, limiter: IysRateLimiter, store: IysTokenStore, clock: Clock) =>
+      new IysClient(o.iys, limiter, store, clock),
   },
   OutboxRepository,
   IysOutboxSender,
@@ -122,7 +140,11 @@ export class ConsentModule {
       module: ConsentModule,
       global: true,
       imports: options.imports ?? [],
-      providers: [{ provide: CONSENT_MODULE_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory }, ...services, ...(options.adapters ?? [])],
+      providers: [
+        { provide: CONSENT_MODULE_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+        ...services,
+        ...(options.adapters ?? []),
+      ],
       exports: exported,
     };
   }

@@ -3,7 +3,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { DataSource, DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
 import { EmbeddedPglitePool } from './embedded-pglite-pool';
 
-export type MigrationClass = new () => { name?: string; up(q: unknown): Promise<unknown>; down(q: unknown): Promise<unknown> };
+export type MigrationClass = new () => {
+  name?: string;
+  up(q: unknown): Promise<unknown>;
+  down(q: unknown): Promise<unknown>;
+};
 
 export interface DatabaseOptions {
   /** postgres://… for a PostgreSQL server; unset for the embedded database. */

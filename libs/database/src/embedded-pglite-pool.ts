@@ -28,7 +28,9 @@ export class EmbeddedPglitePool extends EventEmitter {
     super();
   }
 
-  connect(callback?: (err: Error | null, client?: unknown, release?: (err?: unknown) => void) => void): Promise<unknown> {
+  connect(
+    callback?: (err: Error | null, client?: unknown, release?: (err?: unknown) => void) => void,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const grant = () => {
         if (this.ended) {

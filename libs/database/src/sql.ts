@@ -40,7 +40,10 @@ function pgPool(ds: DataSource): PgPoolLike | null {
   if (pool === undefined) {
     const master = (ds.driver as { master?: unknown }).master as { query?: unknown } | undefined;
     // The embedded pool takes text only; node-postgres's Pool takes a named query config.
-    pool = master && typeof master.query === 'function' && !(master instanceof EmbeddedPglitePool) ? (master as PgPoolLike) : null;
+    pool =
+      master && typeof master.query === 'function' && !(master instanceof EmbeddedPglitePool)
+        ? (master as PgPoolLike)
+        : null;
     pgPools.set(ds, pool);
   }
   return pool;

@@ -27,7 +27,9 @@ export class MailerModule {
         {
           provide: MailTransport,
           useFactory: () =>
-            options.smtpUrl ? new NodemailerMailTransport(options.smtpUrl, options.poolSize) : new EmlFileMailTransport(options.mailDir),
+            options.smtpUrl
+              ? new NodemailerMailTransport(options.smtpUrl, options.poolSize)
+              : new EmlFileMailTransport(options.mailDir),
         },
         MailCloser,
       ],

@@ -114,13 +114,28 @@ export class MimeComposerThreads {
     const thread: ComposerThread = { worker, pending: new Map() };
     // Never what keeps a process alive: whoever waits on a message keeps it alive until the answer.
     worker.unref();
-    worker.on('message', (msg: { id: number; raw?: Uint8Array; envelope?: ComposedMessage['envelope']; messageId?: string; error?: string }) => {
-      const waiting = thread.pending.get(msg.id);
-      if (!waiting) return;
-      thread.pending.delete(msg.id);
-      if (msg.error !== undefined || !msg.raw) waiting.reject(new MimeCompositionError(msg.error ?? 'no message came back'));
-      else waiting.resolve({ raw: Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength), envelope: msg.envelope!, messageId: msg.messageId! });
-    });
+    worker.on(
+      'message',
+      (msg: {
+        id: number;
+        raw?: Uint8Array;
+        envelope?: ComposedMessage['envelope'];
+        messageId?: string;
+        error?: string;
+      }) => {
+        const waiting = thread.pending.get(msg.id);
+        if (!waiting) return;
+        thread.pending.delete(msg.id);
+        if (msg.error !== undefined || !msg.raw)
+          waiting.reject(new MimeCompositionError(msg.error ?? 'no message came back'));
+        else
+          waiting.resolve({
+            raw: Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength),
+            envelope: msg.envelope!,
+            messageId: msg.messageId!,
+          });
+      },
+    );
     const fail = (detail: string) => {
       if (this.threads[slot] === thread) this.threads[slot] = null;
       for (const p of thread.pending.values()) p.reject(new MimeCompositionError(detail));

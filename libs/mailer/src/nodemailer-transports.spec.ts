@@ -10,7 +10,13 @@ const digitsLong = '1234567890 '.repeat(200);
 /** The message nodemailer builds, with what changes from one build to the next (boundaries, date) made fixed. */
 async function build(options: Mail.Options): Promise<string> {
   const t = createTransport({ streamTransport: true, buffer: true });
-  const info = await t.sendMail({ from: { name: 'Örnek Mağaza', address: 'kampanya@ornek.com.tr' }, to: 'ayse@example.com', messageId: '<m1@ornek.com.tr>', date: new Date(0), ...options });
+  const info = await t.sendMail({
+    from: { name: 'Örnek Mağaza', address: 'kampanya@ornek.com.tr' },
+    to: 'ayse@example.com',
+    messageId: '<m1@ornek.com.tr>',
+    date: new Date(0),
+    ...options,
+  });
   const raw = (info.message as Buffer).toString('utf8');
   const boundaries = [...new Set(raw.match(/--_NmP-[0-9a-f-]+Part_\d+/g) ?? [])];
   return boundaries.reduce((s, b, i) => s.split(b.slice(2)).join(`BOUNDARY${i}`), raw);
@@ -43,7 +49,10 @@ describe(uniformTextEncoding.name, () => {
   ])('leaves the message byte for byte as nodemailer alone builds it: %s', async (_name, html, subject) => {
     const text = html.replace(/<[^>]+>/g, '\n');
     const options: Mail.Options = { subject, html, text, headers: { 'List-Id': 'Bulten <l.100001.izinli>' } };
-    const given = uniformTextEncoding([html, text], ['Örnek Mağaza', subject, 'ayse@example.com', 'Bulten <l.100001.izinli>']);
+    const given = uniformTextEncoding(
+      [html, text],
+      ['Örnek Mağaza', subject, 'ayse@example.com', 'Bulten <l.100001.izinli>'],
+    );
     expect(await build({ ...options, textEncoding: given })).toBe(await build(options));
   });
 });

@@ -67,7 +67,10 @@ function toNodemailer(mail: OutgoingMail): Mail.Options {
     subject,
     html: mail.html,
     text: mail.text,
-    textEncoding: uniformTextEncoding([mail.html, mail.text], [fromName, subject, mail.to, mail.replyTo ?? '', ...Object.values(headers)]),
+    textEncoding: uniformTextEncoding(
+      [mail.html, mail.text],
+      [fromName, subject, mail.to, mail.replyTo ?? '', ...Object.values(headers)],
+    ),
     headers,
     messageId: mail.messageId,
     // Never let nodemailer fetch remote content named in the message.
@@ -155,7 +158,11 @@ export class NodemailerMailTransport extends MailTransport {
         // nodemailer's types name one address per field; it takes the lists its stream transport reports. The
         // Message-ID is already in the raw bytes; naming it spares nodemailer generating one (four random draws per
         // message on the event loop) that it would only report back and never send.
-        const info = await this.transporter.sendMail({ envelope: built.envelope as unknown as Mail.Envelope, raw: built.raw, messageId: built.messageId });
+        const info = await this.transporter.sendMail({
+          envelope: built.envelope as unknown as Mail.Envelope,
+          raw: built.raw,
+          messageId: built.messageId,
+        });
         return { messageId: built.messageId, response: String(info.response ?? '') };
       }
       const info = await this.transporter.sendMail(options);

@@ -42,7 +42,9 @@ export class BullJobQueue extends JobQueue {
 
   async addBulk<T>(queue: string, jobs: { name: string; data: T; options?: JobOptions }[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.q(queue).addBulk(jobs.map((j) => ({ name: j.name, data: j.data as object, opts: BullJobQueue.toBull(j.options) })));
+    await this.q(queue).addBulk(
+      jobs.map((j) => ({ name: j.name, data: j.data as object, opts: BullJobQueue.toBull(j.options) })),
+    );
   }
 
   process<T>(queue: string, name: string, handler: JobHandler<T>, concurrency = 1): void {
@@ -61,7 +63,11 @@ export class BullJobQueue extends JobQueue {
 
   async repeat(queue: string, name: string, everyMs: number): Promise<void> {
     // Bull keys a repeatable job by name and interval, so every worker registering it at start is harmless.
-    await this.q(queue).add(name, {}, { repeat: { every: everyMs }, jobId: `repeat:${name}`, removeOnComplete: true, removeOnFail: 100, attempts: 1 });
+    await this.q(queue).add(
+      name,
+      {},
+      { repeat: { every: everyMs }, jobId: `repeat:${name}`, removeOnComplete: true, removeOnFail: 100, attempts: 1 },
+    );
   }
 
   async counts(queue: string): Promise<QueueCounts> {

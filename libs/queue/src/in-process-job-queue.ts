@@ -36,7 +36,16 @@ export class InProcessJobQueue extends JobQueue {
   private q(name: string): LocalQueue {
     let q = this.queues.get(name);
     if (!q) {
-      q = { ready: [], delayed: new Map(), active: 0, failed: 0, completed: 0, handlers: new Map(), concurrency: 0, ids: new Set() };
+      q = {
+        ready: [],
+        delayed: new Map(),
+        active: 0,
+        failed: 0,
+        completed: 0,
+        handlers: new Map(),
+        concurrency: 0,
+        ids: new Set(),
+      };
       this.queues.set(name, q);
     }
     return q;
@@ -78,7 +87,10 @@ export class InProcessJobQueue extends JobQueue {
   async repeat(queue: string, name: string, everyMs: number): Promise<void> {
     const key = `repeat:${name}:${everyMs}`;
     if (this.repeats.some((t) => (t as unknown as { key?: string }).key === key)) return;
-    const timer = setInterval(() => void this.add(queue, name, {}, { jobId: `${key}:${Math.floor(Date.now() / everyMs)}`, attempts: 1 }), everyMs);
+    const timer = setInterval(
+      () => void this.add(queue, name, {}, { jobId: `${key}:${Math.floor(Date.now() / everyMs)}`, attempts: 1 }),
+      everyMs,
+    );
     timer.unref();
     (timer as unknown as { key?: string }).key = key;
     this.repeats.push(timer);
@@ -86,7 +98,13 @@ export class InProcessJobQueue extends JobQueue {
 
   async counts(queue: string): Promise<QueueCounts> {
     const q = this.q(queue);
-    return { waiting: q.ready.length, active: q.active, delayed: q.delayed.size, failed: q.failed, completed: q.completed };
+    return {
+      waiting: q.ready.length,
+      active: q.active,
+      delayed: q.delayed.size,
+      failed: q.failed,
+      completed: q.completed,
+    };
   }
 
   async ping(): Promise<void> {
@@ -133,7 +151,13 @@ export class InProcessJobQueue extends JobQueue {
   private async run(queue: string, q: LocalQueue, entry: Entry): Promise<void> {
     const handler = q.handlers.get(entry.name)!;
     try {
-      await handler({ id: entry.id, name: entry.name, data: entry.data, attempt: entry.attempt, maxAttempts: entry.attempts });
+      await handler({
+        id: entry.id,
+        name: entry.name,
+        data: entry.data,
+        attempt: entry.attempt,
+        maxAttempts: entry.attempts,
+      });
       q.completed++;
       q.ids.delete(entry.id);
     } catch (err) {
@@ -144,7 +168,9 @@ export class InProcessJobQueue extends JobQueue {
       } else {
         q.failed++;
         q.ids.delete(entry.id);
-        this.log.warn(`job ${queue}/${entry.name} ${entry.id} failed after ${entry.attempt} attempt(s): ${(err as Error).message}`);
+        this.log.warn(
+          `job ${queue}/${entry.name} ${entry.id} failed after ${entry.attempt} attempt(s): ${(err as Error).message}`,
+        );
       }
     } finally {
       q.active--;

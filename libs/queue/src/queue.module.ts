@@ -45,7 +45,8 @@ export class QueueModule {
           provide: JobQueue,
           // Injecting every queue token (rather than looking them up later) makes Nest build the queues first.
           inject: options.queueNames.map((n) => getQueueToken(n)),
-          useFactory: (...queues: Queue[]) => new BullJobQueue(new Map(options.queueNames.map((n, i) => [n, queues[i]]))),
+          useFactory: (...queues: Queue[]) =>
+            new BullJobQueue(new Map(options.queueNames.map((n, i) => [n, queues[i]]))),
         },
         QueueCloser,
       ],

@@ -60,7 +60,12 @@ export async function warmTestDatabaseSnapshot(migrations: MigrationClass[]): Pr
 
 async function loadMigratedPglite(migrations: MigrationClass[]): Promise<PGlite> {
   const key = createHash('sha256')
-    .update(migrations.map((m) => m.name).sort().join(','))
+    .update(
+      migrations
+        .map((m) => m.name)
+        .sort()
+        .join(','),
+    )
     .update(readFileSync(join(CACHE_DIR, '..', 'node_modules', '@electric-sql', 'pglite', 'package.json')))
     .digest('hex')
     .slice(0, 16);

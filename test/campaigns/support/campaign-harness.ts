@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import Bull from 'bull';
-import { BusinessCalendar, ConsentRegistry, RegistryRepository, SuppressionList, SystemClock, type Clock } from '@izinli/consent';
+import {
+  BusinessCalendar,
+  ConsentRegistry,
+  RegistryRepository,
+  SuppressionList,
+  SystemClock,
+  type Clock,
+} from '@izinli/consent';
 import { createDataSource, sqlExec, sqlOne, sqlRows } from '@izinli/database';
 import { MailTransport, NodemailerMailTransport } from '@izinli/mailer';
 import { BullJobQueue, InProcessJobQueue, JobQueue } from '@izinli/queue';
@@ -121,14 +128,24 @@ export class CampaignHarness {
     this.campaigns = new CampaignsRepository(this.ds);
     this.repo = new DeliveryRepository(this.ds, this.settings);
     this.dispatcher = new CampaignDispatcher(this.repo, this.queue, this.settings);
-    this.launcher = new CampaignLauncher(this.ds, this.campaigns, this.dispatcher, this.queue, this.clock, this.settings);
+    this.launcher = new CampaignLauncher(
+      this.ds,
+      this.campaigns,
+      this.dispatcher,
+      this.queue,
+      this.clock,
+      this.settings,
+    );
   }
 
   /**
    * A worker with its own identity. In server mode it gets its own connection pool, so two workers really run
    * their statements at the same time.
    */
-  async worker(transport: MailTransport, options: { queue?: JobQueue; settings?: DeliverySettings } = {}): Promise<TestWorker> {
+  async worker(
+    transport: MailTransport,
+    options: { queue?: JobQueue; settings?: DeliverySettings } = {},
+  ): Promise<TestWorker> {
     const settings = options.settings ?? this.settings;
     let ds = this.ds;
     let ownDs = false;
@@ -170,7 +187,12 @@ export class CampaignHarness {
   /** Registers workers as the chunk processor of a queue, taking jobs in turn. */
   serve(queue: JobQueue, workers: TestWorker[], concurrency = 4): void {
     let next = 0;
-    queue.process<SendChunkJob>(QueueName.CAMPAIGN_DELIVERY, CampaignDeliveryJob.SEND_CHUNK, (job) => workers[next++ % workers.length].sender.send(job.data), concurrency);
+    queue.process<SendChunkJob>(
+      QueueName.CAMPAIGN_DELIVERY,
+      CampaignDeliveryJob.SEND_CHUNK,
+      (job) => workers[next++ % workers.length].sender.send(job.data),
+      concurrency,
+    );
   }
 
   /** A pooled SMTP transport, closed with the harness (an open pool would keep the test's SMTP server waiting). */
@@ -183,7 +205,11 @@ export class CampaignHarness {
   async brand(): Promise<Brand> {
     const n = ++this.seq;
     const code = String(720000 + Math.floor(Math.random() * 9000) * 10 + (n % 10));
-    const sp = await sqlOne<{ id: string }>(this.ds, `INSERT INTO service_providers (name, iys_code) VALUES ($1, $2) RETURNING id`, [`HS ${code}`, code]);
+    const sp = await sqlOne<{ id: string }>(
+      this.ds,
+      `INSERT INTO service_providers (name, iys_code) VALUES ($1, $2) RETURNING id`,
+      [`HS ${code}`, code],
+    );
     const b = await sqlOne<{ id: string }>(
       this.ds,
       `INSERT INTO brands (service_provider_id, name, brand_code, from_email, from_name) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -193,9 +219,20 @@ export class CampaignHarness {
   }
 
   /** Records ONAY (or RET) through the registry, as the API would. */
-  async consent(brand: Brand, recipient: string, status: 'ONAY' | 'RET' = 'ONAY', recipientType: 'BIREYSEL' | 'TACIR' = 'BIREYSEL'): Promise<void> {
+  async consent(
+    brand: Brand,
+    recipient: string,
+    status: 'ONAY' | 'RET' = 'ONAY',
+    recipientType: 'BIREYSEL' | 'TACIR' = 'BIREYSEL',
+  ): Promise<void> {
     await this.registry.record(
-      { id: brand.id, tenantId: brand.tenantId, iysCode: brand.iysCode, brandCode: brand.brandCode, iysSync: 'PLATFORM' },
+      {
+        id: brand.id,
+        tenantId: brand.tenantId,
+        iysCode: brand.iysCode,
+        brandCode: brand.brandCode,
+        iysSync: 'PLATFORM',
+      },
       { recipient, type: 'EPOSTA', status, source: 'HS_WEB', recipientType },
       { origin: 'API', recordedBy: 'test' },
     );
@@ -217,7 +254,11 @@ export class CampaignHarness {
   }
 
   async list(brand: Brand, contacts: ContactSeed[]): Promise<string> {
-    const l = await sqlOne<{ id: string }>(this.ds, `INSERT INTO contact_lists (brand_id, name) VALUES ($1, 'Liste') RETURNING id`, [brand.id]);
+    const l = await sqlOne<{ id: string }>(
+      this.ds,
+      `INSERT INTO contact_lists (brand_id, name) VALUES ($1, 'Liste') RETURNING id`,
+      [brand.id],
+    );
     await sqlExec(
       this.ds,
       `INSERT INTO contacts (list_id, email, recipient_type, data)
@@ -232,11 +273,15 @@ export class CampaignHarness {
     listId: string,
     options: { kind?: 'COMMERCIAL' | 'TRANSACTIONAL'; ratePerSecond?: number; subject?: string; html?: string } = {},
   ): Promise<string> {
-    const t = await sqlOne<{ id: string }>(this.ds, `INSERT INTO templates (brand_id, name, subject, html) VALUES ($1, 'T', $2, $3) RETURNING id`, [
-      brand.id,
-      options.subject ?? 'Merhaba {{firstName}}',
-      options.html ?? '<p>Merhaba {{firstName}}</p><p><a href="{{unsubscribeUrl}}">Abonelikten çık</a></p>',
-    ]);
+    const t = await sqlOne<{ id: string }>(
+      this.ds,
+      `INSERT INTO templates (brand_id, name, subject, html) VALUES ($1, 'T', $2, $3) RETURNING id`,
+      [
+        brand.id,
+        options.subject ?? 'Merhaba {{firstName}}',
+        options.html ?? '<p>Merhaba {{firstName}}</p><p><a href="{{unsubscribeUrl}}">Abonelikten çık</a></p>',
+      ],
+    );
     const kind = options.kind ?? 'COMMERCIAL';
     const c = await sqlOne<{ id: string }>(
       this.ds,
@@ -266,11 +311,18 @@ export class CampaignHarness {
   }
 
   status(campaignId: string): Promise<string> {
-    return sqlOne<{ status: string }>(this.ds, `SELECT status FROM campaigns WHERE id = $1`, [campaignId]).then((r) => r!.status);
+    return sqlOne<{ status: string }>(this.ds, `SELECT status FROM campaigns WHERE id = $1`, [campaignId]).then(
+      (r) => r!.status,
+    );
   }
 
   async untilCompleted(campaignId: string, timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.status(campaignId), (s) => s === 'COMPLETED', timeoutMs, 50);
+    await waitFor(
+      () => this.status(campaignId),
+      (s) => s === 'COMPLETED',
+      timeoutMs,
+      50,
+    );
   }
 
   ledger(campaignId: string) {
@@ -304,7 +356,8 @@ export class CampaignHarness {
   }
 }
 
-export const addresses = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}@example.com`);
+export const addresses = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}@example.com`);
 
 export const uniqueId = () => randomUUID().slice(0, 8);
 

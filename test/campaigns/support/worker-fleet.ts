@@ -33,7 +33,13 @@ export function multiProcessAvailable(): boolean {
 export async function spawnWorker(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/campaigns/src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: 'UTC', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TZ: 'UTC',
+      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -41,7 +47,10 @@ export async function spawnWorker(env: Record<string, string>, readyTimeoutMs = 
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready within ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`worker not ready within ${readyTimeoutMs} ms:\n${out}`)),
+      readyTimeoutMs,
+    );
     const check = () => {
       if (out.includes('Izinli is running')) {
         clearTimeout(timer);
@@ -148,7 +157,10 @@ export async function databaseOutage(databaseUrl: string, ms: number): Promise<v
   await admin.connect();
   try {
     await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [name],
+    );
     await new Promise((r) => setTimeout(r, ms));
   } finally {
     await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);

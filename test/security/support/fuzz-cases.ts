@@ -135,7 +135,15 @@ const EDGE_STRINGS = [
 
 const EDGE_NUMBERS = [1e308, -1, 0, 1.5, 2 ** 53 + 1, -0];
 
-const CURSOR_GARBAGE = ['garbage', '!!!', Buffer.from('{"id":"x"}').toString('base64url'), Buffer.from('[1,2,3]').toString('base64url'), 'a'.repeat(3000), '%00', 'bnVsbA'];
+const CURSOR_GARBAGE = [
+  'garbage',
+  '!!!',
+  Buffer.from('{"id":"x"}').toString('base64url'),
+  Buffer.from('[1,2,3]').toString('base64url'),
+  'a'.repeat(3000),
+  '%00',
+  'bnVsbA',
+];
 
 function resolve(doc: OpenApiDocument, s: Schema | undefined, depth = 0): Schema | undefined {
   if (!s || depth > 8) return s;
@@ -152,12 +160,21 @@ function operations(ctx: FuzzContext): Operation[] {
     for (const [method, op] of Object.entries(byMethod)) {
       const content = op.requestBody?.content ?? {};
       const json = content['application/json']?.schema;
-      const auth: Operation['auth'] = route === '/iys/push' ? 'basic' : !op.security ? 'none' : route.startsWith('/v1/service-providers') ? 'operator' : 'bearer';
+      const auth: Operation['auth'] =
+        route === '/iys/push'
+          ? 'basic'
+          : !op.security
+            ? 'none'
+            : route.startsWith('/v1/service-providers')
+              ? 'operator'
+              : 'bearer';
       ops.push({
         method: method.toUpperCase(),
         route,
         pathParams: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
-        query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(ctx.doc, p.schema) ?? {} })),
+        query: (op.parameters ?? [])
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: resolve(ctx.doc, p.schema) ?? {} })),
         body: resolve(ctx.doc, json),
         acceptsOtherContent: Object.keys(content).some((c) => c !== 'application/json'),
         auth,
@@ -240,7 +257,8 @@ export function buildFuzzCases(ctx: FuzzContext, seed: number, minBad: number): 
   };
   const jsonHeaders = (op: Operation) => ({ ...authFor(op), 'content-type': 'application/json' });
   const baseBody = (op: Operation): string | undefined => (op.body ? JSON.stringify(sample(ctx, op.body)) : undefined);
-  const push = (op: Operation, c: Omit<FuzzCase, 'method' | 'route'> & { method?: string }) => cases.push({ method: op.method, route: op.route, ...c });
+  const push = (op: Operation, c: Omit<FuzzCase, 'method' | 'route'> & { method?: string }) =>
+    cases.push({ method: op.method, route: op.route, ...c });
   const isObjectBody = (op: Operation) => {
     const s = op.body;
     return !!s && (s.type === 'object' || !!s.properties) && !op.acceptsOtherContent;
@@ -261,19 +279,51 @@ export function buildFuzzCases(ctx: FuzzContext, seed: number, minBad: number): 
         { authorization: 'Digest username="x"' },
       ];
       if (op.auth === 'operator') forged.push({ authorization: `Bearer ${ctx.tenantKey}` });
-      if (op.auth === 'basic') forged.push({ authorization: `Bearer ${ctx.tenantKey}` }, { authorization: `Basic ${Buffer.from('iys-push').toString('base64')}` });
-      for (const h of forged) push(op, { path: pathOf(op), headers: { ...h, 'content-type': 'application/json' }, body: baseBody(op), kind: 'auth', expect: '4xx' });
+      if (op.auth === 'basic')
+        forged.push(
+          { authorization: `Bearer ${ctx.tenantKey}` },
+          { authorization: `Basic ${Buffer.from('iys-push').toString('base64')}` },
+        );
+      for (const h of forged)
+        push(op, {
+          path: pathOf(op),
+          headers: { ...h, 'content-type': 'application/json' },
+          body: baseBody(op),
+          kind: 'auth',
+          expect: '4xx',
+        });
     },
     // Another tenant's key on this tenant's ids.
     (op) => {
       if (op.auth !== 'bearer' || !(op.pathParams.includes('id') || op.pathParams.includes('brandCode'))) return;
-      push(op, { path: pathOf(op), headers: { authorization: `Bearer ${ctx.otherTenantKey}`, 'content-type': 'application/json' }, body: baseBody(op), kind: 'cross-tenant', expect: '4xx' });
+      push(op, {
+        path: pathOf(op),
+        headers: { authorization: `Bearer ${ctx.otherTenantKey}`, 'content-type': 'application/json' },
+        body: baseBody(op),
+        kind: 'cross-tenant',
+        expect: '4xx',
+      });
     },
     // Junk in each path parameter.
     (op) => {
       for (const name of op.pathParams) {
-        for (const junk of PATH_GARBAGE) push(op, { path: pathOf(op, { [name]: junk }), headers: jsonHeaders(op), body: baseBody(op), kind: `path ${name}`, expect: '4xx' });
-        push(op, { path: pathOf(op, { [name]: name === 'id' ? randomUUID() : name === 'brandCode' ? '999999' : pick(PATH_GARBAGE) }), headers: jsonHeaders(op), body: baseBody(op), kind: `path ${name} unknown`, expect: '4xx' });
+        for (const junk of PATH_GARBAGE)
+          push(op, {
+            path: pathOf(op, { [name]: junk }),
+            headers: jsonHeaders(op),
+            body: baseBody(op),
+            kind: `path ${name}`,
+            expect: '4xx',
+          });
+        push(op, {
+          path: pathOf(op, {
+            [name]: name === 'id' ? randomUUID() : name === 'brandCode' ? '999999' : pick(PATH_GARBAGE),
+          }),
+          headers: jsonHeaders(op),
+          body: baseBody(op),
+          kind: `path ${name} unknown`,
+          expect: '4xx',
+        });
       }
     },
     // Junk in each query parameter.
@@ -284,60 +334,195 @@ export function buildFuzzCases(ctx: FuzzContext, seed: number, minBad: number): 
           q.name === 'after'
             ? CURSOR_GARBAGE.map((v) => [v, '4xx'])
             : s.type === 'number' || s.type === 'integer'
-              ? [['abc', '4xx'], ['-1', '4xx'], ['1e400', '4xx'], ['1.5', '4xx'], [String((s.maximum ?? 1e6) + 1), '4xx'], ['', 'no5xx'], ['%00', '4xx']]
+              ? [
+                  ['abc', '4xx'],
+                  ['-1', '4xx'],
+                  ['1e400', '4xx'],
+                  ['1.5', '4xx'],
+                  [String((s.maximum ?? 1e6) + 1), '4xx'],
+                  ['', 'no5xx'],
+                  ['%00', '4xx'],
+                ]
               : s.enum
-                ? [['NOT_A_VALUE', '4xx'], ['%00', '4xx'], ['', 'no5xx']]
+                ? [
+                    ['NOT_A_VALUE', '4xx'],
+                    ['%00', '4xx'],
+                    ['', 'no5xx'],
+                  ]
                 : s.type === 'boolean'
-                  ? [['maybe', '4xx'], ['2', '4xx']]
-                  : [['%00', 'no5xx'], ['a'.repeat(3000), 'no5xx'], ['%27--', 'no5xx'], ['%C3%28', 'no5xx']];
-        for (const [v, expect] of values) push(op, { path: pathOf(op, {}, `${q.name}=${v.startsWith('%') ? v : encodeURIComponent(v)}`), headers: jsonHeaders(op), kind: `query ${q.name}`, expect });
-        push(op, { path: pathOf(op, {}, `${q.name}=1&${q.name}=2`), headers: jsonHeaders(op), kind: `query ${q.name} twice`, expect: 'no5xx' });
+                  ? [
+                      ['maybe', '4xx'],
+                      ['2', '4xx'],
+                    ]
+                  : [
+                      ['%00', 'no5xx'],
+                      ['a'.repeat(3000), 'no5xx'],
+                      ['%27--', 'no5xx'],
+                      ['%C3%28', 'no5xx'],
+                    ];
+        for (const [v, expect] of values)
+          push(op, {
+            path: pathOf(op, {}, `${q.name}=${v.startsWith('%') ? v : encodeURIComponent(v)}`),
+            headers: jsonHeaders(op),
+            kind: `query ${q.name}`,
+            expect,
+          });
+        push(op, {
+          path: pathOf(op, {}, `${q.name}=1&${q.name}=2`),
+          headers: jsonHeaders(op),
+          kind: `query ${q.name} twice`,
+          expect: 'no5xx',
+        });
       }
-      push(op, { path: pathOf(op, {}, 'zz=%00&__proto__[x]=1&a[b][c]=d'), headers: jsonHeaders(op), body: baseBody(op), kind: 'query unknown', expect: 'no5xx' });
+      push(op, {
+        path: pathOf(op, {}, 'zz=%00&__proto__[x]=1&a[b][c]=d'),
+        headers: jsonHeaders(op),
+        body: baseBody(op),
+        kind: 'query unknown',
+        expect: 'no5xx',
+      });
     },
     // Bodies: malformed, of the wrong shape, with unknown or missing fields, values of the wrong kind, edge values.
     (op) => {
       if (op.method === 'GET') return;
       const h = jsonHeaders(op);
       if (op.body) {
-        for (const raw of MALFORMED_JSON) push(op, { path: pathOf(op), headers: h, body: raw, kind: 'malformed json', expect: '4xx' });
+        for (const raw of MALFORMED_JSON)
+          push(op, { path: pathOf(op), headers: h, body: raw, kind: 'malformed json', expect: '4xx' });
       } else {
-        for (const raw of MALFORMED_JSON.slice(0, 4)) push(op, { path: pathOf(op), headers: h, body: raw, kind: 'malformed json, no body expected', expect: 'no5xx' });
+        for (const raw of MALFORMED_JSON.slice(0, 4))
+          push(op, {
+            path: pathOf(op),
+            headers: h,
+            body: raw,
+            kind: 'malformed json, no body expected',
+            expect: 'no5xx',
+          });
       }
       if (!op.body) return;
       for (const raw of ['null', '1', '"s"', 'true', '[]', '[{}]', '{}']) {
-        push(op, { path: pathOf(op), headers: h, body: raw, kind: 'wrong shape', expect: isObjectBody(op) && (raw !== '{}' || !!op.body.required?.length) ? '4xx' : 'no5xx' });
+        push(op, {
+          path: pathOf(op),
+          headers: h,
+          body: raw,
+          kind: 'wrong shape',
+          expect: isObjectBody(op) && (raw !== '{}' || !!op.body.required?.length) ? '4xx' : 'no5xx',
+        });
       }
       // 1.1 MB: over the JSON limit.
-      push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }), kind: 'oversized', expect: '4xx' });
+      push(op, {
+        path: pathOf(op),
+        headers: h,
+        body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }),
+        kind: 'oversized',
+        expect: '4xx',
+      });
       const deep = '['.repeat(5000) + ']'.repeat(5000);
-      push(op, { path: pathOf(op), headers: h, body: `{"a":${deep}}`, kind: 'deep nesting', expect: isObjectBody(op) ? '4xx' : 'no5xx' });
+      push(op, {
+        path: pathOf(op),
+        headers: h,
+        body: `{"a":${deep}}`,
+        kind: 'deep nesting',
+        expect: isObjectBody(op) ? '4xx' : 'no5xx',
+      });
       const base = sample(ctx, op.body);
       if (!isObjectBody(op) || typeof base !== 'object' || base === null || Array.isArray(base)) {
-        for (const ct of ['text/plain', 'application/xml', 'application/json; charset=utf-16']) push(op, { path: pathOf(op), headers: { ...authFor(op), 'content-type': ct }, body: '<a>1</a>', kind: `content-type ${ct}`, expect: 'no5xx' });
+        for (const ct of ['text/plain', 'application/xml', 'application/json; charset=utf-16'])
+          push(op, {
+            path: pathOf(op),
+            headers: { ...authFor(op), 'content-type': ct },
+            body: '<a>1</a>',
+            kind: `content-type ${ct}`,
+            expect: 'no5xx',
+          });
         return;
       }
       const obj = base as Record<string, unknown>;
       // İYS's push payload is read leniently on purpose (İYS may add fields); everything else refuses unknown fields.
-      push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, zzUnknownField: 1 }), kind: 'unknown field', expect: op.auth === 'basic' ? 'no5xx' : '4xx' });
-      push(op, { path: pathOf(op), headers: h, body: `{"__proto__":{"isAdmin":true},${JSON.stringify(obj).slice(1)}`, kind: '__proto__', expect: '4xx' });
-      push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, constructor: { prototype: { x: 1 } } }), kind: 'constructor', expect: '4xx' });
-      for (const ct of ['text/plain', 'application/xml', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded']) {
-        push(op, { path: pathOf(op), headers: { ...authFor(op), 'content-type': ct }, body: JSON.stringify(obj), kind: `content-type ${ct}`, expect: op.body.required?.length ? '4xx' : 'no5xx' });
+      push(op, {
+        path: pathOf(op),
+        headers: h,
+        body: JSON.stringify({ ...obj, zzUnknownField: 1 }),
+        kind: 'unknown field',
+        expect: op.auth === 'basic' ? 'no5xx' : '4xx',
+      });
+      push(op, {
+        path: pathOf(op),
+        headers: h,
+        body: `{"__proto__":{"isAdmin":true},${JSON.stringify(obj).slice(1)}`,
+        kind: '__proto__',
+        expect: '4xx',
+      });
+      push(op, {
+        path: pathOf(op),
+        headers: h,
+        body: JSON.stringify({ ...obj, constructor: { prototype: { x: 1 } } }),
+        kind: 'constructor',
+        expect: '4xx',
+      });
+      for (const ct of [
+        'text/plain',
+        'application/xml',
+        'application/json; charset=utf-16',
+        'application/x-www-form-urlencoded',
+      ]) {
+        push(op, {
+          path: pathOf(op),
+          headers: { ...authFor(op), 'content-type': ct },
+          body: JSON.stringify(obj),
+          kind: `content-type ${ct}`,
+          expect: op.body.required?.length ? '4xx' : 'no5xx',
+        });
       }
       for (const req of op.body.required ?? []) {
         const copy = { ...obj };
         delete copy[req];
         push(op, { path: pathOf(op), headers: h, body: JSON.stringify(copy), kind: `missing ${req}`, expect: '4xx' });
-        push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, [req]: null }), kind: `null ${req}`, expect: '4xx' });
+        push(op, {
+          path: pathOf(op),
+          headers: h,
+          body: JSON.stringify({ ...obj, [req]: null }),
+          kind: `null ${req}`,
+          expect: '4xx',
+        });
       }
       for (const [name, prop] of Object.entries(op.body.properties ?? {})) {
         const wrong = certainlyWrong(ctx, prop, rnd);
-        if (wrong !== undefined) push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, [name]: wrong }), kind: `wrong ${name}`, expect: '4xx' });
-        for (const odd of [{}, [], 12345, true, [[[['x']]]]]) push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, [name]: odd }), kind: `odd ${name}`, expect: 'no5xx' });
+        if (wrong !== undefined)
+          push(op, {
+            path: pathOf(op),
+            headers: h,
+            body: JSON.stringify({ ...obj, [name]: wrong }),
+            kind: `wrong ${name}`,
+            expect: '4xx',
+          });
+        for (const odd of [{}, [], 12345, true, [[[['x']]]]])
+          push(op, {
+            path: pathOf(op),
+            headers: h,
+            body: JSON.stringify({ ...obj, [name]: odd }),
+            kind: `odd ${name}`,
+            expect: 'no5xx',
+          });
         const s = resolve(ctx.doc, prop);
-        if (s?.type === 'string' && !s.enum) for (const e of EDGE_STRINGS) push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, [name]: e }), kind: `edge string ${name}`, expect: 'no5xx' });
-        if (s?.type === 'number' || s?.type === 'integer') for (const n of EDGE_NUMBERS) push(op, { path: pathOf(op), headers: h, body: JSON.stringify({ ...obj, [name]: n }), kind: `edge number ${name}`, expect: 'no5xx' });
+        if (s?.type === 'string' && !s.enum)
+          for (const e of EDGE_STRINGS)
+            push(op, {
+              path: pathOf(op),
+              headers: h,
+              body: JSON.stringify({ ...obj, [name]: e }),
+              kind: `edge string ${name}`,
+              expect: 'no5xx',
+            });
+        if (s?.type === 'number' || s?.type === 'integer')
+          for (const n of EDGE_NUMBERS)
+            push(op, {
+              path: pathOf(op),
+              headers: h,
+              body: JSON.stringify({ ...obj, [name]: n }),
+              kind: `edge number ${name}`,
+              expect: 'no5xx',
+            });
       }
     },
   ];
@@ -345,16 +530,26 @@ export function buildFuzzCases(ctx: FuzzContext, seed: number, minBad: number): 
   for (const op of ops) for (const m of mutations) m(op);
 
   // Routes the document leaves out: unknown paths and methods, and the public pages.
-  const extra = (method: string, path: string, expect: FuzzCase['expect'], body?: string, headers: Record<string, string> = {}) =>
-    cases.push({ method, route: `${method} ${path}`, path, headers, body, kind: 'extra route', expect });
+  const extra = (
+    method: string,
+    path: string,
+    expect: FuzzCase['expect'],
+    body?: string,
+    headers: Record<string, string> = {},
+  ) => cases.push({ method, route: `${method} ${path}`, path, headers, body, kind: 'extra route', expect });
   extra('GET', '/v1/nope', '4xx');
   extra('DELETE', '/v1/brands', '4xx', undefined, { authorization: `Bearer ${ctx.tenantKey}` });
-  extra('PUT', `/v1/campaigns/${ctx.ids.campaigns}`, '4xx', '{}', { authorization: `Bearer ${ctx.tenantKey}`, 'content-type': 'application/json' });
+  extra('PUT', `/v1/campaigns/${ctx.ids.campaigns}`, '4xx', '{}', {
+    authorization: `Bearer ${ctx.tenantKey}`,
+    'content-type': 'application/json',
+  });
   extra('GET', '/metrics?x=%00', 'no5xx');
   extra('GET', '/admin/queues', '4xx', undefined, { authorization: `Bearer ${ctx.tenantKey}` });
   for (const junk of PATH_GARBAGE) {
     extra('GET', `/u/${junk}`, '4xx');
-    extra('POST', `/u/${junk}`, '4xx', 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' });
+    extra('POST', `/u/${junk}`, '4xx', 'List-Unsubscribe=One-Click', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
   }
   extra('POST', '/u/abc.def', '4xx', 'x'.repeat(20_000), { 'content-type': 'application/x-www-form-urlencoded' });
 
@@ -367,18 +562,53 @@ export function buildFuzzCases(ctx: FuzzContext, seed: number, minBad: number): 
     const r = rnd();
     if (r < 0.3 && op.pathParams.length) {
       const junk = randomJunkSegment(rnd);
-      push(op, { path: pathOf(op, { [pick(op.pathParams)]: junk }), headers: jsonHeaders(op), body: baseBody(op), kind: 'random path', expect: '4xx' });
+      push(op, {
+        path: pathOf(op, { [pick(op.pathParams)]: junk }),
+        headers: jsonHeaders(op),
+        body: baseBody(op),
+        kind: 'random path',
+        expect: '4xx',
+      });
     } else if (r < 0.55 && op.body && op.method !== 'GET') {
-      push(op, { path: pathOf(op), headers: jsonHeaders(op), body: randomBrokenJson(rnd, baseBody(op) ?? '{}'), kind: 'random broken json', expect: '4xx' });
+      push(op, {
+        path: pathOf(op),
+        headers: jsonHeaders(op),
+        body: randomBrokenJson(rnd, baseBody(op) ?? '{}'),
+        kind: 'random broken json',
+        expect: '4xx',
+      });
     } else if (r < 0.75 && op.body && isObjectBody(op) && op.method !== 'GET') {
       const obj = sample(ctx, op.body) as Record<string, unknown>;
       const props = Object.keys(op.body.properties ?? {});
       const name = pick(props);
       const wrong = certainlyWrong(ctx, op.body.properties?.[name], rnd);
-      if (wrong !== undefined) push(op, { path: pathOf(op), headers: jsonHeaders(op), body: JSON.stringify({ ...obj, [name]: wrong, [randomKey(rnd)]: randomString(rnd, 20) }), kind: `random wrong ${name}`, expect: '4xx' });
-      else push(op, { path: pathOf(op), headers: jsonHeaders(op), body: JSON.stringify({ ...obj, [name]: randomString(rnd, 1 + Math.floor(rnd() * 200)) }), kind: `random string ${name}`, expect: 'no5xx' });
+      if (wrong !== undefined)
+        push(op, {
+          path: pathOf(op),
+          headers: jsonHeaders(op),
+          body: JSON.stringify({ ...obj, [name]: wrong, [randomKey(rnd)]: randomString(rnd, 20) }),
+          kind: `random wrong ${name}`,
+          expect: '4xx',
+        });
+      else
+        push(op, {
+          path: pathOf(op),
+          headers: jsonHeaders(op),
+          body: JSON.stringify({ ...obj, [name]: randomString(rnd, 1 + Math.floor(rnd() * 200)) }),
+          kind: `random string ${name}`,
+          expect: 'no5xx',
+        });
     } else if (op.auth !== 'none') {
-      push(op, { path: pathOf(op), headers: { authorization: `Bearer ${randomString(rnd, 1 + Math.floor(rnd() * 80)).replace(/[^\x21-\x7e]/g, 'x')}`, 'content-type': 'application/json' }, body: baseBody(op), kind: 'random key', expect: '4xx' });
+      push(op, {
+        path: pathOf(op),
+        headers: {
+          authorization: `Bearer ${randomString(rnd, 1 + Math.floor(rnd() * 80)).replace(/[^\x21-\x7e]/g, 'x')}`,
+          'content-type': 'application/json',
+        },
+        body: baseBody(op),
+        kind: 'random key',
+        expect: '4xx',
+      });
     } else {
       continue;
     }
@@ -407,7 +637,13 @@ function randomKey(rnd: () => number): string {
 function randomJunkSegment(rnd: () => number): string {
   const bytes = Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256));
   // Percent-encode every byte, valid UTF-8 or not: the server must cope with both.
-  return bytes.map((b) => (b >= 0x30 && b <= 0x39 && rnd() < 0.5 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+  return bytes
+    .map((b) =>
+      b >= 0x30 && b <= 0x39 && rnd() < 0.5
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).padStart(2, '0').toUpperCase()}`,
+    )
+    .join('');
 }
 
 function randomBrokenJson(rnd: () => number, valid: string): string {

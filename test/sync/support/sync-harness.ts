@@ -67,7 +67,10 @@ export class SyncHarness {
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<SyncHarness> {
-    const sim = await startIysSimulator({ port: 0, config: { pullLagMinutes: 0, batchDelaySeconds: 1, pushAllowHttp: true, ...options.knobs } });
+    const sim = await startIysSimulator({
+      port: 0,
+      config: { pullLagMinutes: 0, batchDelaySeconds: 1, pushAllowHttp: true, ...options.knobs },
+    });
     const db = await createTestDatabase(allMigrations);
     const h = new SyncHarness(sim, db, options);
     if (db.pglite) await db.dataSource.destroy();
@@ -119,14 +122,28 @@ export class SyncHarness {
   }
 
   /** A brand in Izinli's tables (and, for a code the simulator does not seed, in the simulator with the integrator authorised). */
-  async brand(brandCode: string, iysSync: 'PLATFORM' | 'CUSTOMER' = 'PLATFORM', iysCode = SEEDED_IYS_CODE): Promise<ConsentBrand> {
+  async brand(
+    brandCode: string,
+    iysSync: 'PLATFORM' | 'CUSTOMER' = 'PLATFORM',
+    iysCode = SEEDED_IYS_CODE,
+  ): Promise<ConsentBrand> {
     const known = this.brands.get(brandCode);
     if (known) return known;
     if (brandCode !== '100001' && brandCode !== '100002') {
-      await this.simPost('/_sim/service-providers', { iysCode: Number(iysCode), brands: [{ brandCode: Number(brandCode), name: `Brand ${brandCode}` }] });
-      await this.simPost('/_sim/integrators', { integratorCode: 900001, authorisations: [{ iysCode: Number(iysCode), brandCode: Number(brandCode) }] });
+      await this.simPost('/_sim/service-providers', {
+        iysCode: Number(iysCode),
+        brands: [{ brandCode: Number(brandCode), name: `Brand ${brandCode}` }],
+      });
+      await this.simPost('/_sim/integrators', {
+        integratorCode: 900001,
+        authorisations: [{ iysCode: Number(iysCode), brandCode: Number(brandCode) }],
+      });
     }
-    await sqlExec(this.ds, `INSERT INTO service_providers (name, iys_code) VALUES ($1, $2) ON CONFLICT (iys_code) DO NOTHING`, [`HS ${iysCode}`, iysCode]);
+    await sqlExec(
+      this.ds,
+      `INSERT INTO service_providers (name, iys_code) VALUES ($1, $2) ON CONFLICT (iys_code) DO NOTHING`,
+      [`HS ${iysCode}`, iysCode],
+    );
     const sp = await sqlOne<{ id: string }>(this.ds, `SELECT id FROM service_providers WHERE iys_code = $1`, [iysCode]);
     const row = await sqlOne<{ id: string }>(
       this.ds,
@@ -139,13 +156,21 @@ export class SyncHarness {
   }
 
   record(brand: ConsentBrand, input: Partial<MovementInput> & { recipient: string }, origin: MovementOrigin = 'API') {
-    return this.registry.record(brand, { type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', ...input }, { origin, recordedBy: 'test' });
+    return this.registry.record(
+      brand,
+      { type: 'EPOSTA', status: 'ONAY', source: 'HS_WEB', ...input },
+      { origin, recordedBy: 'test' },
+    );
   }
 
   // ---- the simulator ---------------------------------------------------------------------------------------------
 
   async simPost(path: string, body: unknown): Promise<unknown> {
-    const res = await fetch(this.sim.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(this.sim.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`simulator ${path} answered ${res.status}: ${text}`);
     return text ? JSON.parse(text) : undefined;
@@ -157,7 +182,11 @@ export class SyncHarness {
   }
 
   async knobs(patch: SimulatorKnobsPatch): Promise<void> {
-    const res = await fetch(this.sim.url + '/_sim/config', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+    const res = await fetch(this.sim.url + '/_sim/config', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(patch),
+    });
     if (!res.ok) throw new Error(`simulator config: ${res.status} ${await res.text()}`);
   }
 
@@ -170,7 +199,17 @@ export class SyncHarness {
   }
 
   /** A citizen's movement at İYS (an IYS_* source), as the İYS app or web site would make it. */
-  citizen(brand: ConsentBrand, m: { recipient: string; status: 'ONAY' | 'RET'; source?: string; consentDate?: Date; creationDate?: Date; type?: string }): Promise<unknown> {
+  citizen(
+    brand: ConsentBrand,
+    m: {
+      recipient: string;
+      status: 'ONAY' | 'RET';
+      source?: string;
+      consentDate?: Date;
+      creationDate?: Date;
+      type?: string;
+    },
+  ): Promise<unknown> {
     return this.simPost('/_sim/movements', {
       iysCode: Number(brand.iysCode),
       brandCode: Number(brand.brandCode),
@@ -188,18 +227,33 @@ export class SyncHarness {
   }
 
   async requests(): Promise<{ method: string; path: string; status: number; body?: unknown }[]> {
-    return (await this.simGet<{ list: { method: string; path: string; status: number; body?: unknown }[] }>('/_sim/requests')).list;
+    return (
+      await this.simGet<{ list: { method: string; path: string; status: number; body?: unknown }[] }>('/_sim/requests')
+    ).list;
   }
 
   /**
    * Every movement İYS holds for the brand from the service-provider side, oldest first, read through İYS's own
    * change feed (C7, source=HS) as a separate integrator would: the list İYS would show anyone.
    */
-  async iysHsFeed(brand: ConsentBrand): Promise<{ recipient: string; status: string; transactionId: string; creationDate: string; consentDate: string }[]> {
-    const out: { recipient: string; status: string; transactionId: string; creationDate: string; consentDate: string }[] = [];
+  async iysHsFeed(
+    brand: ConsentBrand,
+  ): Promise<
+    { recipient: string; status: string; transactionId: string; creationDate: string; consentDate: string }[]
+  > {
+    const out: {
+      recipient: string;
+      status: string;
+      transactionId: string;
+      creationDate: string;
+      consentDate: string;
+    }[] = [];
     let after = '';
     for (;;) {
-      const res = await this.simCall('GET', `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/changes?source=HS&limit=1000${after ? `&after=${after}` : ''}`);
+      const res = await this.simCall(
+        'GET',
+        `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/changes?source=HS&limit=1000${after ? `&after=${after}` : ''}`,
+      );
       if (res.status === 204) return out;
       const page = (await res.json()) as { after: string; list: typeof out };
       out.push(...page.list);
@@ -210,9 +264,14 @@ export class SyncHarness {
 
   /** C5 for up to 1000 addresses: which of them İYS holds as ONAY. */
   async iysApproved(brand: ConsentBrand, recipients: string[]): Promise<string[]> {
-    const res = await this.simCall('POST', `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/BIREYSEL/status/EPOSTA`, { recipients });
+    const res = await this.simCall(
+      'POST',
+      `/sps/${brand.iysCode}/brands/${brand.brandCode}/consents/BIREYSEL/status/EPOSTA`,
+      { recipients },
+    );
     const body = (await res.json()) as { list?: string[] };
-    if (res.status !== 200 || !body.list) throw new Error(`İYS multi status answered ${res.status}: ${JSON.stringify(body)}`);
+    if (res.status !== 200 || !body.list)
+      throw new Error(`İYS multi status answered ${res.status}: ${JSON.stringify(body)}`);
     return body.list;
   }
 
@@ -242,22 +301,51 @@ export class SyncHarness {
 
   // ---- the database -----------------------------------------------------------------------------------------------
 
-  outboxStates(brand: ConsentBrand): Promise<{ id: string; recipient: string; status: string; state: string; reason: string | null; error_code: string | null; transaction_id: string | null; mode: string; attempts: number }[]> {
-    return sqlRows(this.ds, `SELECT id::text AS id, recipient, status, state, reason, error_code, transaction_id, mode, attempts FROM iys_outbox o WHERE brand_id = $1 ORDER BY o.id`, [brand.id]);
+  outboxStates(brand: ConsentBrand): Promise<
+    {
+      id: string;
+      recipient: string;
+      status: string;
+      state: string;
+      reason: string | null;
+      error_code: string | null;
+      transaction_id: string | null;
+      mode: string;
+      attempts: number;
+    }[]
+  > {
+    return sqlRows(
+      this.ds,
+      `SELECT id::text AS id, recipient, status, state, reason, error_code, transaction_id, mode, attempts FROM iys_outbox o WHERE brand_id = $1 ORDER BY o.id`,
+      [brand.id],
+    );
   }
 
   /** Waits until no outgoing row of the brand is PENDING. */
   async settled(brand: ConsentBrand, timeoutMs = 30_000): Promise<void> {
     await waitFor(
-      async () => (await sqlOne<{ n: number }>(this.ds, `SELECT count(*)::int AS n FROM iys_outbox WHERE brand_id = $1 AND state = 'PENDING'`, [brand.id]))!.n,
+      async () =>
+        (await sqlOne<{ n: number }>(
+          this.ds,
+          `SELECT count(*)::int AS n FROM iys_outbox WHERE brand_id = $1 AND state = 'PENDING'`,
+          [brand.id],
+        ))!.n,
       (n) => n === 0,
       timeoutMs,
       100,
     );
   }
 
-  consents(brand: ConsentBrand): Promise<{ recipient: string; status: string; iys_state: string; iys_transaction_id: string | null; source: string }[]> {
-    return sqlRows(this.ds, `SELECT recipient, status, iys_state, iys_transaction_id, source FROM consents WHERE brand_id = $1 ORDER BY recipient`, [brand.id]);
+  consents(
+    brand: ConsentBrand,
+  ): Promise<
+    { recipient: string; status: string; iys_state: string; iys_transaction_id: string | null; source: string }[]
+  > {
+    return sqlRows(
+      this.ds,
+      `SELECT recipient, status, iys_state, iys_transaction_id, source FROM consents WHERE brand_id = $1 ORDER BY recipient`,
+      [brand.id],
+    );
   }
 
   settings(): IysSyncSettings {
@@ -281,7 +369,11 @@ export class SyncHarness {
       ...(redis ? { REDIS_URL: redis } : {}),
       ...this.options.env,
     });
-    this.izinli = await createIzinliApp(config, { pglite: this.db.pglite, queuePrefix: `s${randomBytes(4).toString('hex')}`, noListen: !this.options.listen });
+    this.izinli = await createIzinliApp(config, {
+      pglite: this.db.pglite,
+      queuePrefix: `s${randomBytes(4).toString('hex')}`,
+      noListen: !this.options.listen,
+    });
     // The app sets the real İYS's batch timing whenever IYS_URL is set (poll after 300 s); this simulator answers a
     // batch within a second, so the test shortens the polls on the live settings object every service shares.
     Object.assign(this.settings(), { batchFirstPollMs: 1_200, batchPollEveryMs: 500 });

@@ -18,8 +18,16 @@ export class AudiencesRepository {
   constructor(private readonly ds: DataSource) {}
 
   async insertList(brandId: string, name: string): Promise<ListRow> {
-    const row = await sqlOne<{ id: string }>(this.ds, `INSERT INTO contact_lists (brand_id, name) VALUES ($1, $2) RETURNING id`, [brandId, name]);
-    return (await sqlOne<ListRow>(this.ds, `SELECT ${LIST_COLUMNS} FROM contact_lists l JOIN brands b ON b.id = l.brand_id WHERE l.id = $1`, [row!.id]))!;
+    const row = await sqlOne<{ id: string }>(
+      this.ds,
+      `INSERT INTO contact_lists (brand_id, name) VALUES ($1, $2) RETURNING id`,
+      [brandId, name],
+    );
+    return (await sqlOne<ListRow>(
+      this.ds,
+      `SELECT ${LIST_COLUMNS} FROM contact_lists l JOIN brands b ON b.id = l.brand_id WHERE l.id = $1`,
+      [row!.id],
+    ))!;
   }
 
   /** The tenancy boundary for list routes: found only within the owner's brands. */
@@ -32,7 +40,9 @@ export class AudiencesRepository {
   }
 
   async countContacts(listId: string): Promise<number> {
-    return (await sqlOne<{ n: number }>(this.ds, `SELECT count(*)::int AS n FROM contacts WHERE list_id = $1`, [listId]))!.n;
+    return (await sqlOne<{ n: number }>(this.ds, `SELECT count(*)::int AS n FROM contacts WHERE list_id = $1`, [
+      listId,
+    ]))!.n;
   }
 
   /**

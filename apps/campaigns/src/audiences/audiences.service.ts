@@ -57,7 +57,13 @@ class UploadTally {
 }
 
 export function toListDto(l: ListRow, contactCount: number): ListDto {
-  return { id: l.id, brandCode: l.brandCode, name: l.name, contactCount, createdAt: new Date(l.createdAt).toISOString() };
+  return {
+    id: l.id,
+    brandCode: l.brandCode,
+    name: l.name,
+    contactCount,
+    createdAt: new Date(l.createdAt).toISOString(),
+  };
 }
 
 @Injectable()
@@ -89,14 +95,20 @@ export class AudiencesService {
 
   async addJsonContacts(spId: string, listId: string, body: unknown): Promise<ContactUploadResultDto> {
     const list = await this.requireOwnedList(spId, listId);
-    if (!Array.isArray(body)) throw ApiError.validation([{ field: 'body', message: 'the body must be a JSON array of contacts' }]);
+    if (!Array.isArray(body))
+      throw ApiError.validation([{ field: 'body', message: 'the body must be a JSON array of contacts' }]);
     if (body.length > MAX_JSON_CONTACTS) {
-      throw ApiError.validation([{ field: 'body', message: `at most ${MAX_JSON_CONTACTS} contacts per JSON request; send larger lists as CSV` }]);
+      throw ApiError.validation([
+        { field: 'body', message: `at most ${MAX_JSON_CONTACTS} contacts per JSON request; send larger lists as CSV` },
+      ]);
     }
     const tally = new UploadTally((b) => this.repo.upsertContacts(list.id, b));
     for (let i = 0; i < body.length; i++) await tally.take(checkJsonContact(body[i], i + 1));
     await tally.flush();
-    this.log.log({ listId: list.id, added: tally.added, updated: tally.updated, rejected: tally.rejected }, 'contacts uploaded (JSON)');
+    this.log.log(
+      { listId: list.id, added: tally.added, updated: tally.updated, rejected: tally.rejected },
+      'contacts uploaded (JSON)',
+    );
     return tally.result(true);
   }
 
@@ -115,19 +127,31 @@ export class AudiencesService {
         row++;
         await tally.take(checkCsvContact(rec.fields, header.columns, header.width, row, rec.line));
       }
-      if (!header) throw ApiError.validation([{ field: 'body', message: 'the CSV is empty: it needs a header line with an "email" column' }]);
+      if (!header)
+        throw ApiError.validation([
+          { field: 'body', message: 'the CSV is empty: it needs a header line with an "email" column' },
+        ]);
     } catch (err) {
       if (err instanceof CsvHeaderError) throw ApiError.validation([{ field: 'body', message: err.message }]);
-      if (err instanceof UploadTooLargeError) throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `A CSV upload is limited to ${MAX_CSV_BYTES} bytes.`);
+      if (err instanceof UploadTooLargeError)
+        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `A CSV upload is limited to ${MAX_CSV_BYTES} bytes.`);
       if (!(err instanceof CsvSyntaxError)) throw err;
       if (!header) throw ApiError.validation([{ field: 'body', message: `the CSV cannot be read: ${err.message}` }]);
       // Rows before the broken one are stored; the answer says where it stopped.
       complete = false;
       tally.rejected++;
-      tally.errors.push({ row: row + 1, line: err.line, code: 'CSV_SYNTAX', message: `the CSV cannot be read from here on: ${err.message}` });
+      tally.errors.push({
+        row: row + 1,
+        line: err.line,
+        code: 'CSV_SYNTAX',
+        message: `the CSV cannot be read from here on: ${err.message}`,
+      });
     }
     await tally.flush();
-    this.log.log({ listId: list.id, added: tally.added, updated: tally.updated, rejected: tally.rejected, complete }, 'contacts uploaded (CSV)');
+    this.log.log(
+      { listId: list.id, added: tally.added, updated: tally.updated, rejected: tally.rejected, complete },
+      'contacts uploaded (CSV)',
+    );
     return tally.result(complete);
   }
 }

@@ -1,9 +1,21 @@
 import { Readable } from 'stream';
-import { checkCsvContact, checkJsonContact, CsvHeaderError, CsvSyntaxError, readCsvHeader, readCsvRecords, UploadTooLargeError } from './contact-input';
+import {
+  checkCsvContact,
+  checkJsonContact,
+  CsvHeaderError,
+  CsvSyntaxError,
+  readCsvHeader,
+  readCsvRecords,
+  UploadTooLargeError,
+} from './contact-input';
 
 async function records(csv: string | string[], maxBytes = 1_000_000) {
   const out = [];
-  for await (const r of readCsvRecords(Readable.from((Array.isArray(csv) ? csv : [csv]).map((c) => Buffer.from(c))), maxBytes)) out.push(r);
+  for await (const r of readCsvRecords(
+    Readable.from((Array.isArray(csv) ? csv : [csv]).map((c) => Buffer.from(c))),
+    maxBytes,
+  ))
+    out.push(r);
   return out;
 }
 
@@ -14,7 +26,10 @@ describe('contact input', () => {
         ok: true,
         contact: { email: 'ayse@example.com', recipientType: 'BIREYSEL', data: { firstName: 'Ayşe' } },
       });
-      expect(checkJsonContact({ email: 'esnaf@example.com', recipientType: 'TACIR' }, 1)).toMatchObject({ ok: true, contact: { recipientType: 'TACIR', data: {} } });
+      expect(checkJsonContact({ email: 'esnaf@example.com', recipientType: 'TACIR' }, 1)).toMatchObject({
+        ok: true,
+        contact: { recipientType: 'TACIR', data: {} },
+      });
     });
 
     it.each([
@@ -38,7 +53,14 @@ describe('contact input', () => {
   describe('CSV', () => {
     it('finds the email and recipientType columns and keeps the rest as data', () => {
       const cols = readCsvHeader([' Email ', 'firstName', 'RecipientType', 'city']);
-      expect(cols).toEqual({ email: 0, recipientType: 2, data: [{ index: 1, name: 'firstName' }, { index: 3, name: 'city' }] });
+      expect(cols).toEqual({
+        email: 0,
+        recipientType: 2,
+        data: [
+          { index: 1, name: 'firstName' },
+          { index: 3, name: 'city' },
+        ],
+      });
       expect(checkCsvContact(['A@Example.com', 'Ali', 'tacir', 'İzmir'], cols, 4, 1, 2)).toEqual({
         ok: true,
         contact: { email: 'a@example.com', recipientType: 'TACIR', data: { firstName: 'Ali', city: 'İzmir' } },
@@ -52,7 +74,10 @@ describe('contact input', () => {
 
     it('reports a row of the wrong width with its line', () => {
       const cols = readCsvHeader(['email', 'name']);
-      expect(checkCsvContact(['a@example.com'], cols, 2, 3, 4)).toEqual({ ok: false, error: { row: 3, line: 4, code: 'COLUMN_COUNT', message: expect.any(String) } });
+      expect(checkCsvContact(['a@example.com'], cols, 2, 3, 4)).toEqual({
+        ok: false,
+        error: { row: 3, line: 4, code: 'COLUMN_COUNT', message: expect.any(String) },
+      });
     });
 
     it('streams records with their line numbers, whatever the chunking', async () => {
@@ -70,8 +95,14 @@ describe('contact input', () => {
     });
 
     it('reads semicolon and tab separated files and strips a BOM', async () => {
-      expect((await records('\ufeffemail;ad\na@example.com;Ayşe\n')).map((r) => r.fields)).toEqual([['email', 'ad'], ['a@example.com', 'Ayşe']]);
-      expect((await records('email\tad\na@example.com\tAyşe')).map((r) => r.fields)).toEqual([['email', 'ad'], ['a@example.com', 'Ayşe']]);
+      expect((await records('\ufeffemail;ad\na@example.com;Ayşe\n')).map((r) => r.fields)).toEqual([
+        ['email', 'ad'],
+        ['a@example.com', 'Ayşe'],
+      ]);
+      expect((await records('email\tad\na@example.com\tAyşe')).map((r) => r.fields)).toEqual([
+        ['email', 'ad'],
+        ['a@example.com', 'Ayşe'],
+      ]);
     });
 
     it('stops with the line of a syntax error', async () => {
@@ -79,7 +110,9 @@ describe('contact input', () => {
     });
 
     it('stops reading a body over the limit', async () => {
-      await expect(records(['email\n', 'a@example.com\n'.repeat(100)], 200)).rejects.toBeInstanceOf(UploadTooLargeError);
+      await expect(records(['email\n', 'a@example.com\n'.repeat(100)], 200)).rejects.toBeInstanceOf(
+        UploadTooLargeError,
+      );
     });
   });
 });

@@ -23,30 +23,63 @@ export type ContactCheck = { ok: true; contact: ContactInput } | { ok: false; er
 export const MAX_DATA_BYTES = 8 * 1024;
 const JSON_FIELDS = new Set(['email', 'recipientType', 'data']);
 
-function problem(row: number, code: string, message: string, field?: string, line?: number): { ok: false; error: ContactRowError } {
-  return { ok: false, error: { row, ...(line === undefined ? {} : { line }), ...(field ? { field } : {}), code, message } };
+function problem(
+  row: number,
+  code: string,
+  message: string,
+  field?: string,
+  line?: number,
+): { ok: false; error: ContactRowError } {
+  return {
+    ok: false,
+    error: { row, ...(line === undefined ? {} : { line }), ...(field ? { field } : {}), code, message },
+  };
 }
 
-function checkCommon(row: number, email: unknown, recipientType: unknown, data: Record<string, unknown>, line?: number): ContactCheck {
-  if (email === undefined || email === null || email === '') return problem(row, 'MISSING_EMAIL', 'email is required', 'email', line);
+function checkCommon(
+  row: number,
+  email: unknown,
+  recipientType: unknown,
+  data: Record<string, unknown>,
+  line?: number,
+): ContactCheck {
+  if (email === undefined || email === null || email === '')
+    return problem(row, 'MISSING_EMAIL', 'email is required', 'email', line);
   if (typeof email !== 'string') return problem(row, 'INVALID_EMAIL', 'email must be text', 'email', line);
   const normalised = normalizeEmail(email);
   if (!normalised.ok) return problem(row, normalised.code, normalised.message, 'email', line);
-  const type = recipientType === undefined || recipientType === null || recipientType === '' ? 'BIREYSEL' : recipientType;
-  if (!isRecipientType(type)) return problem(row, 'INVALID_RECIPIENT_TYPE', 'recipientType must be BIREYSEL or TACIR', 'recipientType', line);
+  const type =
+    recipientType === undefined || recipientType === null || recipientType === '' ? 'BIREYSEL' : recipientType;
+  if (!isRecipientType(type))
+    return problem(row, 'INVALID_RECIPIENT_TYPE', 'recipientType must be BIREYSEL or TACIR', 'recipientType', line);
   const size = Buffer.byteLength(JSON.stringify(data), 'utf8');
-  if (size > MAX_DATA_BYTES) return problem(row, 'DATA_TOO_LARGE', `data is ${size} bytes; at most ${MAX_DATA_BYTES} are kept per contact`, 'data', line);
+  if (size > MAX_DATA_BYTES)
+    return problem(
+      row,
+      'DATA_TOO_LARGE',
+      `data is ${size} bytes; at most ${MAX_DATA_BYTES} are kept per contact`,
+      'data',
+      line,
+    );
   return { ok: true, contact: { email: normalised.value, recipientType: type, data } };
 }
 
 /** One element of a JSON upload: `{ email, recipientType?, data? }` and nothing else. */
 export function checkJsonContact(item: unknown, row: number): ContactCheck {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return problem(row, 'INVALID_ROW', 'each contact must be an object');
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return problem(row, 'INVALID_ROW', 'each contact must be an object');
   const o = item as Record<string, unknown>;
   const unknown = Object.keys(o).find((k) => !JSON_FIELDS.has(k));
-  if (unknown !== undefined) return problem(row, 'UNKNOWN_FIELD', `unknown field "${unknown.slice(0, 50)}"; personalisation fields go inside data`, unknown.slice(0, 50));
+  if (unknown !== undefined)
+    return problem(
+      row,
+      'UNKNOWN_FIELD',
+      `unknown field "${unknown.slice(0, 50)}"; personalisation fields go inside data`,
+      unknown.slice(0, 50),
+    );
   const data = o.data ?? {};
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return problem(row, 'INVALID_DATA', 'data must be an object', 'data');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return problem(row, 'INVALID_DATA', 'data must be an object', 'data');
   return checkCommon(row, o.email, o.recipientType, data as Record<string, unknown>);
 }
 
@@ -70,14 +103,28 @@ export function readCsvHeader(fields: string[]): CsvColumns {
     seen.add(n);
   }
   const rt = lower.indexOf('recipienttype');
-  const data = names.flatMap((name, index) => (index === email || index === rt || name === '' ? [] : [{ index, name }]));
+  const data = names.flatMap((name, index) =>
+    index === email || index === rt || name === '' ? [] : [{ index, name }],
+  );
   return { email, recipientType: rt === -1 ? null : rt, data };
 }
 
 /** One CSV record: every column other than email and recipientType becomes a text field of `data`. */
-export function checkCsvContact(fields: string[], columns: CsvColumns, headerWidth: number, row: number, line: number): ContactCheck {
+export function checkCsvContact(
+  fields: string[],
+  columns: CsvColumns,
+  headerWidth: number,
+  row: number,
+  line: number,
+): ContactCheck {
   if (fields.length !== headerWidth) {
-    return problem(row, 'COLUMN_COUNT', `the row has ${fields.length} field(s) and the header ${headerWidth}`, undefined, line);
+    return problem(
+      row,
+      'COLUMN_COUNT',
+      `the row has ${fields.length} field(s) and the header ${headerWidth}`,
+      undefined,
+      line,
+    );
   }
   const data: Record<string, unknown> = {};
   for (const c of columns.data) data[c.name] = fields[c.index];
@@ -115,7 +162,10 @@ function detectDelimiter(headerLine: string): string {
  * out one by one with the parser's back-pressure (a slow consumer slows the upload, memory does not grow), and
  * a body over `maxBytes` stops the read.
  */
-export async function* readCsvRecords(body: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(
+  body: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<CsvRecord> {
   const iterator = body[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -136,7 +186,12 @@ export async function* readCsvRecords(body: AsyncIterable<Buffer | string>, maxB
     if (chunk.includes(0x0a)) break;
   }
   const firstLine = Buffer.concat(head).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
-  const parser = parse({ delimiter: detectDelimiter(firstLine), bom: true, info: true, relax_column_count: true, skip_empty_lines: true,
+  const parser = parse({
+    delimiter: detectDelimiter(firstLine),
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
     // Files assembled from several sources mix line endings; accept both everywhere.
     record_delimiter: ['\r\n', '\n'],
   });

@@ -17,7 +17,11 @@ export class ListsController {
 
   @Post('brands/:brandCode/lists')
   @ApiCreatedResponse({ type: ListDto })
-  create(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: CreateListDto): Promise<ListDto> {
+  create(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Body() dto: CreateListDto,
+  ): Promise<ListDto> {
     return this.audiences.createList(spId, brandCode, dto);
   }
 
@@ -38,13 +42,28 @@ export class ListsController {
   @ApiBody({
     schema: {
       oneOf: [
-        { type: 'array', items: { type: 'object', required: ['email'], properties: { email: { type: 'string' }, recipientType: { type: 'string', enum: ['BIREYSEL', 'TACIR'] }, data: { type: 'object' } } } },
+        {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['email'],
+            properties: {
+              email: { type: 'string' },
+              recipientType: { type: 'string', enum: ['BIREYSEL', 'TACIR'] },
+              data: { type: 'object' },
+            },
+          },
+        },
         { type: 'string', description: 'CSV with a header line', example: 'email,firstName\nayse@example.com,Ayşe' },
       ],
     },
   })
   @ApiOkResponse({ type: ContactUploadResultDto })
-  async addContacts(@CurrentServiceProviderId() spId: string, @Param('id', listId) id: string, @Req() req: Request): Promise<ContactUploadResultDto> {
+  async addContacts(
+    @CurrentServiceProviderId() spId: string,
+    @Param('id', listId) id: string,
+    @Req() req: Request,
+  ): Promise<ContactUploadResultDto> {
     if (req.is(['text/csv', 'application/csv'])) return this.audiences.addCsvContacts(spId, id, req);
     if (req.is(['application/json', 'application/*+json'])) return this.audiences.addJsonContacts(spId, id, req.body);
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send contacts as application/json (an array) or text/csv.');

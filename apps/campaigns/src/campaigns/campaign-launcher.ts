@@ -23,7 +23,14 @@ type GateTarget = Pick<CampaignRow, 'id' | 'listId' | 'brandId' | 'tenantId' | '
  */
 function gatedAudienceSql(): string {
   const audience = `SELECT ct.id AS contact_id, ct.email AS recipient, ct.recipient_type FROM contacts ct WHERE ct.list_id = $1`;
-  return ConsentGate.buildGateSql(audience, { brandId: '$2::uuid', tenantId: '$3::uuid', type: `'EPOSTA'`, kind: '$4::text', now: '$5::timestamptz', suppressionLookup: 'hash' });
+  return ConsentGate.buildGateSql(audience, {
+    brandId: '$2::uuid',
+    tenantId: '$3::uuid',
+    type: `'EPOSTA'`,
+    kind: '$4::text',
+    now: '$5::timestamptz',
+    suppressionLookup: 'hash',
+  });
 }
 
 /**
@@ -120,14 +127,22 @@ export class CampaignLauncher {
   /** The delayed job that starts a scheduled campaign; the sweep starts it too if this job is lost. */
   async scheduleStart(campaignId: string, sendAt: Date): Promise<void> {
     try {
-      await this.queue.add(QueueName.CAMPAIGNS, CampaignJob.START, { campaignId }, {
-        jobId: `start:${campaignId}:${sendAt.getTime()}`,
-        delayMs: Math.max(0, sendAt.getTime() - Date.now()),
-        attempts: 10,
-        backoffMs: 2_000,
-      });
+      await this.queue.add(
+        QueueName.CAMPAIGNS,
+        CampaignJob.START,
+        { campaignId },
+        {
+          jobId: `start:${campaignId}:${sendAt.getTime()}`,
+          delayMs: Math.max(0, sendAt.getTime() - Date.now()),
+          attempts: 10,
+          backoffMs: 2_000,
+        },
+      );
     } catch (err) {
-      this.log.warn({ campaignId, err: (err as Error).message }, 'could not queue the scheduled start; the sweep will start it');
+      this.log.warn(
+        { campaignId, err: (err as Error).message },
+        'could not queue the scheduled start; the sweep will start it',
+      );
     }
   }
 

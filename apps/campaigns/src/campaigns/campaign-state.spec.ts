@@ -1,6 +1,14 @@
 import { canApply, CAMPAIGN_STATUSES, CampaignAction, LedgerGroup, summariseLedger } from './campaign-state';
 
-const g = (over: Partial<LedgerGroup>): LedgerGroup => ({ status: 'SENT', reason: 'ONAY_ACCEPTED', blockedStage: null, failure: null, n: 1, duplicates: 0, ...over });
+const g = (over: Partial<LedgerGroup>): LedgerGroup => ({
+  status: 'SENT',
+  reason: 'ONAY_ACCEPTED',
+  blockedStage: null,
+  failure: null,
+  n: 1,
+  duplicates: 0,
+  ...over,
+});
 
 describe('campaign state', () => {
   it.each<[CampaignAction, string[]]>([

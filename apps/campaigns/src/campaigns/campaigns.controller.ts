@@ -16,7 +16,11 @@ export class CampaignsController {
 
   @Post('brands/:brandCode/campaigns')
   @ApiCreatedResponse({ type: CampaignDto, description: 'A DRAFT campaign, with the classification of its template.' })
-  create(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: CreateCampaignDto): Promise<CampaignDto> {
+  create(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Body() dto: CreateCampaignDto,
+  ): Promise<CampaignDto> {
     return this.campaigns.create(spId, brandCode, dto);
   }
 
@@ -28,7 +32,11 @@ export class CampaignsController {
 
   @Get('campaigns/:id/recipients')
   @ApiOkResponse({ type: CampaignRecipientPageDto })
-  recipients(@CurrentServiceProviderId() spId: string, @Param('id', campaignId) id: string, @Query() q: RecipientsQueryDto): Promise<CampaignRecipientPageDto> {
+  recipients(
+    @CurrentServiceProviderId() spId: string,
+    @Param('id', campaignId) id: string,
+    @Query() q: RecipientsQueryDto,
+  ): Promise<CampaignRecipientPageDto> {
     return this.campaigns.recipients(spId, id, q);
   }
 

@@ -10,8 +10,10 @@ export const MAX_RATE_PER_SECOND = 10_000;
 
 export class CreateCampaignDto {
   @ApiProperty({ example: 'Kasım bülteni' })
+  @IsString()
+  @Length(1, 200)
   // eslint-disable-next-line no-control-regex -- a NUL or line break would end a header line
-  @IsString() @Length(1, 200) @Matches(/^[^\r\n\u2028\u2029\u0000]*$/, { message: 'name must be a single line' })
+  @Matches(/^[^\r\n\u2028\u2029\u0000]*$/, { message: 'name must be a single line' })
   name: string;
 
   @ApiProperty({ format: 'uuid', description: 'A list of the same brand.' })
@@ -24,23 +26,41 @@ export class CreateCampaignDto {
 
   @ApiProperty({
     enum: PURPOSES,
-    description: 'The declared purpose. A transactional purpose whose template carries promotional content is escalated to COMMERCIAL; the decision and its reasons are recorded.',
+    description:
+      'The declared purpose. A transactional purpose whose template carries promotional content is escalated to COMMERCIAL; the decision and its reasons are recorded.',
   })
   @IsIn(PURPOSES as unknown as string[], { message: `purpose must be one of ${PURPOSES.join(', ')}` })
   purpose: Purpose;
 
-  @ApiPropertyOptional({ example: '2026-12-01T09:00:00+03:00', description: 'Start at this instant (with an offset); launching before it schedules the campaign.' })
-  @IsOptional() @IsString() @Matches(ISO_INSTANT, { message: 'sendAt must be an ISO 8601 instant with an offset, e.g. 2026-12-01T09:00:00+03:00' })
+  @ApiPropertyOptional({
+    example: '2026-12-01T09:00:00+03:00',
+    description: 'Start at this instant (with an offset); launching before it schedules the campaign.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(ISO_INSTANT, {
+    message: 'sendAt must be an ISO 8601 instant with an offset, e.g. 2026-12-01T09:00:00+03:00',
+  })
   sendAt?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_RATE_PER_SECOND, description: 'At most this many messages per second, across all workers.' })
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_RATE_PER_SECOND)
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_RATE_PER_SECOND,
+    description: 'At most this many messages per second, across all workers.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RATE_PER_SECOND)
   ratePerSecond?: number;
 }
 
 export class RecipientsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: RECIPIENT_STATUSES })
-  @IsOptional() @IsIn(RECIPIENT_STATUSES as unknown as string[], { message: `status must be one of ${RECIPIENT_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(RECIPIENT_STATUSES as unknown as string[], {
+    message: `status must be one of ${RECIPIENT_STATUSES.join(', ')}`,
+  })
   status?: RecipientStatus;
 }
 
@@ -49,29 +69,45 @@ const countMap = { type: 'object', additionalProperties: { type: 'integer' } } a
 export class CampaignCountsDto {
   @ApiProperty() total: number;
   @ApiProperty({ description: 'Passed the consent gate at launch.' }) eligible: number;
-  @ApiProperty({ ...countMap, description: 'Blocked recipients by reason (NO_CONSENT, REFUSED, NOT_REGISTERED, SUPPRESSED).', example: { NO_CONSENT: 3 } })
+  @ApiProperty({
+    ...countMap,
+    description: 'Blocked recipients by reason (NO_CONSENT, REFUSED, NOT_REGISTERED, SUPPRESSED).',
+    example: { NO_CONSENT: 3 },
+  })
   blocked: Record<string, number>;
-  @ApiProperty({ description: 'Of the blocked, those stopped by the re-check just before sending.' }) blockedAtSend: number;
+  @ApiProperty({ description: 'Of the blocked, those stopped by the re-check just before sending.' })
+  blockedAtSend: number;
   @ApiProperty() pending: number;
   @ApiProperty({ description: 'Claimed by a worker, on the way to SMTP.' }) sending: number;
   @ApiProperty() sent: number;
   @ApiProperty() failed: number;
-  @ApiProperty({ ...countMap, description: 'Failed recipients by failure (HARD_BOUNCE, SMTP_REJECTED, TEMPORARY_FAILURE_LIMIT, RENDER_FAILED).' })
+  @ApiProperty({
+    ...countMap,
+    description: 'Failed recipients by failure (HARD_BOUNCE, SMTP_REJECTED, TEMPORARY_FAILURE_LIMIT, RENDER_FAILED).',
+  })
   failures: Record<string, number>;
   @ApiProperty() cancelled: number;
-  @ApiProperty({ description: 'Sent again after a worker died with the send in flight: these may have received two copies.' }) duplicatesPossible: number;
+  @ApiProperty({
+    description: 'Sent again after a worker died with the send in flight: these may have received two copies.',
+  })
+  duplicatesPossible: number;
 }
 
 export class ClassificationDto {
   @ApiProperty({ enum: ['COMMERCIAL', 'TRANSACTIONAL'] }) kind: 'COMMERCIAL' | 'TRANSACTIONAL';
-  @ApiProperty({ enum: ['COMMERCIAL', 'TRANSACTIONAL'], description: 'The kind the declared purpose starts from.' }) declaredKind: 'COMMERCIAL' | 'TRANSACTIONAL';
+  @ApiProperty({ enum: ['COMMERCIAL', 'TRANSACTIONAL'], description: 'The kind the declared purpose starts from.' })
+  declaredKind: 'COMMERCIAL' | 'TRANSACTIONAL';
   @ApiProperty({ description: 'A transactional declaration that the content made commercial.' }) escalated: boolean;
   @ApiProperty({ type: [String] }) reasons: string[];
   @ApiProperty({ type: [String] }) signals: string[];
 }
 
 export class ForecastDto {
-  @ApiProperty({ description: 'When the gate was evaluated (at launch of a scheduled campaign); the ledger is built again at sendAt.' }) at: string;
+  @ApiProperty({
+    description:
+      'When the gate was evaluated (at launch of a scheduled campaign); the ledger is built again at sendAt.',
+  })
+  at: string;
   @ApiProperty() total: number;
   @ApiProperty() eligible: number;
   @ApiProperty(countMap) blocked: Record<string, number>;
@@ -90,7 +126,12 @@ export class CampaignDto {
   @ApiPropertyOptional({ nullable: true, type: String }) sendAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) ratePerSecond: number | null;
   @ApiProperty({ type: CampaignCountsDto }) counts: CampaignCountsDto;
-  @ApiPropertyOptional({ nullable: true, type: ForecastDto, description: 'Scheduled campaigns: the gate’s counts when launched.' }) forecast: ForecastDto | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: ForecastDto,
+    description: 'Scheduled campaigns: the gate’s counts when launched.',
+  })
+  forecast: ForecastDto | null;
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) launchedAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) startedAt: string | null;
@@ -112,7 +153,12 @@ export class CampaignRecipientDto {
   @ApiProperty({ enum: ['BIREYSEL', 'TACIR'] }) recipientType: string;
   @ApiProperty({ enum: RECIPIENT_STATUSES }) status: RecipientStatus;
   @ApiProperty({ description: 'The consent gate’s reason (why allowed, or why blocked).' }) reason: string;
-  @ApiPropertyOptional({ nullable: true, enum: ['LAUNCH', 'SEND'], description: 'When a blocked recipient was blocked.' }) blockedAt: 'LAUNCH' | 'SEND' | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['LAUNCH', 'SEND'],
+    description: 'When a blocked recipient was blocked.',
+  })
+  blockedAt: 'LAUNCH' | 'SEND' | null;
   @ApiProperty() attempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) messageId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) sentAt: string | null;
@@ -120,7 +166,11 @@ export class CampaignRecipientDto {
   @ApiPropertyOptional({ nullable: true, type: Number }) smtpCode: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) error: string | null;
   @ApiProperty() possibleDuplicate: boolean;
-  @ApiPropertyOptional({ nullable: true, type: ReliedOnConsentDto, description: 'The consent movement the last gate decision relied on (commercial mail).' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: ReliedOnConsentDto,
+    description: 'The consent movement the last gate decision relied on (commercial mail).',
+  })
   consent: ReliedOnConsentDto | null;
 }
 

@@ -75,13 +75,28 @@ export class CampaignsRepository {
       this.ds,
       `INSERT INTO campaigns (brand_id, list_id, template_id, name, purpose, kind, classification, status, send_at, rate_per_second)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'DRAFT', $8, $9) RETURNING id`,
-      [c.brandId, c.listId, c.templateId, c.name, c.purpose, c.kind, JSON.stringify(c.classification), c.sendAt, c.ratePerSecond],
+      [
+        c.brandId,
+        c.listId,
+        c.templateId,
+        c.name,
+        c.purpose,
+        c.kind,
+        JSON.stringify(c.classification),
+        c.sendAt,
+        c.ratePerSecond,
+      ],
     );
     return row!.id;
   }
 
   /** The tenancy boundary for campaign routes: found only within the owner's brands. */
-  findOwned(serviceProviderId: string, id: string, ex: SqlExecutor = this.ds, lock = false): Promise<CampaignRow | undefined> {
+  findOwned(
+    serviceProviderId: string,
+    id: string,
+    ex: SqlExecutor = this.ds,
+    lock = false,
+  ): Promise<CampaignRow | undefined> {
     return sqlOne<CampaignRow>(
       ex,
       `SELECT ${COLUMNS} FROM campaigns c JOIN brands b ON b.id = c.brand_id
@@ -91,22 +106,31 @@ export class CampaignsRepository {
   }
 
   findById(ex: SqlExecutor, id: string, lock = false): Promise<CampaignRow | undefined> {
-    return sqlOne<CampaignRow>(ex, `SELECT ${COLUMNS} FROM campaigns c JOIN brands b ON b.id = c.brand_id WHERE c.id = $1 ${lock ? 'FOR UPDATE OF c' : ''}`, [id]);
+    return sqlOne<CampaignRow>(
+      ex,
+      `SELECT ${COLUMNS} FROM campaigns c JOIN brands b ON b.id = c.brand_id WHERE c.id = $1 ${lock ? 'FOR UPDATE OF c' : ''}`,
+      [id],
+    );
   }
 
   async markScheduled(ex: SqlExecutor, id: string, forecast: ForecastDto): Promise<void> {
-    await sqlExec(ex, `UPDATE campaigns SET status = 'SCHEDULED', forecast = $2, launched_at = now(), updated_at = now() WHERE id = $1`, [
-      id,
-      JSON.stringify(forecast),
-    ]);
+    await sqlExec(
+      ex,
+      `UPDATE campaigns SET status = 'SCHEDULED', forecast = $2, launched_at = now(), updated_at = now() WHERE id = $1`,
+      [id, JSON.stringify(forecast)],
+    );
   }
 
   async markPaused(ex: SqlExecutor, id: string): Promise<void> {
-    await sqlExec(ex, `UPDATE campaigns SET status = 'PAUSED', paused_at = now(), updated_at = now() WHERE id = $1`, [id]);
+    await sqlExec(ex, `UPDATE campaigns SET status = 'PAUSED', paused_at = now(), updated_at = now() WHERE id = $1`, [
+      id,
+    ]);
   }
 
   async markResumed(ex: SqlExecutor, id: string): Promise<void> {
-    await sqlExec(ex, `UPDATE campaigns SET status = 'RUNNING', paused_at = NULL, updated_at = now() WHERE id = $1`, [id]);
+    await sqlExec(ex, `UPDATE campaigns SET status = 'RUNNING', paused_at = NULL, updated_at = now() WHERE id = $1`, [
+      id,
+    ]);
   }
 
   /**
@@ -114,9 +138,21 @@ export class CampaignsRepository {
    * as they end), and every chunk is closed so nothing more is queued.
    */
   async markCancelled(ex: SqlExecutor, id: string): Promise<void> {
-    await sqlExec(ex, `UPDATE campaigns SET status = 'CANCELLED', cancelled_at = now(), updated_at = now() WHERE id = $1`, [id]);
-    await sqlExec(ex, `UPDATE campaign_recipients SET status = 'CANCELLED', next_attempt_at = NULL WHERE campaign_id = $1 AND status = 'PENDING'`, [id]);
-    await sqlExec(ex, `UPDATE campaign_chunks SET status = 'DONE', done_at = now(), lease_token = NULL WHERE campaign_id = $1 AND status <> 'DONE'`, [id]);
+    await sqlExec(
+      ex,
+      `UPDATE campaigns SET status = 'CANCELLED', cancelled_at = now(), updated_at = now() WHERE id = $1`,
+      [id],
+    );
+    await sqlExec(
+      ex,
+      `UPDATE campaign_recipients SET status = 'CANCELLED', next_attempt_at = NULL WHERE campaign_id = $1 AND status = 'PENDING'`,
+      [id],
+    );
+    await sqlExec(
+      ex,
+      `UPDATE campaign_chunks SET status = 'DONE', done_at = now(), lease_token = NULL WHERE campaign_id = $1 AND status <> 'DONE'`,
+      [id],
+    );
   }
 
   /** The ledger counted in one statement, grouped by outcome, reason, stage and failure. */
@@ -131,7 +167,12 @@ export class CampaignsRepository {
     );
   }
 
-  recipients(c: Pick<CampaignRow, 'id' | 'ledgerFirstId' | 'ledgerLastId'>, status: RecipientStatus | null, after: string | null, limit: number): Promise<RecipientRow[]> {
+  recipients(
+    c: Pick<CampaignRow, 'id' | 'ledgerFirstId' | 'ledgerLastId'>,
+    status: RecipientStatus | null,
+    after: string | null,
+    limit: number,
+  ): Promise<RecipientRow[]> {
     if (!c.ledgerFirstId || !c.ledgerLastId) return Promise.resolve([]);
     return sqlRows<RecipientRow>(
       this.ds,
@@ -147,8 +188,11 @@ export class CampaignsRepository {
   }
 
   async dueScheduledIds(): Promise<string[]> {
-    return (await sqlRows<{ id: string }>(this.ds, `SELECT id FROM campaigns WHERE status = 'SCHEDULED' AND send_at <= now() ORDER BY send_at LIMIT 100`)).map(
-      (r) => r.id,
-    );
+    return (
+      await sqlRows<{ id: string }>(
+        this.ds,
+        `SELECT id FROM campaigns WHERE status = 'SCHEDULED' AND send_at <= now() ORDER BY send_at LIMIT 100`,
+      )
+    ).map((r) => r.id);
   }
 }

@@ -9,7 +9,13 @@ import { TenancyService } from '../tenancy/tenancy.service';
 import { CampaignDispatcher } from '../delivery/campaign-dispatcher';
 import { allowedFrom, CampaignAction, CampaignCounts, canApply, summariseLedger } from './campaign-state';
 import { CampaignLauncher } from './campaign-launcher';
-import { CampaignDto, CampaignRecipientDto, ClassificationDto, CreateCampaignDto, RecipientsQueryDto } from './campaigns.dto';
+import {
+  CampaignDto,
+  CampaignRecipientDto,
+  ClassificationDto,
+  CreateCampaignDto,
+  RecipientsQueryDto,
+} from './campaigns.dto';
 import { CampaignRow, CampaignsRepository, RecipientRow } from './campaigns.repository';
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
@@ -39,7 +45,12 @@ function toRecipientDto(r: RecipientRow): CampaignRecipientDto {
     error: r.error,
     possibleDuplicate: r.possibleDuplicate,
     consent: r.movementId
-      ? { movementId: r.movementId, consentDate: iso(r.consentDate)!, source: r.consentSource!, iysTransactionId: r.iysTransactionId }
+      ? {
+          movementId: r.movementId,
+          consentDate: iso(r.consentDate)!,
+          source: r.consentSource!,
+          iysTransactionId: r.iysTransactionId,
+        }
       : null,
   };
 }
@@ -76,19 +87,35 @@ export class CampaignsService {
     const list = await this.audiences.requireOwnedList(spId, dto.listId).catch(notFoundAsUndefined);
     const template = await this.templates.requireOwned(spId, dto.templateId).catch(notFoundAsUndefined);
     const problems = [
-      ...(list && list.brandId === brand.id ? [] : [{ field: 'listId', message: `no list with this id in brand ${brand.brandCode}` }]),
-      ...(template && template.brandId === brand.id ? [] : [{ field: 'templateId', message: `no template with this id in brand ${brand.brandCode}` }]),
+      ...(list && list.brandId === brand.id
+        ? []
+        : [{ field: 'listId', message: `no list with this id in brand ${brand.brandCode}` }]),
+      ...(template && template.brandId === brand.id
+        ? []
+        : [{ field: 'templateId', message: `no template with this id in brand ${brand.brandCode}` }]),
     ];
-    if (problems.length) throw ApiError.unprocessable('UNKNOWN_REFERENCE', 'The campaign names a list or template this brand does not have.', problems);
+    if (problems.length)
+      throw ApiError.unprocessable(
+        'UNKNOWN_REFERENCE',
+        'The campaign names a list or template this brand does not have.',
+        problems,
+      );
     let sendAt: Date | null = null;
     if (dto.sendAt) {
       sendAt = new Date(dto.sendAt);
-      if (Number.isNaN(sendAt.getTime())) throw ApiError.validation([{ field: 'sendAt', message: 'sendAt is not a valid instant' }]);
+      if (Number.isNaN(sendAt.getTime()))
+        throw ApiError.validation([{ field: 'sendAt', message: 'sendAt is not a valid instant' }]);
       if (sendAt.getTime() > this.clock.now().getTime() + MAX_SCHEDULE_AHEAD_MS) {
         throw ApiError.validation([{ field: 'sendAt', message: 'sendAt may be at most a year ahead' }]);
       }
     }
-    const decision = classifyMessage({ channel: 'EMAIL', purpose: dto.purpose, subject: template!.subject, html: template!.html, text: template!.text ?? undefined });
+    const decision = classifyMessage({
+      channel: 'EMAIL',
+      purpose: dto.purpose,
+      subject: template!.subject,
+      html: template!.html,
+      text: template!.text ?? undefined,
+    });
     const declaredKind = purposeKind(dto.purpose);
     const kind = decision.kind === 'COMMERCIAL' ? 'COMMERCIAL' : 'TRANSACTIONAL';
     const classification: ClassificationDto = {
@@ -163,7 +190,10 @@ export class CampaignsService {
     try {
       await this.dispatcher.resume(id);
     } catch (err) {
-      this.log.warn({ campaignId: id, err: (err as Error).message }, 'could not queue chunks on resume; the sweep will');
+      this.log.warn(
+        { campaignId: id, err: (err as Error).message },
+        'could not queue chunks on resume; the sweep will',
+      );
     }
     this.log.log({ campaignId: id }, 'campaign resumed');
     return this.get(spId, id);
@@ -178,13 +208,22 @@ export class CampaignsService {
     return this.get(spId, id);
   }
 
-  private async lockFor(m: Parameters<CampaignsRepository['findOwned']>[2], spId: string, id: string, action: CampaignAction): Promise<CampaignRow> {
+  private async lockFor(
+    m: Parameters<CampaignsRepository['findOwned']>[2],
+    spId: string,
+    id: string,
+    action: CampaignAction,
+  ): Promise<CampaignRow> {
     const c = await this.repo.findOwned(spId, id, m, true);
     if (!c) throw ApiError.notFound('Campaign');
     if (!canApply(action, c.status)) {
-      throw ApiError.conflict('INVALID_CAMPAIGN_STATE', `A ${c.status} campaign cannot ${action}; ${action} needs ${allowedFrom(action).join(' or ')}.`, {
-        campaignStatus: c.status,
-      });
+      throw ApiError.conflict(
+        'INVALID_CAMPAIGN_STATE',
+        `A ${c.status} campaign cannot ${action}; ${action} needs ${allowedFrom(action).join(' or ')}.`,
+        {
+          campaignStatus: c.status,
+        },
+      );
     }
     return c;
   }
@@ -200,7 +239,8 @@ export class CampaignsService {
     if (cached) return cached;
     const counts = summariseLedger(await this.repo.ledgerGroups(c));
     if (c.status === 'COMPLETED') {
-      if (this.finalCounts.size >= MAX_CACHED_FINAL_COUNTS) this.finalCounts.delete(this.finalCounts.keys().next().value!);
+      if (this.finalCounts.size >= MAX_CACHED_FINAL_COUNTS)
+        this.finalCounts.delete(this.finalCounts.keys().next().value!);
       this.finalCounts.set(c.id, counts);
     }
     return counts;

@@ -1,13 +1,26 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CHANNELS, classifyMessage, PURPOSES, type Channel, type IysType, type MessageKind, type Purpose } from '@izinli/consent';
+import {
+  CHANNELS,
+  classifyMessage,
+  PURPOSES,
+  type Channel,
+  type IysType,
+  type MessageKind,
+  type Purpose,
+} from '@izinli/consent';
 import { ServiceProviderOnly } from '../common/auth/auth.decorators';
 
 export class ClassifyDto {
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS as unknown as string[]) channel: Channel;
-  @ApiPropertyOptional({ enum: PURPOSES, description: 'The declared purpose; content can escalate a transactional one to COMMERCIAL.' })
-  @IsOptional() @IsIn(PURPOSES as unknown as string[]) purpose?: Purpose;
+  @ApiPropertyOptional({
+    enum: PURPOSES,
+    description: 'The declared purpose; content can escalate a transactional one to COMMERCIAL.',
+  })
+  @IsOptional()
+  @IsIn(PURPOSES as unknown as string[])
+  purpose?: Purpose;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) subject?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200_000) text?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500_000) html?: string;
@@ -31,6 +44,12 @@ export class ClassifyController {
   @HttpCode(200)
   classify(@Body() dto: ClassifyDto): ClassificationDto {
     const d = classifyMessage(dto);
-    return { kind: d.kind, requiresConsent: d.requiresConsent, iysType: d.iysType, reasons: d.reasons, signals: d.signals };
+    return {
+      kind: d.kind,
+      requiresConsent: d.requiresConsent,
+      iysType: d.iysType,
+      reasons: d.reasons,
+      signals: d.signals,
+    };
   }
 }

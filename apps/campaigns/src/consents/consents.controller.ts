@@ -1,6 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ConsentGate, ConsentRegistry, InvalidMovementError, isIysType, normalizeRecipient, type ConsentView } from '@izinli/consent';
+import {
+  ConsentGate,
+  ConsentRegistry,
+  InvalidMovementError,
+  isIysType,
+  normalizeRecipient,
+  type ConsentView,
+} from '@izinli/consent';
 import { CurrentServiceProviderId, ServiceProviderOnly } from '../common/auth/auth.decorators';
 import { ApiError } from '../common/http/api-error';
 import { TenancyService } from '../tenancy/tenancy.service';
@@ -31,15 +38,23 @@ export class ConsentsController {
 
   /** Records a movement with its evidence; 409 STALE_CONSENT when older than the current one (kept in history). */
   @Post()
-  async record(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: RecordConsentDto): Promise<ConsentView> {
+  async record(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Body() dto: RecordConsentDto,
+  ): Promise<ConsentView> {
     const brand = toConsentBrand(await this.tenancy.requireOwnedBrand(spId, brandCode));
     const result = await this.registry
       .record(brand, dto, { origin: 'API', recordedBy: `service-provider:${spId}` })
       .catch(movementError);
     if (result.stale) {
-      throw ApiError.conflict('STALE_CONSENT', 'A movement with a later consentDate is already held; this one was kept in the history only.', {
-        consent: result.consent,
-      });
+      throw ApiError.conflict(
+        'STALE_CONSENT',
+        'A movement with a later consentDate is already held; this one was kept in the history only.',
+        {
+          consent: result.consent,
+        },
+      );
     }
     return result.consent;
   }
@@ -53,7 +68,8 @@ export class ConsentsController {
     @Query() q: ConsentKeyQueryDto,
   ): Promise<ConsentView> {
     const brand = await this.tenancy.requireOwnedBrand(spId, brandCode);
-    if (!isIysType(type)) throw ApiError.validation([{ field: 'type', message: 'type must be one of EPOSTA, MESAJ, ARAMA' }]);
+    if (!isIysType(type))
+      throw ApiError.validation([{ field: 'type', message: 'type must be one of EPOSTA, MESAJ, ARAMA' }]);
     const view = await this.registry.get(brand, type, recipient, q.recipientType ?? 'BIREYSEL');
     if (!view) throw ApiError.notFound('Consent');
     return view;
@@ -62,13 +78,22 @@ export class ConsentsController {
   /** The gate for up to 10,000 recipients in one statement. Malformed addresses are answered, not fatal. */
   @Post('check')
   @HttpCode(200)
-  async check(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: CheckConsentsDto) {
+  async check(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Body() dto: CheckConsentsDto,
+  ) {
     const brand = toConsentBrand(await this.tenancy.requireOwnedBrand(spId, brandCode));
     const normalised = dto.recipients.map((r) => normalizeRecipient(dto.type, r));
     const valid = normalised.flatMap((n) => (n.ok ? [n.value] : []));
     const decided = await this.gate.check(
       { brandId: brand.id, tenantId: brand.tenantId },
-      { type: dto.type, kind: dto.kind ?? 'COMMERCIAL', recipients: valid, recipientType: dto.recipientType ?? 'BIREYSEL' },
+      {
+        type: dto.type,
+        kind: dto.kind ?? 'COMMERCIAL',
+        recipients: valid,
+        recipientType: dto.recipientType ?? 'BIREYSEL',
+      },
     );
     let i = 0;
     return {
@@ -81,7 +106,13 @@ export class ConsentsController {
           allowed: d.allowed,
           reason: d.reason,
           ...(d.movement
-            ? { movement: { consentDate: d.movement.consentDate.toISOString(), source: d.movement.source, transactionId: d.movement.iysTransactionId ?? undefined } }
+            ? {
+                movement: {
+                  consentDate: d.movement.consentDate.toISOString(),
+                  source: d.movement.source,
+                  transactionId: d.movement.iysTransactionId ?? undefined,
+                },
+              }
             : {}),
         };
       }),

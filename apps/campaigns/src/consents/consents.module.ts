@@ -5,5 +5,9 @@ import { ConsentsController } from './consents.controller';
 import { ImportsController } from './imports.controller';
 import { ConsentImportsProcessor } from './imports.processor';
 
-@Module({ imports: [TenancyModule], controllers: [ConsentsController, ImportsController, ClassifyController], providers: [ConsentImportsProcessor] })
+@Module({
+  imports: [TenancyModule],
+  controllers: [ConsentsController, ImportsController, ClassifyController],
+  providers: [ConsentImportsProcessor],
+})
 export class ConsentsModule {}

@@ -35,24 +35,41 @@ export class ImportsController {
   @Post('v1/brands/:brandCode/consents/imports')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiConsumes('text/csv')
-  @ApiBody({ description: 'Header `recipient,type,status,source,consentDate,recipientType` (the last three optional), UTF-8.', schema: { type: 'string', format: 'binary' } })
+  @ApiBody({
+    description: 'Header `recipient,type,status,source,consentDate,recipientType` (the last three optional), UTF-8.',
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiResponse({ status: 202, type: ImportCreatedDto })
-  async upload(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Req() req: Request): Promise<ImportCreatedDto> {
+  async upload(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Req() req: Request,
+  ): Promise<ImportCreatedDto> {
     const brand = toConsentBrand(await this.tenancy.requireOwnedBrand(spId, brandCode));
     requireCsv(req);
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > IMPORT_MAX_BYTES) throw tooLarge(req);
-    const id = await this.importer.receive(brand, req, { recordedBy: `service-provider:${spId}`, maxBytes: IMPORT_MAX_BYTES }).catch((err: unknown) => {
-      throw uploadError(err, req);
-    });
+    const id = await this.importer
+      .receive(brand, req, { recordedBy: `service-provider:${spId}`, maxBytes: IMPORT_MAX_BYTES })
+      .catch((err: unknown) => {
+        throw uploadError(err, req);
+      });
     // The import is a QUEUED row already: if the queue is down now, the sweep offers it again later.
-    await this.jobs.enqueue(id).catch((err: Error) => this.log.warn({ importId: id, err: err.message }, 'could not queue the import; the sweep will'));
+    await this.jobs
+      .enqueue(id)
+      .catch((err: Error) =>
+        this.log.warn({ importId: id, err: err.message }, 'could not queue the import; the sweep will'),
+      );
     return { id };
   }
 
   @Get('v1/imports/:id')
   @ApiOkResponse({ type: ImportDto })
-  async get(@CurrentServiceProviderId() spId: string, @Param('id') id: string, @Query() q: PageQueryDto): Promise<ImportDto> {
+  async get(
+    @CurrentServiceProviderId() spId: string,
+    @Param('id') id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<ImportDto> {
     const afterLine = decodeCursor(q.after, isLine) ?? 0;
     const s = await this.importer.summary(id, spId, { limit: q.limit ?? 100, afterLine });
     // Another tenant's import is answered exactly like one that does not exist.
@@ -77,16 +94,30 @@ export class ImportsController {
 /** text/csv, UTF-8 (the default when no charset is named). */
 function requireCsv(req: Request): void {
   const [type, ...params] = (req.headers['content-type'] ?? '').split(';').map((p) => p.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-  if (type !== 'text/csv' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii')) {
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  if (
+    type !== 'text/csv' ||
+    (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii')
+  ) {
     closeAfterAnswer(req);
-    throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'UNSUPPORTED_MEDIA_TYPE', 'Send the file as text/csv in UTF-8 (content-type: text/csv; charset=utf-8).');
+    throw new ApiError(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the file as text/csv in UTF-8 (content-type: text/csv; charset=utf-8).',
+    );
   }
 }
 
 function tooLarge(req: Request): ApiError {
   closeAfterAnswer(req);
-  return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'PAYLOAD_TOO_LARGE', `The file is larger than ${IMPORT_MAX_BYTES} bytes; split it into several imports.`);
+  return new ApiError(
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    'PAYLOAD_TOO_LARGE',
+    `The file is larger than ${IMPORT_MAX_BYTES} bytes; split it into several imports.`,
+  );
 }
 
 function uploadError(err: unknown, req: Request): unknown {

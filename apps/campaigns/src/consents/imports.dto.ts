@@ -15,7 +15,10 @@ export class ImportIysCountsDto {
   @ApiProperty({ description: 'Outgoing İYS rows of this import not yet accepted or rejected.' }) pending: number;
   @ApiProperty() accepted: number;
   @ApiProperty() rejected: number;
-  @ApiProperty({ description: 'Kept locally only: stale rows, RETs İYS must not receive, brands that sync İYS themselves.' }) notRequired: number;
+  @ApiProperty({
+    description: 'Kept locally only: stale rows, RETs İYS must not receive, brands that sync İYS themselves.',
+  })
+  notRequired: number;
 }
 
 export class ImportDto {
@@ -23,10 +26,22 @@ export class ImportDto {
   @ApiProperty() brandCode: string;
   @ApiProperty({ enum: IMPORT_STATUSES }) status: ImportStatus;
   @ApiProperty({ description: 'Rows read so far: accepted + rejected.' }) total: number;
-  @ApiProperty({ description: 'Rows held in the registry (new movements, stale ones kept in history, repeats of the current state).' }) accepted: number;
+  @ApiProperty({
+    description: 'Rows held in the registry (new movements, stale ones kept in history, repeats of the current state).',
+  })
+  accepted: number;
   @ApiProperty({ description: 'Rows refused; also the total number of errors.' }) rejected: number;
-  @ApiProperty({ type: [ImportRowErrorDto], description: 'One page of refused rows by line (`?limit=`, default 100, at most 1000).' }) errors: ImportRowErrorDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `?after=` for the next page of errors; null on the last page.' }) next: string | null;
+  @ApiProperty({
+    type: [ImportRowErrorDto],
+    description: 'One page of refused rows by line (`?limit=`, default 100, at most 1000).',
+  })
+  errors: ImportRowErrorDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `?after=` for the next page of errors; null on the last page.',
+  })
+  next: string | null;
   @ApiProperty({ type: ImportIysCountsDto }) iys: ImportIysCountsDto;
   @ApiPropertyOptional({ description: 'Why a FAILED import stopped.' }) failure?: string;
   @ApiProperty() createdAt: string;

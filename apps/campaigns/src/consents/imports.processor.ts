@@ -41,7 +41,11 @@ export class ConsentImportsProcessor implements OnModuleInit, OnApplicationBoots
         const ids = await this.importer.unfinished();
         await this.queue.addBulk<ConsentImportJobData>(
           QueueName.CONSENT_IMPORTS,
-          ids.map((importId) => ({ name: ConsentImportJob.PROCESS, data: { importId }, options: { ...CONSENT_IMPORT_JOB_OPTIONS, jobId: importJobId(importId) } })),
+          ids.map((importId) => ({
+            name: ConsentImportJob.PROCESS,
+            data: { importId },
+            options: { ...CONSENT_IMPORT_JOB_OPTIONS, jobId: importJobId(importId) },
+          })),
         );
         return ids.length;
       },
@@ -51,11 +55,21 @@ export class ConsentImportsProcessor implements OnModuleInit, OnApplicationBoots
   onApplicationBootstrap(): void {
     if (!this.role.runsWorkers) return;
     // One import at a time per worker: each one already keeps the database busy with large batches.
-    this.queue.process<ConsentImportJobData>(QueueName.CONSENT_IMPORTS, ConsentImportJob.PROCESS, (job) => this.handle(job), 1);
+    this.queue.process<ConsentImportJobData>(
+      QueueName.CONSENT_IMPORTS,
+      ConsentImportJob.PROCESS,
+      (job) => this.handle(job),
+      1,
+    );
   }
 
   async enqueue(importId: string): Promise<void> {
-    await this.queue.add<ConsentImportJobData>(QueueName.CONSENT_IMPORTS, ConsentImportJob.PROCESS, { importId }, { ...CONSENT_IMPORT_JOB_OPTIONS, jobId: importJobId(importId) });
+    await this.queue.add<ConsentImportJobData>(
+      QueueName.CONSENT_IMPORTS,
+      ConsentImportJob.PROCESS,
+      { importId },
+      { ...CONSENT_IMPORT_JOB_OPTIONS, jobId: importJobId(importId) },
+    );
   }
 
   private async handle(job: JobContext<ConsentImportJobData>): Promise<void> {

@@ -67,7 +67,11 @@ export class CampaignDispatcher {
       try {
         await this.repo.closeFinishedChunks(campaignId);
         const revived = await this.repo.reviveOrphanedChunks(campaignId);
-        if (revived.length) this.log.log({ campaignId, chunks: revived.map((r) => r.seq) }, 'new jobs for chunks left by a stopped worker');
+        if (revived.length)
+          this.log.log(
+            { campaignId, chunks: revived.map((r) => r.seq) },
+            'new jobs for chunks left by a stopped worker',
+          );
         const queued = await this.repo.queuedChunks(campaignId);
         await this.enqueue(campaignId, queued);
         offered += queued.length;

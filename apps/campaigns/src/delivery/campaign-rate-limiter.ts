@@ -15,23 +15,29 @@ export class CampaignRateLimiter {
   constructor(private readonly ds: DataSource) {}
 
   /** Waits until at least one token is there and takes up to `want`; 0 only when `stop()` says to give up. */
-  async take(campaignId: string, ratePerSecond: number, want: number, stop: () => boolean = () => false): Promise<number> {
+  async take(
+    campaignId: string,
+    ratePerSecond: number,
+    want: number,
+    stop: () => boolean = () => false,
+  ): Promise<number> {
     for (;;) {
       const r = await this.ds.transaction(async (m) => {
         let row = await this.lock(m, campaignId);
         if (!row) {
-          await sqlExec(m, `INSERT INTO campaign_rate_buckets (campaign_id, tokens, refilled_at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING`, [
-            campaignId,
-            bucketCapacity(ratePerSecond),
-          ]);
+          await sqlExec(
+            m,
+            `INSERT INTO campaign_rate_buckets (campaign_id, tokens, refilled_at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING`,
+            [campaignId, bucketCapacity(ratePerSecond)],
+          );
           row = (await this.lock(m, campaignId))!;
         }
         const taken = takeTokens({ tokens: row.tokens, refilledAt: row.refilledMs }, row.nowMs, ratePerSecond, want);
-        await sqlExec(m, `UPDATE campaign_rate_buckets SET tokens = $2, refilled_at = to_timestamp($3::float8 / 1000) WHERE campaign_id = $1`, [
-          campaignId,
-          taken.state.tokens,
-          taken.state.refilledAt,
-        ]);
+        await sqlExec(
+          m,
+          `UPDATE campaign_rate_buckets SET tokens = $2, refilled_at = to_timestamp($3::float8 / 1000) WHERE campaign_id = $1`,
+          [campaignId, taken.state.tokens, taken.state.refilledAt],
+        );
         return taken;
       });
       if (r.granted > 0) return r.granted;
@@ -47,7 +53,10 @@ export class CampaignRateLimiter {
       const row = await this.lock(m, campaignId);
       if (!row) return;
       const state = returnTokens({ tokens: row.tokens, refilledAt: row.refilledMs }, ratePerSecond, unused);
-      await sqlExec(m, `UPDATE campaign_rate_buckets SET tokens = $2 WHERE campaign_id = $1`, [campaignId, state.tokens]);
+      await sqlExec(m, `UPDATE campaign_rate_buckets SET tokens = $2 WHERE campaign_id = $1`, [
+        campaignId,
+        state.tokens,
+      ]);
     });
   }
 

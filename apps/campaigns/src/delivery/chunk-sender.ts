@@ -151,7 +151,8 @@ export class ChunkSender {
         // are recorded while the next is sent: the SMTP pool never waits for the database.
         // A sub-batch that came back short or reached the end of the chunk's range was the last one: no claim that
         // would only answer nothing.
-        const upcoming = this.stopping || batch.last ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk, token));
+        const upcoming =
+          this.stopping || batch.last ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk, token));
         const results = await sending;
         // One record at a time, and what was just sent is recorded even if the previous record failed: the
         // earlier error is raised only once this sub-batch is on its way into the ledger.
@@ -200,13 +201,23 @@ export class ChunkSender {
    * Takes tokens (rate-limited campaigns), then claims and re-gates up to a sub-batch in one statement; null when
    * nothing is left to claim.
    */
-  private async prepareSubBatch(c: PreparedCampaign, chunk: { seq: number; firstId: string; lastId: string }, token: string): Promise<SubBatch | null> {
+  private async prepareSubBatch(
+    c: PreparedCampaign,
+    chunk: { seq: number; firstId: string; lastId: string },
+    token: string,
+  ): Promise<SubBatch | null> {
     let want = this.settings.subBatchSize;
     if (c.ratePerSecond) {
       want = await this.limiter.take(c.id, c.ratePerSecond, want, () => this.stopping);
       if (want === 0) return null;
     }
-    const rows = await this.repo.claimAndGate(c, { firstId: chunk.firstId, lastId: chunk.lastId, seq: chunk.seq }, want, token, this.clock.now());
+    const rows = await this.repo.claimAndGate(
+      c,
+      { firstId: chunk.firstId, lastId: chunk.lastId, seq: chunk.seq },
+      want,
+      token,
+      this.clock.now(),
+    );
     if (c.ratePerSecond && rows.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - rows.length);
     if (rows.length === 0) return null;
     // Rows are claimed in id order: fewer than asked for, or the range's last id among them, and nothing claimable
@@ -216,15 +227,26 @@ export class ChunkSender {
   }
 
   /** Mail already handed to SMTP must be recorded, or it would be sent again: hold on through a database outage. */
-  private async recordSubBatch(c: PreparedCampaign, seq: number, batch: SubBatch, results: RowResult[], token: string): Promise<void> {
+  private async recordSubBatch(
+    c: PreparedCampaign,
+    seq: number,
+    batch: SubBatch,
+    results: RowResult[],
+    token: string,
+  ): Promise<void> {
     // The same statement renews the chunk's sign of life for the watchdog.
-    await retryThroughOutage(() => this.repo.record(results, token, this.leases.workerId, { campaignId: c.id, seq }), this.settings.recordRetryMs);
+    await retryThroughOutage(
+      () => this.repo.record(results, token, this.leases.workerId, { campaignId: c.id, seq }),
+      this.settings.recordRetryMs,
+    );
     await this.suppressHardBounces(c, batch.rows, results);
   }
 
   /** Only rows still SENDING under this token go back: the blocked ones were already recorded by the re-gate. */
   private async releaseUnsent(batch: SubBatch, token: string): Promise<void> {
-    await retryThroughOutage(() => this.repo.release(batch.ids, token), this.settings.recordRetryMs).catch(() => undefined);
+    await retryThroughOutage(() => this.repo.release(batch.ids, token), this.settings.recordRetryMs).catch(
+      () => undefined,
+    );
   }
 
   private async deliver(c: PreparedCampaign, row: GatedRow): Promise<RowResult> {
@@ -239,7 +261,13 @@ export class ChunkSender {
     try {
       rendered = c.compiled.render({ data: row.data, email: row.recipient, brandName: c.brandName, unsubscribeUrl });
     } catch (err) {
-      return { ...base, status: 'FAILED', failure: 'RENDER_FAILED', error: (err as Error).message.slice(0, 500), countsAttempt: true };
+      return {
+        ...base,
+        status: 'FAILED',
+        failure: 'RENDER_FAILED',
+        error: (err as Error).message.slice(0, 500),
+        countsAttempt: true,
+      };
     }
     try {
       await this.transport.send({
@@ -259,14 +287,35 @@ export class ChunkSender {
         case 'SENT':
           return { ...base, status: 'SENT', messageId: bareId, countsAttempt: true };
         case 'REJECTED':
-          return { ...base, status: 'FAILED', failure: outcome.hardBounce ? 'HARD_BOUNCE' : 'SMTP_REJECTED', smtpCode: outcome.code, error: outcome.message, countsAttempt: true };
+          return {
+            ...base,
+            status: 'FAILED',
+            failure: outcome.hardBounce ? 'HARD_BOUNCE' : 'SMTP_REJECTED',
+            smtpCode: outcome.code,
+            error: outcome.message,
+            countsAttempt: true,
+          };
         case 'DEFERRED': {
           const attempts = row.attempts + 1;
           if (attempts >= this.settings.maxRecipientAttempts) {
-            return { ...base, status: 'FAILED', failure: 'TEMPORARY_FAILURE_LIMIT', smtpCode: outcome.code, error: outcome.message, countsAttempt: true };
+            return {
+              ...base,
+              status: 'FAILED',
+              failure: 'TEMPORARY_FAILURE_LIMIT',
+              smtpCode: outcome.code,
+              error: outcome.message,
+              countsAttempt: true,
+            };
           }
           const retryInMs = Math.min(this.settings.recipientRetryBaseMs * 2 ** (attempts - 1), 6 * 3600_000);
-          return { ...base, status: 'PENDING', smtpCode: outcome.code, error: outcome.message, countsAttempt: true, retryInMs };
+          return {
+            ...base,
+            status: 'PENDING',
+            smtpCode: outcome.code,
+            error: outcome.message,
+            countsAttempt: true,
+            retryInMs,
+          };
         }
         case 'UNAVAILABLE':
           return { ...base, status: 'PENDING', error: outcome.message, countsAttempt: false };
@@ -283,9 +332,21 @@ export class ChunkSender {
       const recipient = byId.get(b.id);
       if (!recipient) continue;
       await retryThroughOutage(
-        () => this.suppressions.add(recipient, null, 'HARD_BOUNCE', 'SMTP', `hard bounce ${b.smtpCode ?? ''} in campaign ${c.id}, ledger row ${b.id}`.trim()),
+        () =>
+          this.suppressions.add(
+            recipient,
+            null,
+            'HARD_BOUNCE',
+            'SMTP',
+            `hard bounce ${b.smtpCode ?? ''} in campaign ${c.id}, ledger row ${b.id}`.trim(),
+          ),
         this.settings.recordRetryMs,
-      ).catch((err: Error) => this.log.warn({ campaignId: c.id, ledgerId: b.id, err: err.message }, 'could not add a hard bounce to the suppression list'));
+      ).catch((err: Error) =>
+        this.log.warn(
+          { campaignId: c.id, ledgerId: b.id, err: err.message },
+          'could not add a hard bounce to the suppression list',
+        ),
+      );
     }
     this.log.log({ campaignId: c.id, count: bounced.length }, 'hard bounces suppressed platform-wide');
   }

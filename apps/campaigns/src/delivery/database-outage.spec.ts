@@ -2,7 +2,11 @@ import { isConnectionError, retryThroughOutage } from './database-outage';
 
 describe(retryThroughOutage.name, () => {
   it('recognises lost connections, also inside a wrapper', () => {
-    expect(isConnectionError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(
+      isConnectionError(
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      ),
+    ).toBe(true);
     expect(isConnectionError({ message: 'Query failed', driverError: { code: 'ECONNREFUSED' } })).toBe(true);
     expect(isConnectionError(new Error('database "x" is not currently accepting connections'))).toBe(true);
     expect(isConnectionError(Object.assign(new Error('duplicate key value'), { code: '23505' }))).toBe(false);
@@ -20,13 +24,17 @@ describe(retryThroughOutage.name, () => {
 
   it('throws a statement error at once and an outage after the deadline', async () => {
     let calls = 0;
-    await expect(retryThroughOutage(async () => {
-      calls++;
-      throw Object.assign(new Error('syntax error'), { code: '42601' });
-    }, 10_000)).rejects.toThrow('syntax error');
+    await expect(
+      retryThroughOutage(async () => {
+        calls++;
+        throw Object.assign(new Error('syntax error'), { code: '42601' });
+      }, 10_000),
+    ).rejects.toThrow('syntax error');
     expect(calls).toBe(1);
-    await expect(retryThroughOutage(async () => {
-      throw Object.assign(new Error('x'), { code: 'ECONNREFUSED' });
-    }, 300)).rejects.toThrow('x');
+    await expect(
+      retryThroughOutage(async () => {
+        throw Object.assign(new Error('x'), { code: 'ECONNREFUSED' });
+      }, 300),
+    ).rejects.toThrow('x');
   });
 });

@@ -46,7 +46,11 @@ export function isConnectionError(err: unknown): boolean {
 }
 
 /** Runs `fn`, retrying while the database is unreachable, for up to `maxMs`; any other error is thrown at once. */
-export async function retryThroughOutage<T>(fn: () => Promise<T>, maxMs: number, shouldStop: () => boolean = () => false): Promise<T> {
+export async function retryThroughOutage<T>(
+  fn: () => Promise<T>,
+  maxMs: number,
+  shouldStop: () => boolean = () => false,
+): Promise<T> {
   const deadline = Date.now() + maxMs;
   let delay = 200;
   for (;;) {

@@ -46,7 +46,9 @@ export class DeliveryLeases {
   private async beat(): Promise<void> {
     if (this.held.size === 0) return;
     try {
-      await sqlExec(this.ds, `UPDATE delivery_leases SET heartbeat_at = now() WHERE token = ANY($1::uuid[])`, [[...this.held]]);
+      await sqlExec(this.ds, `UPDATE delivery_leases SET heartbeat_at = now() WHERE token = ANY($1::uuid[])`, [
+        [...this.held],
+      ]);
     } catch (err) {
       // The database is away; the executions notice on their own next statement.
       this.log.warn({ worker: this.workerId, err: (err as Error).message }, 'lease heartbeat failed');

@@ -17,7 +17,8 @@ import { DeliveryRepository } from './delivery.repository';
     {
       provide: DeliverySettings,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new DeliverySettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
+      useFactory: (config: AppConfig) =>
+        new DeliverySettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
     },
     DeliveryRepository,
     DeliveryLeases,

@@ -11,7 +11,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isSendChunkJob(data: unknown): data is SendChunkJob {
   const d = data as Partial<SendChunkJob> | null;
   return (
-    !!d && typeof d.campaignId === 'string' && UUID.test(d.campaignId) && Number.isInteger(d.seq) && d.seq! >= 0 && Number.isInteger(d.generation)
+    !!d &&
+    typeof d.campaignId === 'string' &&
+    UUID.test(d.campaignId) &&
+    Number.isInteger(d.seq) &&
+    d.seq! >= 0 &&
+    Number.isInteger(d.generation)
   );
 }
 
@@ -29,7 +34,12 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     if (!this.role.runsWorkers) return;
-    this.queue.process<unknown>(QueueName.CAMPAIGN_DELIVERY, CampaignDeliveryJob.SEND_CHUNK, (job) => this.handle(job), this.settings.chunkConcurrency);
+    this.queue.process<unknown>(
+      QueueName.CAMPAIGN_DELIVERY,
+      CampaignDeliveryJob.SEND_CHUNK,
+      (job) => this.handle(job),
+      this.settings.chunkConcurrency,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

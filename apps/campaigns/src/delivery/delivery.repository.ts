@@ -130,15 +130,19 @@ export class DeliveryRepository {
 
   /** A sign of life of the execution working on a chunk, so the watchdog leaves it alone. */
   async touchChunk(campaignId: string, seq: number, token: string): Promise<void> {
-    await sqlExec(this.ds, `UPDATE campaign_chunks SET heartbeat_at = now(), lease_token = $3 WHERE campaign_id = $1 AND seq = $2 AND status = 'QUEUED'`, [
-      campaignId,
-      seq,
-      token,
-    ]);
+    await sqlExec(
+      this.ds,
+      `UPDATE campaign_chunks SET heartbeat_at = now(), lease_token = $3 WHERE campaign_id = $1 AND seq = $2 AND status = 'QUEUED'`,
+      [campaignId, seq, token],
+    );
   }
 
   async releaseChunk(campaignId: string, seq: number, token: string): Promise<void> {
-    await sqlExec(this.ds, `UPDATE campaign_chunks SET lease_token = NULL WHERE campaign_id = $1 AND seq = $2 AND lease_token = $3`, [campaignId, seq, token]);
+    await sqlExec(
+      this.ds,
+      `UPDATE campaign_chunks SET lease_token = NULL WHERE campaign_id = $1 AND seq = $2 AND lease_token = $3`,
+      [campaignId, seq, token],
+    );
   }
 
   /**
@@ -165,7 +169,13 @@ export class DeliveryRepository {
         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.status = 'RUNNING')
       ORDER BY x.id LIMIT $5
       FOR UPDATE OF x SKIP LOCKED`;
-    const gate = ConsentGate.buildGateSql(`SELECT * FROM pick`, { brandId: '$6::uuid', tenantId: '$7::uuid', type: `'EPOSTA'`, kind: '$8::text', now: '$9::timestamptz' });
+    const gate = ConsentGate.buildGateSql(`SELECT * FROM pick`, {
+      brandId: '$6::uuid',
+      tenantId: '$7::uuid',
+      type: `'EPOSTA'`,
+      kind: '$8::text',
+      now: '$9::timestamptz',
+    });
     // With the chunk's seq, the statement is also the execution's sign of life on the chunk (see touchChunk).
     const touch =
       range.seq === undefined
@@ -189,7 +199,18 @@ export class DeliveryRepository {
        WHERE r.id = g.id
        RETURNING r.id::text AS id, r.recipient, r.recipient_type AS "recipientType", r.attempts, r.possible_duplicate AS "possibleDuplicate",
                  g.allowed, g.reason, COALESCE(ct.data, '{}'::jsonb) AS data`,
-      [ctx.id, range.firstId, range.lastId, token, limit, ctx.brandId, ctx.tenantId, ctx.kind, now, ...(range.seq === undefined ? [] : [range.seq])],
+      [
+        ctx.id,
+        range.firstId,
+        range.lastId,
+        token,
+        limit,
+        ctx.brandId,
+        ctx.tenantId,
+        ctx.kind,
+        now,
+        ...(range.seq === undefined ? [] : [range.seq]),
+      ],
     );
   }
 
@@ -198,7 +219,12 @@ export class DeliveryRepository {
    * `chunk`, the same statement is the execution's sign of life on that chunk (see touchChunk): one round trip per
    * sub-batch instead of two. Answers how many ledger rows were written.
    */
-  async record(results: RowResult[], token: string, workerId: string, chunk?: { campaignId: string; seq: number }): Promise<number> {
+  async record(
+    results: RowResult[],
+    token: string,
+    workerId: string,
+    chunk?: { campaignId: string; seq: number },
+  ): Promise<number> {
     if (results.length === 0) {
       if (chunk) await this.touchChunk(chunk.campaignId, chunk.seq, token);
       return 0;
@@ -244,10 +270,11 @@ export class DeliveryRepository {
   /** Hands back claimed rows that never reached SMTP (the execution failed before sending them). */
   async release(ids: string[], token: string): Promise<number> {
     if (ids.length === 0) return 0;
-    return sqlExec(this.ds, `UPDATE campaign_recipients SET status = 'PENDING', claim_token = NULL WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND status = 'SENDING'`, [
-      ids,
-      token,
-    ]);
+    return sqlExec(
+      this.ds,
+      `UPDATE campaign_recipients SET status = 'PENDING', claim_token = NULL WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND status = 'SENDING'`,
+      [ids, token],
+    );
   }
 
   async chunkState(campaignId: string, firstId: string, lastId: string): Promise<ChunkState> {
@@ -261,7 +288,12 @@ export class DeliveryRepository {
        WHERE campaign_id = $1 AND status IN ('PENDING', 'SENDING') AND id BETWEEN $2::bigint AND $3::bigint`,
       [campaignId, firstId, lastId],
     );
-    return { pending: r!.pending, sending: r!.sending, due: r!.due, nextAttemptAt: r!.nextAttemptAt ? new Date(r!.nextAttemptAt) : null };
+    return {
+      pending: r!.pending,
+      sending: r!.sending,
+      due: r!.due,
+      nextAttemptAt: r!.nextAttemptAt ? new Date(r!.nextAttemptAt) : null,
+    };
   }
 
   /**
@@ -385,6 +417,8 @@ export class DeliveryRepository {
   }
 
   async runningCampaignIds(): Promise<string[]> {
-    return (await sqlRows<{ id: string }>(this.ds, `SELECT id FROM campaigns WHERE status = 'RUNNING' ORDER BY started_at`)).map((r) => r.id);
+    return (
+      await sqlRows<{ id: string }>(this.ds, `SELECT id FROM campaigns WHERE status = 'RUNNING' ORDER BY started_at`)
+    ).map((r) => r.id);
   }
 }

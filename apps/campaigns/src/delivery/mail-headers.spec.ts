@@ -1,4 +1,13 @@
-import { campaignHeaders, campaignMessageId, domainOf, feedbackId, HeaderInput, listIdHeader, messageHeaders, sharedCampaignHeaders } from './mail-headers';
+import {
+  campaignHeaders,
+  campaignMessageId,
+  domainOf,
+  feedbackId,
+  HeaderInput,
+  listIdHeader,
+  messageHeaders,
+  sharedCampaignHeaders,
+} from './mail-headers';
 
 const input = (over: Partial<HeaderInput> = {}): HeaderInput => ({
   campaignId: '0f7c1f44-5d2a-4b0e-9a55-3c1d2e3f4a5b',
@@ -16,13 +25,19 @@ const input = (over: Partial<HeaderInput> = {}): HeaderInput => ({
 describe('campaign mail headers', () => {
   it('gives a deterministic Message-ID per campaign and ledger row, at the brand’s domain', () => {
     expect(campaignMessageId('c1', '42', 'kampanya@Ornek.com.tr')).toBe('<cc1.r42@ornek.com.tr>');
-    expect(campaignMessageId('c1', '42', 'kampanya@Ornek.com.tr')).toBe(campaignMessageId('c1', '42', 'kampanya@Ornek.com.tr'));
+    expect(campaignMessageId('c1', '42', 'kampanya@Ornek.com.tr')).toBe(
+      campaignMessageId('c1', '42', 'kampanya@Ornek.com.tr'),
+    );
     expect(domainOf('broken')).toBe('izinli.invalid');
   });
 
   it('names the list per brand and list, on one line, in plain words a mailer leaves readable', () => {
-    expect(listIdHeader('9A1B', 'Bülten "aboneleri"\r\nBcc: x', '100001')).toBe('Bulten aboneleri Bcc x <9a1b.100001.izinli>');
-    expect(listIdHeader('9a1b', 'Kasım İndirimi — Çok Özel', '100001')).toBe('Kasim Indirimi Cok Ozel <9a1b.100001.izinli>');
+    expect(listIdHeader('9A1B', 'Bülten "aboneleri"\r\nBcc: x', '100001')).toBe(
+      'Bulten aboneleri Bcc x <9a1b.100001.izinli>',
+    );
+    expect(listIdHeader('9a1b', 'Kasım İndirimi — Çok Özel', '100001')).toBe(
+      'Kasim Indirimi Cok Ozel <9a1b.100001.izinli>',
+    );
     expect(listIdHeader('9a1b', '', '100001')).toBe('<9a1b.100001.izinli>');
   });
 
@@ -48,7 +63,7 @@ describe('campaign mail headers', () => {
     expect(() => campaignHeaders(input({ unsubscribeUrl: null }))).toThrow();
   });
 
-  it('builds per-message headers from the campaign\'s shared ones exactly as campaignHeaders does, never changing them', () => {
+  it("builds per-message headers from the campaign's shared ones exactly as campaignHeaders does, never changing them", () => {
     for (const over of [{}, { kind: 'TRANSACTIONAL' as const, unsubscribeUrl: null }]) {
       const h = input(over);
       const shared = Object.freeze(sharedCampaignHeaders(h));

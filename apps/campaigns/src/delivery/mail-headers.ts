@@ -29,7 +29,20 @@ export function campaignMessageId(campaignId: string, ledgerId: string, fromEmai
   return `<c${campaignId}.r${ledgerId}@${domainOf(fromEmail)}>`;
 }
 
-const TO_ASCII: Record<string, string> = { ı: 'i', İ: 'I', ş: 's', Ş: 'S', ğ: 'g', Ğ: 'G', ü: 'u', Ü: 'U', ö: 'o', Ö: 'O', ç: 'c', Ç: 'C' };
+const TO_ASCII: Record<string, string> = {
+  ı: 'i',
+  İ: 'I',
+  ş: 's',
+  Ş: 'S',
+  ğ: 'g',
+  Ğ: 'G',
+  ü: 'u',
+  Ü: 'U',
+  ö: 'o',
+  Ö: 'O',
+  ç: 'c',
+  Ç: 'C',
+};
 
 /**
  * A list name as the phrase of List-Id: ASCII letters, digits, spaces and dashes only (Turkish letters spelled
@@ -74,10 +87,18 @@ export function sharedCampaignHeaders(h: Omit<HeaderInput, 'ledgerId' | 'unsubsc
  * pair (RFC 2369, RFC 8058, compliance.md §6); transactional mail carries none, so the two streams stay apart.
  * Always a fresh object: the shared one is never handed out to be changed.
  */
-export function messageHeaders(kind: HeaderInput['kind'], shared: Readonly<Record<string, string>>, unsubscribeUrl: string | null): Record<string, string> {
+export function messageHeaders(
+  kind: HeaderInput['kind'],
+  shared: Readonly<Record<string, string>>,
+  unsubscribeUrl: string | null,
+): Record<string, string> {
   if (kind !== 'COMMERCIAL') return { ...shared };
   if (!unsubscribeUrl) throw new Error('commercial mail needs an unsubscribe URL');
-  return { ...shared, 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  return {
+    ...shared,
+    'List-Unsubscribe': `<${unsubscribeUrl}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }
 
 /** The headers of a campaign message (see messageHeaders). */

@@ -12,13 +12,24 @@ describe(classifySendError.name, () => {
   });
 
   it('treats a 5xx policy refusal as a failure that is not a bounce', () => {
-    expect(classifySendError(new MailSendError('550 5.7.1 message refused as spam', true, 550))).toMatchObject({ kind: 'REJECTED', hardBounce: false });
-    expect(classifySendError(new MailSendError('554 transaction failed', true, 554))).toMatchObject({ kind: 'REJECTED', hardBounce: false });
+    expect(classifySendError(new MailSendError('550 5.7.1 message refused as spam', true, 550))).toMatchObject({
+      kind: 'REJECTED',
+      hardBounce: false,
+    });
+    expect(classifySendError(new MailSendError('554 transaction failed', true, 554))).toMatchObject({
+      kind: 'REJECTED',
+      hardBounce: false,
+    });
   });
 
   it('defers a 4xx and calls anything without an answer an outage', () => {
-    expect(classifySendError(new MailSendError('451 4.7.1 greylisted, try later', false, 451))).toMatchObject({ kind: 'DEFERRED', code: 451 });
-    expect(classifySendError(new MailSendError('connect ECONNREFUSED 127.0.0.1:25', false))).toMatchObject({ kind: 'UNAVAILABLE' });
+    expect(classifySendError(new MailSendError('451 4.7.1 greylisted, try later', false, 451))).toMatchObject({
+      kind: 'DEFERRED',
+      code: 451,
+    });
+    expect(classifySendError(new MailSendError('connect ECONNREFUSED 127.0.0.1:25', false))).toMatchObject({
+      kind: 'UNAVAILABLE',
+    });
     expect(classifySendError(new Error('socket hang up'))).toMatchObject({ kind: 'UNAVAILABLE' });
   });
 

@@ -18,7 +18,10 @@ export type SmtpOutcome =
 const MAX_ERROR_CHARS = 500;
 
 function clip(message: string): string {
-  return message.replace(/[\r\n]+/g, ' ').trim().slice(0, MAX_ERROR_CHARS);
+  return message
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .slice(0, MAX_ERROR_CHARS);
 }
 
 /**
@@ -35,7 +38,8 @@ export function isHardBounce(code: number | null, message: string): boolean {
 export function classifySendError(err: unknown): SmtpOutcome {
   if (err instanceof MailSendError) {
     const code = err.responseCode ?? null;
-    if (err.permanent) return { kind: 'REJECTED', hardBounce: isHardBounce(code, err.message), code, message: clip(err.message) };
+    if (err.permanent)
+      return { kind: 'REJECTED', hardBounce: isHardBounce(code, err.message), code, message: clip(err.message) };
     if (code !== null && code >= 400 && code < 500) return { kind: 'DEFERRED', code, message: clip(err.message) };
     return { kind: 'UNAVAILABLE', message: clip(err.message) };
   }

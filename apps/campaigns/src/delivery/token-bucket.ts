@@ -32,5 +32,8 @@ export function takeTokens(state: BucketState, nowMs: number, ratePerSecond: num
 
 /** Tokens taken but not used (fewer rows to claim than granted) go back, up to capacity. */
 export function returnTokens(state: BucketState, ratePerSecond: number, unused: number): BucketState {
-  return { tokens: Math.min(bucketCapacity(ratePerSecond), state.tokens + Math.max(0, unused)), refilledAt: state.refilledAt };
+  return {
+    tokens: Math.min(bucketCapacity(ratePerSecond), state.tokens + Math.max(0, unused)),
+    refilledAt: state.refilledAt,
+  };
 }

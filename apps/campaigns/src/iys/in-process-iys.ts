@@ -21,7 +21,12 @@ export class SimulatorIysDirectory extends IysDirectory {
   }
 
   async serviceProviderCreated(sp: ServiceProviderRow): Promise<void> {
-    await this.post('/_sim/service-providers', { iysCode: Number(sp.iysCode), title: sp.name, brands: [{ brandCode: Number(sp.iysCode), name: sp.name }], users: [] });
+    await this.post('/_sim/service-providers', {
+      iysCode: Number(sp.iysCode),
+      title: sp.name,
+      brands: [{ brandCode: Number(sp.iysCode), name: sp.name }],
+      users: [],
+    });
     await this.authorise(sp.iysCode, sp.iysCode);
   }
 
@@ -46,8 +51,13 @@ export class SimulatorIysDirectory extends IysDirectory {
   private async post(path: string, body: unknown): Promise<void> {
     const base = this.endpoint.baseUrl();
     if (!base) return;
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
-    if (!res.ok) this.log.warn({ path, status: res.status, body: text.slice(0, 300) }, 'the simulator refused a registration');
+    if (!res.ok)
+      this.log.warn({ path, status: res.status, body: text.slice(0, 300) }, 'the simulator refused a registration');
   }
 }

@@ -1,6 +1,12 @@
 import { Provider } from '@nestjs/common';
 import type { AppConfig } from '@izinli/config';
-import { ConsentModuleOptions, IysBrandDirectory, IysRateLimiter, OutboxListener, resolveRateLimit } from '@izinli/consent';
+import {
+  ConsentModuleOptions,
+  IysBrandDirectory,
+  IysRateLimiter,
+  OutboxListener,
+  resolveRateLimit,
+} from '@izinli/consent';
 import { QueueOutboxListener } from './queue-outbox-listener';
 import { RedisIysRateLimiter } from './redis-iys-rate-limiter';
 import { SqlIysBrandDirectory } from './sql-iys-brand-directory';
@@ -13,7 +19,12 @@ import { unsubscribeSecretOf } from '../unsubscribe/unsubscribe-secret.provider'
 export function iysConsentOptions(config: AppConfig, iysUrl: string): Pick<ConsentModuleOptions, 'iys' | 'sync'> {
   return {
     // Tokens are sealed in iys_tokens under a key derived from the secret every process already shares.
-    iys: { baseUrl: iysUrl, username: config.iys.username ?? '', password: config.iys.password ?? '', tokenSecret: unsubscribeSecretOf(config) },
+    iys: {
+      baseUrl: iysUrl,
+      username: config.iys.username ?? '',
+      password: config.iys.password ?? '',
+      tokenSecret: unsubscribeSecretOf(config),
+    },
     sync: config.iys.url ? {} : { batchFirstPollMs: 2_500, batchPollEveryMs: 1_000 },
   };
 }
@@ -30,7 +41,11 @@ export function iysConsentAdapters(config: AppConfig, iysUrl: string, queuePrefi
   ];
   if (config.redis.url) {
     const url = config.redis.url;
-    adapters.push({ provide: IysRateLimiter, useFactory: () => new RedisIysRateLimiter(url, `${queuePrefix}:iys-rate:${new URL(iysUrl).host}`, resolveRateLimit({})) });
+    adapters.push({
+      provide: IysRateLimiter,
+      useFactory: () =>
+        new RedisIysRateLimiter(url, `${queuePrefix}:iys-rate:${new URL(iysUrl).host}`, resolveRateLimit({})),
+    });
   }
   return adapters;
 }

@@ -43,7 +43,12 @@ export class IysFeedProcessor implements OnApplicationBootstrap {
     await this.queue.repeat(QueueName.IYS_FEED, IysFeedJob.PULL_ALL, this.intervalMs());
     await this.queue.repeat(QueueName.IYS_FEED, IysFeedJob.RECONCILE, RECONCILE_EVERY_MS);
     // The first pull at start, not one interval later.
-    await this.queue.add(QueueName.IYS_FEED, IysFeedJob.PULL_ALL, {}, { attempts: 1, jobId: `iys-pull-all:start:${Date.now()}` });
+    await this.queue.add(
+      QueueName.IYS_FEED,
+      IysFeedJob.PULL_ALL,
+      {},
+      { attempts: 1, jobId: `iys-pull-all:start:${Date.now()}` },
+    );
   }
 
   async offerPulls(): Promise<void> {
@@ -64,10 +69,18 @@ export class IysFeedProcessor implements OnApplicationBootstrap {
   private async pull(job: JobContext<PullJobData>): Promise<void> {
     const d = job.data;
     if (!d || typeof d.brandId !== 'string' || !PULL_SOURCES.includes(d.source)) return;
-    const report = await this.puller.pull({ id: d.brandId, iysCode: String(d.iysCode), brandCode: String(d.brandCode) }, d.source);
+    const report = await this.puller.pull(
+      { id: d.brandId, iysCode: String(d.iysCode), brandCode: String(d.brandCode) },
+      d.source,
+    );
     this.telemetry.observePull(report);
     // The run stopped at its page limit: the rest follows at once rather than an interval later.
-    if (report.more) await this.queue.add(QueueName.IYS_FEED, IysFeedJob.PULL_BRAND, d, { attempts: 2, backoffMs: 2_000, jobId: `iys-pull:${d.brandId}:${d.source}:more:${Date.now()}` });
+    if (report.more)
+      await this.queue.add(QueueName.IYS_FEED, IysFeedJob.PULL_BRAND, d, {
+        attempts: 2,
+        backoffMs: 2_000,
+        jobId: `iys-pull:${d.brandId}:${d.source}:more:${Date.now()}`,
+      });
   }
 
   async reconcile(): Promise<void> {
@@ -77,7 +90,10 @@ export class IysFeedProcessor implements OnApplicationBootstrap {
       try {
         this.telemetry.observeReconciliation(await this.reconciler.reconcile(brand, date));
       } catch (err) {
-        this.log.warn({ brandId: brand.id, reportDate: date, err: (err as Error).message }, 'reconciliation failed; it runs again within the hour');
+        this.log.warn(
+          { brandId: brand.id, reportDate: date, err: (err as Error).message },
+          'reconciliation failed; it runs again within the hour',
+        );
       }
     }
   }

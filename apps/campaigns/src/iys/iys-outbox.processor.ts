@@ -38,7 +38,11 @@ export class IysOutboxProcessor implements OnModuleInit, OnApplicationBootstrap 
       name: 'iys-outbox',
       sweep: async () => {
         const overdue = await this.monitor.finalizeOverdue();
-        if (overdue.length) this.log.error({ outboxIds: overdue.slice(0, 50), count: overdue.length }, 'İYS registration deadline passed: movements rejected (H467)');
+        if (overdue.length)
+          this.log.error(
+            { outboxIds: overdue.slice(0, 50), count: overdue.length },
+            'İYS registration deadline passed: movements rejected (H467)',
+          );
         const followUps = await this.sender.sweep();
         await this.scheduler.schedule(followUps);
         await this.telemetry.logRisk();
@@ -49,9 +53,24 @@ export class IysOutboxProcessor implements OnModuleInit, OnApplicationBootstrap 
 
   onApplicationBootstrap(): void {
     if (!this.role.runsWorkers) return;
-    this.queue.process<SendJobData>(QueueName.IYS_OUTBOX, IysOutboxJob.SEND, (job) => this.run(job, (d) => this.sender.sendOne(String(d.outboxId))), SEND_CONCURRENCY);
-    this.queue.process<FlushJobData>(QueueName.IYS_BATCHES, IysBatchJob.FLUSH_BATCH, (job) => this.run(job, (d) => this.sender.flushBatch(String(d.brandId))), FLUSH_CONCURRENCY);
-    this.queue.process<PollJobData>(QueueName.IYS_BATCHES, IysBatchJob.POLL_BATCH, (job) => this.run(job, (d) => this.sender.pollBatch(String(d.batchId))), POLL_CONCURRENCY);
+    this.queue.process<SendJobData>(
+      QueueName.IYS_OUTBOX,
+      IysOutboxJob.SEND,
+      (job) => this.run(job, (d) => this.sender.sendOne(String(d.outboxId))),
+      SEND_CONCURRENCY,
+    );
+    this.queue.process<FlushJobData>(
+      QueueName.IYS_BATCHES,
+      IysBatchJob.FLUSH_BATCH,
+      (job) => this.run(job, (d) => this.sender.flushBatch(String(d.brandId))),
+      FLUSH_CONCURRENCY,
+    );
+    this.queue.process<PollJobData>(
+      QueueName.IYS_BATCHES,
+      IysBatchJob.POLL_BATCH,
+      (job) => this.run(job, (d) => this.sender.pollBatch(String(d.batchId))),
+      POLL_CONCURRENCY,
+    );
   }
 
   private async run<T>(job: JobContext<T>, step: (data: T) => Promise<SendReport>): Promise<void> {

@@ -1,6 +1,13 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { IysOutboxMonitor, OutboxCounts, PullReport, PushReport, ReconciliationReport, SendReport } from '@izinli/consent';
+import {
+  IysOutboxMonitor,
+  OutboxCounts,
+  PullReport,
+  PushReport,
+  ReconciliationReport,
+  SendReport,
+} from '@izinli/consent';
 import { HealthService } from '../operations/health.service';
 import { MetricsService } from '../operations/metrics.service';
 
@@ -33,9 +40,23 @@ export class IysSyncTelemetry implements OnModuleInit {
     metrics: MetricsService,
   ) {
     const registers = [metrics.registry];
-    this.finished = new Counter({ name: 'izinli_iys_outbox_finished_total', help: 'Outgoing İYS rows finished, by final state.', labelNames: ['state'], registers });
-    this.retried = new Counter({ name: 'izinli_iys_outbox_retries_total', help: 'Outgoing İYS rows put back for another try, by İYS code.', labelNames: ['code'], registers });
-    this.diverted = new Counter({ name: 'izinli_iys_outbox_batched_total', help: 'Single adds that found the per-second limit taken and joined a batch.', registers });
+    this.finished = new Counter({
+      name: 'izinli_iys_outbox_finished_total',
+      help: 'Outgoing İYS rows finished, by final state.',
+      labelNames: ['state'],
+      registers,
+    });
+    this.retried = new Counter({
+      name: 'izinli_iys_outbox_retries_total',
+      help: 'Outgoing İYS rows put back for another try, by İYS code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.diverted = new Counter({
+      name: 'izinli_iys_outbox_batched_total',
+      help: 'Single adds that found the per-second limit taken and joined a batch.',
+      registers,
+    });
     this.acceptLatency = new Histogram({
       name: 'izinli_iys_outbox_accept_seconds',
       help: 'From recording a movement to İYS accepting it.',
@@ -48,9 +69,24 @@ export class IysSyncTelemetry implements OnModuleInit {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers,
     });
-    this.pulled = new Counter({ name: 'izinli_iys_pull_movements_total', help: 'Movements read from İYS change feeds.', labelNames: ['source', 'result'], registers });
-    this.pushed = new Counter({ name: 'izinli_iys_push_movements_total', help: 'Movements received by İYS push.', labelNames: ['result'], registers });
-    this.reconciled = new Counter({ name: 'izinli_iys_reconciliations_total', help: 'Daily reconciliations, by result.', labelNames: ['status'], registers });
+    this.pulled = new Counter({
+      name: 'izinli_iys_pull_movements_total',
+      help: 'Movements read from İYS change feeds.',
+      labelNames: ['source', 'result'],
+      registers,
+    });
+    this.pushed = new Counter({
+      name: 'izinli_iys_push_movements_total',
+      help: 'Movements received by İYS push.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.reconciled = new Counter({
+      name: 'izinli_iys_reconciliations_total',
+      help: 'Daily reconciliations, by result.',
+      labelNames: ['status'],
+      registers,
+    });
     const read = () => this.counts();
     const gauge = (name: string, help: string, pick: (c: OutboxCounts) => number) =>
       new Gauge({
@@ -63,8 +99,16 @@ export class IysSyncTelemetry implements OnModuleInit {
         },
       });
     gauge('izinli_iys_outbox_pending', 'Outgoing İYS rows waiting to be registered.', (c) => c.pending);
-    gauge('izinli_iys_outbox_at_risk', 'PENDING rows within one business day of their 3-business-day deadline.', (c) => c.atRisk);
-    gauge('izinli_iys_outbox_overdue', 'PENDING rows past their deadline (İYS will refuse them; an ONAY no longer allows mail).', (c) => c.overdue);
+    gauge(
+      'izinli_iys_outbox_at_risk',
+      'PENDING rows within one business day of their 3-business-day deadline.',
+      (c) => c.atRisk,
+    );
+    gauge(
+      'izinli_iys_outbox_overdue',
+      'PENDING rows past their deadline (İYS will refuse them; an ONAY no longer allows mail).',
+      (c) => c.overdue,
+    );
     gauge('izinli_iys_outbox_oldest_pending_seconds', 'Age of the oldest PENDING row.', (c) => c.oldestPendingSeconds);
   }
 
@@ -78,7 +122,12 @@ export class IysSyncTelemetry implements OnModuleInit {
         atRisk: c.atRisk,
         overdue: c.overdue,
         oldestPendingSeconds: c.oldestPendingSeconds,
-        ...(risky ? { detail: `${c.atRisk} movement(s) within one business day of their İYS registration deadline`, atRiskIds: c.atRiskIds } : {}),
+        ...(risky
+          ? {
+              detail: `${c.atRisk} movement(s) within one business day of their İYS registration deadline`,
+              atRiskIds: c.atRiskIds,
+            }
+          : {}),
       };
     });
   }
@@ -106,7 +155,10 @@ export class IysSyncTelemetry implements OnModuleInit {
     }
     const grew = !this.lastLogged || c.atRisk > this.lastLogged.atRisk || c.overdue > this.lastLogged.overdue;
     if (grew || now - this.lastLogged!.at > AT_RISK_LOG_EVERY_MS) {
-      this.log.warn({ atRisk: c.atRisk, overdue: c.overdue, outboxIds: c.atRiskIds }, 'İYS movements are close to their 3-business-day registration deadline');
+      this.log.warn(
+        { atRisk: c.atRisk, overdue: c.overdue, outboxIds: c.atRiskIds },
+        'İYS movements are close to their 3-business-day registration deadline',
+      );
       this.lastLogged = { atRisk: c.atRisk, overdue: c.overdue, at: now };
     }
   }
@@ -116,7 +168,8 @@ export class IysSyncTelemetry implements OnModuleInit {
     for (const f of report.finished) {
       this.finished.inc({ state: f.state });
       if (f.state === 'ACCEPTED') this.acceptLatency.observe((now - new Date(f.created_at).getTime()) / 1000);
-      if (f.first_sent_at) this.handover.observe((new Date(f.first_sent_at).getTime() - new Date(f.created_at).getTime()) / 1000);
+      if (f.first_sent_at)
+        this.handover.observe((new Date(f.first_sent_at).getTime() - new Date(f.created_at).getTime()) / 1000);
     }
     for (const r of report.retried) this.retried.inc({ code: r.errorCode });
     if (report.diverted) this.diverted.inc(report.diverted);
@@ -130,7 +183,12 @@ export class IysSyncTelemetry implements OnModuleInit {
   }
 
   observePush(r: PushReport): void {
-    for (const [result, n] of [['applied', r.applied], ['duplicate', r.duplicates], ['ignored', r.ignored], ['unreadable', r.unreadable]] as const) {
+    for (const [result, n] of [
+      ['applied', r.applied],
+      ['duplicate', r.duplicates],
+      ['ignored', r.ignored],
+      ['unreadable', r.unreadable],
+    ] as const) {
       if (n) this.pushed.inc({ result }, n);
     }
   }

@@ -36,7 +36,14 @@ export class IysWorkScheduler {
       options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: s.delayMs, jobId: sendJobId(s.id, s.dedupe) },
     }));
     const batches = [
-      ...[...new Map(f.flushes.map((x) => [flushJob(x.brandId, x.delayMs, gather, now).jobId, flushJob(x.brandId, x.delayMs, gather, now)])).values()].map((job) => ({
+      ...[
+        ...new Map(
+          f.flushes.map((x) => [
+            flushJob(x.brandId, x.delayMs, gather, now).jobId,
+            flushJob(x.brandId, x.delayMs, gather, now),
+          ]),
+        ).values(),
+      ].map((job) => ({
         name: IysBatchJob.FLUSH_BATCH,
         data: { brandId: job.brandId } as FlushJobData | PollJobData,
         options: { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: job.delayMs, jobId: job.jobId },
@@ -61,7 +68,12 @@ export function sendJobId(outboxId: string, step: string): string {
  * window is in its batch, and an offer made later in the window finds the job still waiting (its id de-duplicates it)
  * rather than already gone. Movements diverted together therefore leave together, at most one window later.
  */
-export function flushJob(brandId: string, notBeforeMs: number, gatherMs: number, now: number): { brandId: string; jobId: string; delayMs: number } {
+export function flushJob(
+  brandId: string,
+  notBeforeMs: number,
+  gatherMs: number,
+  now: number,
+): { brandId: string; jobId: string; delayMs: number } {
   const gather = Math.max(1, gatherMs);
   const slot = Math.floor((now + Math.max(0, notBeforeMs)) / gather);
   return { brandId, jobId: `iys-flush:${brandId}:${slot}`, delayMs: Math.max(0, (slot + 1) * gather - now) };

@@ -10,12 +10,15 @@ export class OutboxQueryDto extends PageQueryDto {
   @IsIn(IYS_SYNC_STATES as unknown as string[])
   state?: IysSyncState;
 
-  @ApiPropertyOptional({ description: 'Only this brand (one of the caller\'s).', example: '100001' })
+  @ApiPropertyOptional({ description: "Only this brand (one of the caller's).", example: '100001' })
   @IsOptional()
   @Matches(/^\d{1,12}$/, { message: 'brandCode must be 1 to 12 digits' })
   brandCode?: string;
 
-  @ApiPropertyOptional({ description: 'Only PENDING rows within one business day of their deadline (or past it).', type: Boolean })
+  @ApiPropertyOptional({
+    description: 'Only PENDING rows within one business day of their deadline (or past it).',
+    type: Boolean,
+  })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'atRisk must be true or false' })
@@ -32,13 +35,24 @@ export class OutboxItemDto {
   @ApiProperty() source: string;
   @ApiProperty() consentDate: string;
   @ApiProperty({ enum: IYS_SYNC_STATES }) state: string;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why it ended as it did (FIRST_RET, STALE_AT_IYS, DEADLINE_MISSED, REFUSED_BY_IYS …).' }) reason: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'İYS\'s code (H467 …), or the last failure while PENDING (NETWORK, H101 …).' }) errorCode: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Why it ended as it did (FIRST_RET, STALE_AT_IYS, DEADLINE_MISSED, REFUSED_BY_IYS …).',
+  })
+  reason: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "İYS's code (H467 …), or the last failure while PENDING (NETWORK, H101 …).",
+  })
+  errorCode: string | null;
   @ApiProperty({ enum: ['SINGLE', 'BATCH'] }) mode: string;
   @ApiProperty() attempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) transactionId: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) creationDate: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'End of the 3-business-day registration window.' }) deadline: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'End of the 3-business-day registration window.' })
+  deadline: string | null;
   @ApiProperty({ description: 'PENDING and within one business day of its deadline.' }) atRisk: boolean;
   @ApiProperty({ description: 'PENDING past its deadline: İYS will refuse it.' }) overdue: boolean;
   @ApiProperty() createdAt: string;

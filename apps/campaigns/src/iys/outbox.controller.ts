@@ -55,7 +55,13 @@ export class IysOutboxController {
       : (await this.tenancyRepo.listBrands(spId, null, 100_000)).map((b) => b.id);
     const after = decodeCursor(q.after, (v): v is string => typeof v === 'string' && /^\d{1,18}$/.test(v));
     const limit = q.limit ?? 100;
-    const rows = await this.monitor.list({ brandIds, state: q.state, atRisk: q.atRisk, afterId: after, limit: limit + 1 });
+    const rows = await this.monitor.list({
+      brandIds,
+      state: q.state,
+      atRisk: q.atRisk,
+      afterId: after,
+      limit: limit + 1,
+    });
     return toPage(rows, limit, toItemDto, (r) => r.id);
   }
 }

@@ -40,10 +40,18 @@ export class IysPushController {
   @HttpCode(200)
   @ApiBody({ type: IysPushPayloadDto })
   @ApiOkResponse({ type: IysPushAnswerDto })
-  async push(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: unknown): Promise<IysPushAnswerDto> {
+  async push(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: unknown,
+  ): Promise<IysPushAnswerDto> {
     const { pushUsername, pushPassword } = this.config.iys;
     if (!pushUsername || !pushPassword) {
-      throw new ApiError(404, 'IYS_PUSH_DISABLED', 'İYS push is not enabled here: set IYS_PUSH_USERNAME and IYS_PUSH_PASSWORD.');
+      throw new ApiError(
+        404,
+        'IYS_PUSH_DISABLED',
+        'İYS push is not enabled here: set IYS_PUSH_USERNAME and IYS_PUSH_PASSWORD.',
+      );
     }
     if (!this.authorised(req.headers.authorization, pushUsername, pushPassword)) {
       res.setHeader('WWW-Authenticate', 'Basic realm="Izinli IYS push", charset="UTF-8"');
@@ -56,11 +64,16 @@ export class IysPushController {
     const payload = plainToInstance(IysPushPayloadDto, body);
     const errors = await validate(payload, { whitelist: false, forbidUnknownValues: false });
     if (errors.length) {
-      throw ApiError.validation(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => ({ field: e.property, message }))));
+      throw ApiError.validation(
+        errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => ({ field: e.property, message }))),
+      );
     }
     const report = await this.receiver.receive(payload.list);
     this.telemetry.observePush(report);
-    this.log.log({ received: report.received, applied: report.applied, duplicates: report.duplicates, ignored: report.ignored }, 'İYS push received');
+    this.log.log(
+      { received: report.received, applied: report.applied, duplicates: report.duplicates, ignored: report.ignored },
+      'İYS push received',
+    );
     return report;
   }
 

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommittedMovements, IYS_SYNC_SETTINGS, IysSyncSettings, OutboxListener, OutboxRepository } from '@izinli/consent';
+import {
+  CommittedMovements,
+  IYS_SYNC_SETTINGS,
+  IysSyncSettings,
+  OutboxListener,
+  OutboxRepository,
+} from '@izinli/consent';
 import { JobQueue } from '@izinli/queue';
 import { IysBatchJob, IysOutboxJob, QueueName, WebhookJob } from '../jobs/queue-names';
 import { FlushJobData, flushJob, IYS_OUTBOX_JOB_OPTIONS, sendJobId, SendJobData } from './iys-work-scheduler';
@@ -31,15 +37,29 @@ export class QueueOutboxListener extends OutboxListener {
     if (pending.length > BULK_COMMIT) {
       await this.outbox.joinBatches(pending.map((o) => o.id));
       const job = flushJob(event.brandId, 0, this.settings.batchGatherMs, Date.now());
-      await this.queue.add<FlushJobData>(QueueName.IYS_BATCHES, IysBatchJob.FLUSH_BATCH, { brandId: event.brandId }, { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: job.delayMs, jobId: job.jobId });
+      await this.queue.add<FlushJobData>(
+        QueueName.IYS_BATCHES,
+        IysBatchJob.FLUSH_BATCH,
+        { brandId: event.brandId },
+        { ...IYS_OUTBOX_JOB_OPTIONS, delayMs: job.delayMs, jobId: job.jobId },
+      );
     } else if (pending.length) {
       await this.queue.addBulk<SendJobData>(
         QueueName.IYS_OUTBOX,
-        pending.map((o) => ({ name: IysOutboxJob.SEND, data: { outboxId: o.id }, options: { ...IYS_OUTBOX_JOB_OPTIONS, jobId: sendJobId(o.id, 'a0') } })),
+        pending.map((o) => ({
+          name: IysOutboxJob.SEND,
+          data: { outboxId: o.id },
+          options: { ...IYS_OUTBOX_JOB_OPTIONS, jobId: sendJobId(o.id, 'a0') },
+        })),
       );
     }
     if (event.movementIds.length) {
-      await this.queue.add<FanoutJobData>(QueueName.WEBHOOKS, WebhookJob.FANOUT, { movementIds: event.movementIds }, { attempts: 5, backoffMs: 1_000, jobId: `fanout:${event.movementIds[0]}` });
+      await this.queue.add<FanoutJobData>(
+        QueueName.WEBHOOKS,
+        WebhookJob.FANOUT,
+        { movementIds: event.movementIds },
+        { attempts: 5, backoffMs: 1_000, jobId: `fanout:${event.movementIds[0]}` },
+      );
     }
   }
 }

@@ -72,7 +72,11 @@ export class RedisIysRateLimiter extends IysRateLimiter implements OnApplication
     private readonly settings: IysRateLimitSettings,
   ) {
     super();
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) as LimiterRedis;
+    this.redis = new Redis(redisUrl, {
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+      lazyConnect: false,
+    }) as LimiterRedis;
     this.redis.on('error', (err) => this.log.warn({ err: err.message }, 'redis connection problem'));
     this.redis.defineCommand('iysAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     this.redis.defineCommand('iysRelease', { numberOfKeys: 1, lua: RELEASE });
@@ -84,11 +88,21 @@ export class RedisIysRateLimiter extends IysRateLimiter implements OnApplication
     const giveUpAt = Date.now() + maxWaitMs;
     const member = `${this.member}-${++this.seq}`;
     for (;;) {
-      const [taken, waitMs] = await this.redis.iysAcquire(`${this.scope}:slots`, `${this.scope}:pause`, cap, this.settings.inFlightMs, member);
+      const [taken, waitMs] = await this.redis.iysAcquire(
+        `${this.scope}:slots`,
+        `${this.scope}:pause`,
+        cap,
+        this.settings.inFlightMs,
+        member,
+      );
       if (taken === 1) {
         return {
           release: () => {
-            this.redis.iysRelease(`${this.scope}:slots`, this.settings.windowMs, member).catch((err: Error) => this.log.warn({ err: err.message }, 'could not release an İYS slot; it frees on its own'));
+            this.redis
+              .iysRelease(`${this.scope}:slots`, this.settings.windowMs, member)
+              .catch((err: Error) =>
+                this.log.warn({ err: err.message }, 'could not release an İYS slot; it frees on its own'),
+              );
           },
         };
       }

@@ -13,11 +13,18 @@ export class SqlIysBrandDirectory extends IysBrandDirectory {
   }
 
   syncedBrands(): Promise<ConsentBrand[]> {
-    return sqlRows<ConsentBrand>(this.ds, `SELECT ${COLUMNS} FROM brands b JOIN service_providers sp ON sp.id = b.service_provider_id WHERE b.iys_sync = 'PLATFORM' ORDER BY b.brand_code`);
+    return sqlRows<ConsentBrand>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM brands b JOIN service_providers sp ON sp.id = b.service_provider_id WHERE b.iys_sync = 'PLATFORM' ORDER BY b.brand_code`,
+    );
   }
 
   byBrandCode(brandCode: string): Promise<ConsentBrand | undefined> {
     if (!/^\d{1,12}$/.test(brandCode)) return Promise.resolve(undefined);
-    return sqlOne<ConsentBrand>(this.ds, `SELECT ${COLUMNS} FROM brands b JOIN service_providers sp ON sp.id = b.service_provider_id WHERE b.brand_code = $1`, [brandCode]);
+    return sqlOne<ConsentBrand>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM brands b JOIN service_providers sp ON sp.id = b.service_provider_id WHERE b.brand_code = $1`,
+      [brandCode],
+    );
   }
 }

@@ -38,6 +38,8 @@ export class CreateWebhookDeliveries1764300600000 implements MigrationInterface 
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE webhook_deliveries; ALTER TABLE brands DROP COLUMN webhook_swept_id, DROP COLUMN webhook_since;`);
+    await q.query(
+      `DROP TABLE webhook_deliveries; ALTER TABLE brands DROP COLUMN webhook_swept_id, DROP COLUMN webhook_since;`,
+    );
   }
 }

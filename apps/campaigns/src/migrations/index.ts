@@ -4,4 +4,9 @@ import { CreateWebhookDeliveries1764300600000 } from './1764300600000-CreateWebh
 import { CreateMessages1764301000000 } from './1764301000000-CreateMessages';
 
 /** The app's migrations; the libraries' own lists are added beside them in the app module. */
-export const appMigrations = [CreateTenancy1764300000000, CreateCampaigns1764300200000, CreateWebhookDeliveries1764300600000, CreateMessages1764301000000];
+export const appMigrations = [
+  CreateTenancy1764300000000,
+  CreateCampaigns1764300200000,
+  CreateWebhookDeliveries1764300600000,
+  CreateMessages1764301000000,
+];

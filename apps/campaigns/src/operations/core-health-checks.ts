@@ -35,7 +35,8 @@ export class CoreHealthChecks implements OnModuleInit {
     this.health.register('mail', async () => {
       // Opening an SMTP connection on every probe would be rude to the relay: reuse a recent answer.
       const now = Date.now();
-      if (!this.mailCache || now - this.mailCache.at > MAIL_CHECK_CACHE_MS) this.mailCache = { at: now, result: this.mail.verify() };
+      if (!this.mailCache || now - this.mailCache.at > MAIL_CHECK_CACHE_MS)
+        this.mailCache = { at: now, result: this.mail.verify() };
       await this.mailCache.result;
       return { status: 'up', mode: this.mail.kind };
     });
@@ -46,7 +47,11 @@ export class CoreHealthChecks implements OnModuleInit {
       try {
         const res = await fetch(url, { method: 'GET', signal: ctrl.signal });
         await res.arrayBuffer();
-        return { status: 'up', mode: this.iys.isSimulator() ? 'in-process simulator' : 'remote', httpStatus: res.status };
+        return {
+          status: 'up',
+          mode: this.iys.isSimulator() ? 'in-process simulator' : 'remote',
+          httpStatus: res.status,
+        };
       } finally {
         clearTimeout(t);
       }

@@ -26,7 +26,10 @@ export class HealthService {
           const r = await withTimeout(check(), 3000);
           return [name, { ...r, latencyMs: Date.now() - t0 }] as const;
         } catch (err) {
-          return [name, { status: 'down' as const, detail: (err as Error).message, latencyMs: Date.now() - t0 }] as const;
+          return [
+            name,
+            { status: 'down' as const, detail: (err as Error).message, latencyMs: Date.now() - t0 },
+          ] as const;
         }
       }),
     );

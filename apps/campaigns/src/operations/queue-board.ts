@@ -23,8 +23,18 @@ export function mountQueueBoard(app: INestApplication): void {
     const h = req.headers.authorization ?? '';
     let key: string | undefined;
     if (/^Bearer\s+/i.test(h)) key = h.replace(/^Bearer\s+/i, '').trim();
-    else if (/^Basic\s+/i.test(h)) key = Buffer.from(h.replace(/^Basic\s+/i, ''), 'base64').toString('utf8').split(':').slice(1).join(':');
-    const ok = key && key.length < 200 && (await sqlOne(ds, 'SELECT 1 FROM api_keys WHERE key_hash = $1 AND is_operator AND revoked_at IS NULL', [hashApiKey(key)]));
+    else if (/^Basic\s+/i.test(h))
+      key = Buffer.from(h.replace(/^Basic\s+/i, ''), 'base64')
+        .toString('utf8')
+        .split(':')
+        .slice(1)
+        .join(':');
+    const ok =
+      key &&
+      key.length < 200 &&
+      (await sqlOne(ds, 'SELECT 1 FROM api_keys WHERE key_hash = $1 AND is_operator AND revoked_at IS NULL', [
+        hashApiKey(key),
+      ]));
     if (!ok) {
       res.status(401).set('WWW-Authenticate', 'Basic realm="Izinli queues"').type('application/problem+json');
       res.send(JSON.stringify(problem(401, 'UNAUTHORIZED', 'The queue board needs the operator key.')));
@@ -44,5 +54,9 @@ export function mountQueueBoard(app: INestApplication): void {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({ queues: queue.all().map((q) => new BullAdapter(q)), serverAdapter: adapter });
-  app.use(QUEUE_BOARD_PATH, (req: Request, res: Response, next: NextFunction) => void auth(req, res, next).catch(next), adapter.getRouter());
+  app.use(
+    QUEUE_BOARD_PATH,
+    (req: Request, res: Response, next: NextFunction) => void auth(req, res, next).catch(next),
+    adapter.getRouter(),
+  );
 }

@@ -50,8 +50,15 @@ export class SuppressionsController {
 
   /** 201 with the new entry; 200 with the entry already in force in this scope (nothing changed). */
   @Post()
-  @ApiCreatedResponse({ type: SuppressionDto, description: 'Added. An address already suppressed in the same scope answers 200 with the existing entry.' })
-  async add(@CurrentPrincipal() principal: Principal, @Body() dto: AddSuppressionDto, @Res({ passthrough: true }) res: Response): Promise<SuppressionDto> {
+  @ApiCreatedResponse({
+    type: SuppressionDto,
+    description: 'Added. An address already suppressed in the same scope answers 200 with the existing entry.',
+  })
+  async add(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: AddSuppressionDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SuppressionDto> {
     const tenantId = tenantOf(principal);
     const { created, entry } = await this.suppressions
       .add(dto.email, tenantId, dto.reason, tenantId ? 'API' : 'OPERATOR', dto.note)
@@ -70,7 +77,13 @@ export class SuppressionsController {
     const email = q.email === undefined ? undefined : requireEmail(q.email);
     const after = decodeCursor(q.after, (v): v is string => typeof v === 'string' && /^\d{1,18}$/.test(v));
     const tenantId = tenantOf(principal);
-    const page = await this.suppressions.list({ tenantId, includePlatformWide: tenantId !== null, email, afterId: after, limit: q.limit ?? 100 });
+    const page = await this.suppressions.list({
+      tenantId,
+      includePlatformWide: tenantId !== null,
+      email,
+      afterId: after,
+      limit: q.limit ?? 100,
+    });
     return { items: page.items.map(toDto), next: page.nextAfterId ? encodeCursor(page.nextAfterId) : null };
   }
 
@@ -88,7 +101,11 @@ export class SuppressionsController {
     if (tenantId !== null) {
       const platform = await this.suppressions.list({ tenantId: null, email, limit: 1 });
       if (platform.items.length) {
-        throw new ApiError(403, 'PLATFORM_SUPPRESSION', 'This address is suppressed platform-wide (a hard bounce or the operator); only the operator can remove it.');
+        throw new ApiError(
+          403,
+          'PLATFORM_SUPPRESSION',
+          'This address is suppressed platform-wide (a hard bounce or the operator); only the operator can remove it.',
+        );
       }
     }
     throw ApiError.notFound('Suppression');

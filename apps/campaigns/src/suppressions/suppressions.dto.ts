@@ -4,7 +4,10 @@ import { SUPPRESSION_REASONS, type SuppressionReason } from '@izinli/consent';
 import { PageQueryDto } from '../common/http/paging';
 
 export class AddSuppressionDto {
-  @ApiProperty({ example: 'bounced@example.com', description: 'Normalised as İYS stores addresses (lower case); an address İYS would refuse is 422 INVALID_EMAIL.' })
+  @ApiProperty({
+    example: 'bounced@example.com',
+    description: 'Normalised as İYS stores addresses (lower case); an address İYS would refuse is 422 INVALID_EMAIL.',
+  })
   @IsString()
   @MaxLength(320)
   email: string;
@@ -13,7 +16,10 @@ export class AddSuppressionDto {
   @IsIn(SUPPRESSION_REASONS as unknown as string[])
   reason: SuppressionReason;
 
-  @ApiPropertyOptional({ maxLength: 500, description: 'Free text for people (a ticket number, why). No personal data beyond the address, please.' })
+  @ApiPropertyOptional({
+    maxLength: 500,
+    description: 'Free text for people (a ticket number, why). No personal data beyond the address, please.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -34,7 +40,8 @@ export class SuppressionDto {
   @ApiProperty({ enum: SUPPRESSION_REASONS }) reason: string;
   @ApiProperty({
     enum: ['TENANT', 'PLATFORM'],
-    description: "TENANT: the service provider's own entry, covering its brands. PLATFORM: the operator's (or a hard bounce seen by Izinli's SMTP), covering every tenant.",
+    description:
+      "TENANT: the service provider's own entry, covering its brands. PLATFORM: the operator's (or a hard bounce seen by Izinli's SMTP), covering every tenant.",
   })
   scope: 'TENANT' | 'PLATFORM';
   @ApiProperty({ description: 'Who added it: API (a service provider), OPERATOR, SMTP (hard bounce).' }) origin: string;

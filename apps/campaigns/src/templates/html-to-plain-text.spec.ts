@@ -8,8 +8,12 @@ describe(htmlToPlainText.name, () => {
   });
 
   it('keeps the URL of every link beside its words', () => {
-    expect(htmlToPlainText('<p>Bakın: <a href="https://ornek.com.tr/yeni">yeni ürünler</a></p>')).toBe('Bakın: yeni ürünler (https://ornek.com.tr/yeni)');
-    expect(htmlToPlainText('<a href="https://x.example/u/abc">https://x.example/u/abc</a>')).toBe('https://x.example/u/abc');
+    expect(htmlToPlainText('<p>Bakın: <a href="https://ornek.com.tr/yeni">yeni ürünler</a></p>')).toBe(
+      'Bakın: yeni ürünler (https://ornek.com.tr/yeni)',
+    );
+    expect(htmlToPlainText('<a href="https://x.example/u/abc">https://x.example/u/abc</a>')).toBe(
+      'https://x.example/u/abc',
+    );
     expect(htmlToPlainText('<a href="https://x.example/logo"><img src="l.png"></a>')).toBe('https://x.example/logo');
     expect(htmlToPlainText('<a href="mailto:destek@ornek.com.tr">yazın</a>')).toBe('yazın (destek@ornek.com.tr)');
   });
@@ -19,17 +23,22 @@ describe(htmlToPlainText.name, () => {
   });
 
   it('drops head, style, script and comments', () => {
-    const html = '<html><head><title>T</title><style>p{color:red}</style></head><body><!-- gizli --><script>var a = "<p>";</script><p>Görünen</p></body></html>';
+    const html =
+      '<html><head><title>T</title><style>p{color:red}</style></head><body><!-- gizli --><script>var a = "<p>";</script><p>Görünen</p></body></html>';
     expect(htmlToPlainText(html)).toBe('Görünen');
   });
 
   it('decodes named and numeric entities, including Turkish letters', () => {
-    expect(htmlToPlainText('<p>&Ccedil;ok &quot;iyi&quot; &amp; &#351;ahane &#x11F; &euro;5&nbsp;ve &unknown;</p>')).toBe('Çok "iyi" & şahane ğ €5 ve &unknown;');
+    expect(
+      htmlToPlainText('<p>&Ccedil;ok &quot;iyi&quot; &amp; &#351;ahane &#x11F; &euro;5&nbsp;ve &unknown;</p>'),
+    ).toBe('Çok "iyi" & şahane ğ €5 ve &unknown;');
     expect(decodeEntities('&#0;&#xD800;&#9999999;')).toBe('\ufffd\ufffd\ufffd');
   });
 
   it('turns lists, line breaks and rules into lines', () => {
-    expect(htmlToPlainText('<ul><li>bir</li><li>iki</li></ul>satır<br>alt<hr>son')).toBe('- bir\n- iki\n\nsatır\nalt\n\n----\n\nson');
+    expect(htmlToPlainText('<ul><li>bir</li><li>iki</li></ul>satır<br>alt<hr>son')).toBe(
+      '- bir\n- iki\n\nsatır\nalt\n\n----\n\nson',
+    );
   });
 
   it('leaves no line of white space behind: &nbsp; spacer paragraphs, a CR in <pre>, mixed-case hidden elements', () => {

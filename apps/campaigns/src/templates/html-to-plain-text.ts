@@ -6,11 +6,44 @@
  */
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '',
-  copy: '©', reg: '®', trade: '™', hellip: '…', ndash: '–', mdash: '—', bull: '•', middot: '·',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', euro: '€', pound: '£', deg: '°',
-  ccedil: 'ç', Ccedil: 'Ç', ouml: 'ö', Ouml: 'Ö', uuml: 'ü', Uuml: 'Ü', scedil: 'ş', Scedil: 'Ş',
-  gbreve: 'ğ', Gbreve: 'Ğ', inodot: 'ı', Idot: 'İ', times: '×', percnt: '%',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  shy: '',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  hellip: '…',
+  ndash: '–',
+  mdash: '—',
+  bull: '•',
+  middot: '·',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  laquo: '«',
+  raquo: '»',
+  euro: '€',
+  pound: '£',
+  deg: '°',
+  ccedil: 'ç',
+  Ccedil: 'Ç',
+  ouml: 'ö',
+  Ouml: 'Ö',
+  uuml: 'ü',
+  Uuml: 'Ü',
+  scedil: 'ş',
+  Scedil: 'Ş',
+  gbreve: 'ğ',
+  Gbreve: 'Ğ',
+  inodot: 'ı',
+  Idot: 'İ',
+  times: '×',
+  percnt: '%',
 };
 
 /** Elements whose content is never shown to a reader. */
@@ -18,7 +51,22 @@ const HIDDEN = new Set(['head', 'style', 'script', 'title', 'template', 'noscrip
 /** Elements that end a paragraph. */
 const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'table', 'ul', 'ol', 'pre']);
 /** Elements that end a line. */
-const LINE = new Set(['div', 'tr', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'center', 'address', 'dd', 'dt', 'form']);
+const LINE = new Set([
+  'div',
+  'tr',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'nav',
+  'aside',
+  'center',
+  'address',
+  'dd',
+  'dt',
+  'form',
+]);
 
 export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;

@@ -1,4 +1,10 @@
-import { RenderContext, TemplateEngine, TemplateInvalidError, TemplateRenderError, TemplateSource } from './template-engine';
+import {
+  RenderContext,
+  TemplateEngine,
+  TemplateInvalidError,
+  TemplateRenderError,
+  TemplateSource,
+} from './template-engine';
 
 const URL = 'https://izinli.example/u/abc.def';
 
@@ -54,9 +60,18 @@ describe(TemplateEngine.name, () => {
     });
 
     it('refuses unknown and computed partials, accepts built-in and inline ones', () => {
-      expect(sut.check(source({ html: 'x\n{{> header}}' }))[0]).toMatchObject({ line: 2, message: expect.stringContaining('unknown partial "header"') });
+      expect(sut.check(source({ html: 'x\n{{> header}}' }))[0]).toMatchObject({
+        line: 2,
+        message: expect.stringContaining('unknown partial "header"'),
+      });
       expect(sut.check(source({ html: '{{> (whichPartial)}}' }))).toHaveLength(1);
-      expect(sut.check(source({ html: '{{#*inline "kart"}}<b>{{name}}</b>{{/inline}}{{> kart name=firstName}} {{> unsubscribe}} {{> button href="https://x.example" label="Git"}}' }))).toEqual([]);
+      expect(
+        sut.check(
+          source({
+            html: '{{#*inline "kart"}}<b>{{name}}</b>{{/inline}}{{> kart name=firstName}} {{> unsubscribe}} {{> button href="https://x.example" label="Git"}}',
+          }),
+        ),
+      ).toEqual([]);
     });
 
     it('refuses block helpers without their value', () => {
@@ -76,7 +91,13 @@ describe(TemplateEngine.name, () => {
 
   describe('render', () => {
     it('escapes data in HTML and leaves plain-text parts unescaped', () => {
-      const t = sut.compile(source({ subject: 'Fırsat: {{firstName}}', html: '<p>{{firstName}}</p><a href="{{unsubscribeUrl}}">x</a>', text: 'Merhaba {{firstName}}' }));
+      const t = sut.compile(
+        source({
+          subject: 'Fırsat: {{firstName}}',
+          html: '<p>{{firstName}}</p><a href="{{unsubscribeUrl}}">x</a>',
+          text: 'Merhaba {{firstName}}',
+        }),
+      );
       const out = t.render(ctx({ data: { firstName: '<script>alert("x")</script> & Co' } }));
       expect(out.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
       expect(out.html).not.toContain('<script>');
@@ -85,7 +106,9 @@ describe(TemplateEngine.name, () => {
     });
 
     it('keeps a rendered subject on one line whatever the data', () => {
-      const out = sut.compile(source({ subject: 'Merhaba {{firstName}}' })).render(ctx({ data: { firstName: 'Ali\r\nBcc: kotu@example.com' } }));
+      const out = sut
+        .compile(source({ subject: 'Merhaba {{firstName}}' }))
+        .render(ctx({ data: { firstName: 'Ali\r\nBcc: kotu@example.com' } }));
       expect(out.subject).toBe('Merhaba Ali Bcc: kotu@example.com');
     });
 
@@ -104,18 +127,27 @@ describe(TemplateEngine.name, () => {
 
     it('adds no footer when the template places the link, and none to mail without an unsubscribe URL', () => {
       expect(sut.compile(source()).render(ctx()).html).not.toContain('abonelikten çıkabilirsiniz');
-      const transactional = sut.compile(source({ html: '<p>Siparişiniz yolda</p>' })).render(ctx({ unsubscribeUrl: null }));
+      const transactional = sut
+        .compile(source({ html: '<p>Siparişiniz yolda</p>' }))
+        .render(ctx({ unsubscribeUrl: null }));
       expect(transactional.html).toBe('<p>Siparişiniz yolda</p>');
       expect(transactional.text).toBe('Siparişiniz yolda');
     });
 
     it('adds the link to a given text part that lacks it', () => {
       const out = sut.compile(source({ text: 'Merhaba {{firstName}}' })).render(ctx());
-      expect(out.text).toBe(`Merhaba Ayşe\n\n--\nBu e-posta Örnek tarafından gönderildi. Artık almak istemiyorsanız abonelikten çıkın: ${URL}`);
+      expect(out.text).toBe(
+        `Merhaba Ayşe\n\n--\nBu e-posta Örnek tarafından gönderildi. Artık almak istemiyorsanız abonelikten çıkın: ${URL}`,
+      );
     });
 
     it('renders the built-in partials in both parts', () => {
-      const t = sut.compile(source({ html: '{{> button href=link label=cta}} {{> unsubscribe}}', text: '{{> button href=link label=cta}} / {{> unsubscribe}}' }));
+      const t = sut.compile(
+        source({
+          html: '{{> button href=link label=cta}} {{> unsubscribe}}',
+          text: '{{> button href=link label=cta}} / {{> unsubscribe}}',
+        }),
+      );
       const out = t.render(ctx({ data: { link: 'https://ornek.com.tr/a?b=1&c=2', cta: 'Al & Git' } }));
       expect(out.html).toContain('href="https://ornek.com.tr/a?b&#x3D;1&amp;c&#x3D;2"');
       expect(out.html).toContain('>Al &amp; Git</a>');
@@ -124,7 +156,9 @@ describe(TemplateEngine.name, () => {
     });
 
     it('wraps the content in the basic layout', () => {
-      const out = sut.compile(source({ layout: 'basic', html: '<p>{{firstName}}</p>' })).render(ctx({ brandName: 'Ö & K' }));
+      const out = sut
+        .compile(source({ layout: 'basic', html: '<p>{{firstName}}</p>' }))
+        .render(ctx({ brandName: 'Ö & K' }));
       expect(out.html).toMatch(/^<!DOCTYPE html>/);
       expect(out.html).toContain('<title>Merhaba Ayşe</title>');
       expect(out.html).toContain('>Ö &amp; K</td>');
@@ -134,18 +168,26 @@ describe(TemplateEngine.name, () => {
     });
 
     it('offers default, each and if', () => {
-      const t = sut.compile(source({ html: '{{default firstName "Değerli müşterimiz"}}:{{#each items}}[{{this}}]{{/each}}{{#if vip}} VIP{{/if}}' }));
+      const t = sut.compile(
+        source({
+          html: '{{default firstName "Değerli müşterimiz"}}:{{#each items}}[{{this}}]{{/each}}{{#if vip}} VIP{{/if}}',
+        }),
+      );
       expect(t.render(ctx({ data: { items: ['a', 'b'], vip: true } })).html).toContain('Değerli müşterimiz:[a][b] VIP');
     });
 
     it('does not let data replace the app values', () => {
-      const out = sut.compile(source({ html: '{{email}} {{unsubscribeUrl}}' })).render(ctx({ data: { email: 'x@evil.example', unsubscribeUrl: 'https://evil.example' } }));
+      const out = sut
+        .compile(source({ html: '{{email}} {{unsubscribeUrl}}' }))
+        .render(ctx({ data: { email: 'x@evil.example', unsubscribeUrl: 'https://evil.example' } }));
       expect(out.html).toContain('ayse@example.com');
       expect(out.html).not.toContain('evil');
     });
 
     it('does not reach prototype properties through data', () => {
-      const out = sut.compile(source({ html: '[{{constructor.name}}][{{polluted}}]' })).render(ctx({ data: JSON.parse('{"__proto__": {"polluted": 1}}') }));
+      const out = sut
+        .compile(source({ html: '[{{constructor.name}}][{{polluted}}]' }))
+        .render(ctx({ data: JSON.parse('{"__proto__": {"polluted": 1}}') }));
       expect(out.html).toMatch(/^\[\]\[\]/);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });

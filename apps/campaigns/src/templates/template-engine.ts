@@ -89,7 +89,8 @@ const LAYOUTS: Record<TemplateLayout, string | null> = {
 /** Helpers a template may call besides Handlebars' block helpers. */
 const CUSTOM_HELPERS = {
   /** {{default firstName "Değerli müşterimiz"}}: the value, or the fallback when it is empty. */
-  default: (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value),
+  default: (value: unknown, fallback: unknown) =>
+    value === undefined || value === null || value === '' ? fallback : value,
 };
 
 const BLOCK_HELPERS_WITH_ONE_VALUE = new Set(['if', 'unless', 'each', 'with']);
@@ -136,7 +137,8 @@ function auditTree(program: hbs.AST.Program): { line: number | null; message: st
   const inline = new Set<string>();
   const partialUses: { name: string; line: number | null }[] = [];
   const lineOf = (n: Node) => n.loc?.start.line ?? null;
-  const at = (n: Node, message: string) => problems.push({ line: lineOf(n), message: `line ${lineOf(n) ?? '?'}: ${message}` });
+  const at = (n: Node, message: string) =>
+    problems.push({ line: lineOf(n), message: `line ${lineOf(n) ?? '?'}: ${message}` });
 
   const visit = (node: Node | null | undefined): void => {
     if (!node) return;
@@ -146,14 +148,19 @@ function auditTree(program: hbs.AST.Program): { line: number | null; message: st
         break;
       case 'MustacheStatement': {
         const m = node as hbs.AST.MustacheStatement;
-        if (!m.escaped) at(m, 'unescaped output ({{{…}}} or {{&…}}) is not allowed: every value is escaped, and Izinli adds the unsubscribe footer itself');
+        if (!m.escaped)
+          at(
+            m,
+            'unescaped output ({{{…}}} or {{&…}}) is not allowed: every value is escaped, and Izinli adds the unsubscribe footer itself',
+          );
         m.params.forEach(visit);
         break;
       }
       case 'BlockStatement': {
         const b = node as hbs.AST.BlockStatement;
         const name = (b.path as hbs.AST.PathExpression).original;
-        if (BLOCK_HELPERS_WITH_ONE_VALUE.has(name) && b.params.length !== 1) at(b, `{{#${name}}} needs exactly one value, as in {{#${name} items}}`);
+        if (BLOCK_HELPERS_WITH_ONE_VALUE.has(name) && b.params.length !== 1)
+          at(b, `{{#${name}}} needs exactly one value, as in {{#${name} items}}`);
         b.params.forEach(visit);
         visit(b.program);
         visit(b.inverse);
@@ -171,7 +178,8 @@ function auditTree(program: hbs.AST.Program): { line: number | null; message: st
         const d = node as hbs.AST.DecoratorBlock;
         const name = (d.path as hbs.AST.PathExpression).original;
         const first = d.params[0];
-        if (name !== 'inline' || !first || first.type !== 'StringLiteral') at(d, 'only {{#*inline "name"}} … {{/inline}} partial declarations are allowed');
+        if (name !== 'inline' || !first || first.type !== 'StringLiteral')
+          at(d, 'only {{#*inline "name"}} … {{/inline}} partial declarations are allowed');
         else inline.add((first as hbs.AST.StringLiteral).value);
         visit(d.program);
         break;
@@ -189,7 +197,11 @@ function auditTree(program: hbs.AST.Program): { line: number | null; message: st
   visit(program);
 
   for (const use of partialUses) {
-    if (!(BUILT_IN_PARTIALS as readonly string[]).includes(use.name) && !inline.has(use.name) && use.name !== '@partial-block') {
+    if (
+      !(BUILT_IN_PARTIALS as readonly string[]).includes(use.name) &&
+      !inline.has(use.name) &&
+      use.name !== '@partial-block'
+    ) {
       problems.push({
         line: use.line,
         message: `line ${use.line ?? '?'}: unknown partial "${use.name}"; use ${BUILT_IN_PARTIALS.join(' or ')}, or declare it with {{#*inline "${use.name}"}}`,
@@ -199,7 +211,12 @@ function auditTree(program: hbs.AST.Program): { line: number | null; message: st
   return problems;
 }
 
-function compilePart(field: TemplatePart, source: string, env: typeof Handlebars, noEscape: boolean): { fn?: Handlebars.TemplateDelegate; problems: TemplateProblem[] } {
+function compilePart(
+  field: TemplatePart,
+  source: string,
+  env: typeof Handlebars,
+  noEscape: boolean,
+): { fn?: Handlebars.TemplateDelegate; problems: TemplateProblem[] } {
   if (source.length > MAX_LENGTH[field]) {
     return { problems: [{ field, line: null, message: `longer than ${MAX_LENGTH[field]} characters` }] };
   }
@@ -211,7 +228,13 @@ function compilePart(field: TemplatePart, source: string, env: typeof Handlebars
   }
   const audit = auditTree(ast);
   if (audit.length) return { problems: audit.map((p) => ({ field, ...p })) };
-  const options: CompileOptions = { knownHelpersOnly: true, knownHelpers: KNOWN_HELPERS, noEscape, strict: false, preventIndent: true };
+  const options: CompileOptions = {
+    knownHelpersOnly: true,
+    knownHelpers: KNOWN_HELPERS,
+    noEscape,
+    strict: false,
+    preventIndent: true,
+  };
   try {
     // precompile reports unknown helpers with their position; compile on its own would defer that to first use.
     env.precompile(ast, options);
@@ -223,7 +246,10 @@ function compilePart(field: TemplatePart, source: string, env: typeof Handlebars
 
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 
-const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false };
+const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
+  allowProtoMethodsByDefault: false,
+  allowProtoPropertiesByDefault: false,
+};
 
 function run(field: TemplatePart, fn: Handlebars.TemplateDelegate, context: object): string {
   try {
@@ -276,7 +302,8 @@ export class CompiledTemplate {
     const context = { ...ctx.data, email: ctx.email, brandName: ctx.brandName, unsubscribeUrl: ctx.unsubscribeUrl };
     const subject = oneLine(run('subject', this.subjectFn, context));
     let html = run('html', this.htmlFn, context);
-    if (this.layoutFn) html = run('html', this.layoutFn, { ...context, subject, body: new Handlebars.SafeString(html) });
+    if (this.layoutFn)
+      html = run('html', this.layoutFn, { ...context, subject, body: new Handlebars.SafeString(html) });
     const url = ctx.unsubscribeUrl;
     if (url && !hasVisibleLink(html, url)) html = insertBeforeBodyEnd(html, unsubscribeFooterHtml(ctx.brandName, url));
     let text = this.textFn ? run('text', this.textFn, context) : htmlToPlainText(html);
@@ -301,10 +328,18 @@ export class TemplateEngine {
     const { parts, problems } = this.compileParts(source);
     if (problems.length) throw new TemplateInvalidError(problems);
     const layout = LAYOUTS[source.layout ?? 'none'];
-    return new CompiledTemplate(parts.subject!, parts.html!, parts.text ?? null, layout ? htmlEnv.compile(layout, { strict: false }) : null);
+    return new CompiledTemplate(
+      parts.subject!,
+      parts.html!,
+      parts.text ?? null,
+      layout ? htmlEnv.compile(layout, { strict: false }) : null,
+    );
   }
 
-  private compileParts(source: TemplateSource): { parts: Partial<Record<TemplatePart, Handlebars.TemplateDelegate>>; problems: TemplateProblem[] } {
+  private compileParts(source: TemplateSource): {
+    parts: Partial<Record<TemplatePart, Handlebars.TemplateDelegate>>;
+    problems: TemplateProblem[];
+  } {
     const parts: Partial<Record<TemplatePart, Handlebars.TemplateDelegate>> = {};
     const problems: TemplateProblem[] = [];
     const add = (field: TemplatePart, src: string, env: typeof Handlebars, noEscape: boolean) => {
@@ -314,7 +349,8 @@ export class TemplateEngine {
     };
     add('subject', source.subject, textEnv, true);
     add('html', source.html, htmlEnv, false);
-    if (source.text !== undefined && source.text !== null && source.text !== '') add('text', source.text, textEnv, true);
+    if (source.text !== undefined && source.text !== null && source.text !== '')
+      add('text', source.text, textEnv, true);
     return { parts, problems };
   }
 }

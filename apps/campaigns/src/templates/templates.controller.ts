@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CurrentServiceProviderId, ServiceProviderOnly } from '../common/auth/auth.decorators';
 import { ApiError } from '../common/http/api-error';
 import { CreateTemplateDto, PreviewTemplateDto, TemplateDto, TemplatePreviewDto } from './templates.dto';
@@ -17,8 +23,14 @@ export class TemplatesController {
 
   @Post('brands/:brandCode/templates')
   @ApiCreatedResponse({ type: TemplateDto })
-  @ApiUnprocessableEntityResponse({ description: 'TEMPLATE_INVALID: the template does not compile; each error names its part and line.' })
-  create(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: CreateTemplateDto): Promise<TemplateDto> {
+  @ApiUnprocessableEntityResponse({
+    description: 'TEMPLATE_INVALID: the template does not compile; each error names its part and line.',
+  })
+  create(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Body() dto: CreateTemplateDto,
+  ): Promise<TemplateDto> {
     return this.templates.create(spId, brandCode, dto);
   }
 
@@ -31,7 +43,11 @@ export class TemplatesController {
   @Post('templates/:id/preview')
   @HttpCode(200)
   @ApiOkResponse({ type: TemplatePreviewDto })
-  preview(@CurrentServiceProviderId() spId: string, @Param('id', templateId) id: string, @Body() dto: PreviewTemplateDto): Promise<TemplatePreviewDto> {
+  preview(
+    @CurrentServiceProviderId() spId: string,
+    @Param('id', templateId) id: string,
+    @Body() dto: PreviewTemplateDto,
+  ): Promise<TemplatePreviewDto> {
     return this.templates.preview(spId, id, dto);
   }
 }

@@ -7,28 +7,43 @@ const SINGLE_LINE = /^[^\r\n\u2028\u2029\u0000]*$/;
 
 export class CreateTemplateDto {
   @ApiProperty({ example: 'Yeni sezon' })
-  @IsString() @Length(1, 200) @Matches(SINGLE_LINE, { message: 'name must be a single line' })
+  @IsString()
+  @Length(1, 200)
+  @Matches(SINGLE_LINE, { message: 'name must be a single line' })
   name: string;
 
-  @ApiProperty({ description: 'Handlebars; plain text (not HTML-escaped), kept on one line when rendered.', example: '{{firstName}}, yeni sezon geldi' })
-  @IsString() @Length(1, 998)
+  @ApiProperty({
+    description: 'Handlebars; plain text (not HTML-escaped), kept on one line when rendered.',
+    example: '{{firstName}}, yeni sezon geldi',
+  })
+  @IsString()
+  @Length(1, 998)
   subject: string;
 
   @ApiProperty({
     description:
       'Handlebars HTML. Values are always escaped ({{{…}}} is refused). Partials: {{> unsubscribe}}, {{> button href=… label=…}}, or your own {{#*inline "name"}}. ' +
       'Place the unsubscribe link with {{unsubscribeUrl}}; commercial mail without it gets a footer.',
-    example: '<p>Merhaba {{default firstName "Değerli müşterimiz"}},</p><p><a href="{{unsubscribeUrl}}">Abonelikten çık</a></p>',
+    example:
+      '<p>Merhaba {{default firstName "Değerli müşterimiz"}},</p><p><a href="{{unsubscribeUrl}}">Abonelikten çık</a></p>',
   })
-  @IsString() @Length(1, 512_000)
+  @IsString()
+  @Length(1, 512_000)
   html: string;
 
   @ApiPropertyOptional({ description: 'Handlebars plain text. Derived from the HTML when missing.' })
-  @IsOptional() @IsString() @MaxLength(256_000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(256_000)
   text?: string;
 
-  @ApiPropertyOptional({ enum: TEMPLATE_LAYOUTS, default: 'none', description: '`basic` wraps the HTML in a simple responsive layout with the brand name.' })
-  @IsOptional() @IsIn(TEMPLATE_LAYOUTS as unknown as string[])
+  @ApiPropertyOptional({
+    enum: TEMPLATE_LAYOUTS,
+    default: 'none',
+    description: '`basic` wraps the HTML in a simple responsive layout with the brand name.',
+  })
+  @IsOptional()
+  @IsIn(TEMPLATE_LAYOUTS as unknown as string[])
   layout?: TemplateLayout;
 }
 
@@ -44,12 +59,23 @@ export class TemplateDto {
 }
 
 export class PreviewTemplateDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Sample personalisation fields.', example: { firstName: 'Ayşe' } })
-  @IsOptional() @IsObject()
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Sample personalisation fields.',
+    example: { firstName: 'Ayşe' },
+  })
+  @IsOptional()
+  @IsObject()
   data?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'ayse@example.com', description: 'The address shown as {{email}}; a placeholder when missing.' })
-  @IsOptional() @IsString() @MaxLength(254)
+  @ApiPropertyOptional({
+    example: 'ayse@example.com',
+    description: 'The address shown as {{email}}; a placeholder when missing.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
   email?: string;
 }
 

@@ -23,7 +23,10 @@ const COLUMNS = `t.id, t.brand_id AS "brandId", b.brand_code AS "brandCode", b.n
 export class TemplatesRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async insert(brandId: string, t: { name: string; subject: string; html: string; text: string | null; layout: TemplateLayout }): Promise<TemplateRow> {
+  async insert(
+    brandId: string,
+    t: { name: string; subject: string; html: string; text: string | null; layout: TemplateLayout },
+  ): Promise<TemplateRow> {
     const row = await sqlOne<{ id: string }>(
       this.ds,
       `INSERT INTO templates (brand_id, name, subject, html, text, layout) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -33,7 +36,11 @@ export class TemplatesRepository {
   }
 
   findById(ex: SqlExecutor, id: string): Promise<TemplateRow | undefined> {
-    return sqlOne<TemplateRow>(ex, `SELECT ${COLUMNS} FROM templates t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1`, [id]);
+    return sqlOne<TemplateRow>(
+      ex,
+      `SELECT ${COLUMNS} FROM templates t JOIN brands b ON b.id = t.brand_id WHERE t.id = $1`,
+      [id],
+    );
   }
 
   /** The tenancy boundary for template routes: found only within the owner's brands. */

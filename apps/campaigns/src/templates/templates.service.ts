@@ -41,7 +41,12 @@ export class TemplatesService {
 
   async create(spId: string, brandCode: string, dto: CreateTemplateDto): Promise<TemplateDto> {
     const brand = await this.tenancy.requireOwnedBrand(spId, brandCode);
-    const source = { subject: dto.subject, html: dto.html, text: dto.text ?? null, layout: dto.layout ?? 'none' } as const;
+    const source = {
+      subject: dto.subject,
+      html: dto.html,
+      text: dto.text ?? null,
+      layout: dto.layout ?? 'none',
+    } as const;
     const problems = this.engine.check(source);
     if (problems.length) throw templateInvalid(problems);
     const row = await this.repo.insert(brand.id, { name: dto.name, ...source });
@@ -66,7 +71,9 @@ export class TemplatesService {
       });
     } catch (err) {
       if (err instanceof TemplateRenderError) {
-        throw ApiError.unprocessable('TEMPLATE_RENDER_FAILED', `The template failed on this data: ${err.message}`, [{ field: err.field, message: err.message }]);
+        throw ApiError.unprocessable('TEMPLATE_RENDER_FAILED', `The template failed on this data: ${err.message}`, [
+          { field: err.field, message: err.message },
+        ]);
       }
       throw err;
     }

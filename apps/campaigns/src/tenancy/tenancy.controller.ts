@@ -4,7 +4,14 @@ import { CurrentPrincipal, OperatorOnly, OperatorOrServiceProvider } from '../co
 import type { Principal } from '../common/auth/principal';
 import { PageQueryDto } from '../common/http/paging';
 import { ApiError } from '../common/http/api-error';
-import { ApiKeyCreatedDto, BrandDto, BrandListDto, CreateBrandDto, CreateServiceProviderDto, ServiceProviderCreatedDto } from './tenancy.dto';
+import {
+  ApiKeyCreatedDto,
+  BrandDto,
+  BrandListDto,
+  CreateBrandDto,
+  CreateServiceProviderDto,
+  ServiceProviderCreatedDto,
+} from './tenancy.dto';
 import { TenancyService } from './tenancy.service';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => ApiError.notFound('Service provider') });

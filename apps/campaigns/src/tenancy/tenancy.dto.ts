@@ -6,11 +6,14 @@ const NO_LINE_BREAKS = /^[^\r\n\u2028\u2029\u0000]*$/;
 
 export class CreateServiceProviderDto {
   @ApiProperty({ example: 'Örnek Mağazacılık A.Ş.' })
-  @IsString() @Length(1, 200) @Matches(NO_LINE_BREAKS, { message: 'name must be a single line' })
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_LINE_BREAKS, { message: 'name must be a single line' })
   name: string;
 
   @ApiProperty({ description: "The service provider's İYS code (digits).", example: '100001' })
-  @IsString() @Matches(/^\d{1,12}$/, { message: 'iysCode must be 1 to 12 digits' })
+  @IsString()
+  @Matches(/^\d{1,12}$/, { message: 'iysCode must be 1 to 12 digits' })
   iysCode: string;
 }
 
@@ -19,27 +22,36 @@ export type IysSyncMode = (typeof IYS_SYNC_MODES)[number];
 
 export class CreateBrandDto {
   @ApiProperty({ example: 'Örnek Market' })
-  @IsString() @Length(1, 200) @Matches(NO_LINE_BREAKS, { message: 'name must be a single line' })
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_LINE_BREAKS, { message: 'name must be a single line' })
   name: string;
 
   @ApiProperty({ description: 'The brand code in İYS (digits).', example: '100001' })
-  @IsString() @Matches(/^\d{1,12}$/, { message: 'brandCode must be 1 to 12 digits' })
+  @IsString()
+  @Matches(/^\d{1,12}$/, { message: 'brandCode must be 1 to 12 digits' })
   brandCode: string;
 
   @ApiProperty({ example: 'kampanya@ornek.com.tr' })
-  @IsEmail({ allow_display_name: false, require_tld: true }, { message: 'fromEmail must be an e-mail address' }) @MaxLength(254)
+  @IsEmail({ allow_display_name: false, require_tld: true }, { message: 'fromEmail must be an e-mail address' })
+  @MaxLength(254)
   fromEmail: string;
 
   @ApiProperty({ example: 'Örnek Market' })
-  @IsString() @Length(1, 100) @Matches(NO_LINE_BREAKS, { message: 'fromName must be a single line' })
+  @IsString()
+  @Length(1, 100)
+  @Matches(NO_LINE_BREAKS, { message: 'fromName must be a single line' })
   fromName: string;
 
   @ApiPropertyOptional({ example: 'destek@ornek.com.tr' })
-  @IsOptional() @IsEmail({ require_tld: true }, { message: 'replyTo must be an e-mail address' }) @MaxLength(254)
+  @IsOptional()
+  @IsEmail({ require_tld: true }, { message: 'replyTo must be an e-mail address' })
+  @MaxLength(254)
   replyTo?: string;
 
   @ApiPropertyOptional({ enum: IYS_SYNC_MODES, default: 'PLATFORM' })
-  @IsOptional() @IsIn(IYS_SYNC_MODES as unknown as string[])
+  @IsOptional()
+  @IsIn(IYS_SYNC_MODES as unknown as string[])
   iysSync?: IysSyncMode;
 }
 

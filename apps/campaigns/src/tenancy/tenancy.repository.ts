@@ -54,12 +54,11 @@ export class TenancyRepository {
   }
 
   async insertApiKey(ex: SqlExecutor, serviceProviderId: string | null, hash: string, prefix: string): Promise<void> {
-    await sqlRows(ex, `INSERT INTO api_keys (service_provider_id, is_operator, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`, [
-      serviceProviderId,
-      serviceProviderId === null,
-      hash,
-      prefix,
-    ]);
+    await sqlRows(
+      ex,
+      `INSERT INTO api_keys (service_provider_id, is_operator, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`,
+      [serviceProviderId, serviceProviderId === null, hash, prefix],
+    );
   }
 
   async operatorKeyExists(): Promise<boolean> {
@@ -69,7 +68,11 @@ export class TenancyRepository {
   /** Makes `hash` the one valid operator key (ADMIN_API_KEY set in the environment). */
   async setOperatorKey(hash: string, prefix: string): Promise<void> {
     await this.ds.transaction(async (m) => {
-      await sqlRows(m, `UPDATE api_keys SET revoked_at = now() WHERE is_operator AND revoked_at IS NULL AND key_hash <> $1`, [hash]);
+      await sqlRows(
+        m,
+        `UPDATE api_keys SET revoked_at = now() WHERE is_operator AND revoked_at IS NULL AND key_hash <> $1`,
+        [hash],
+      );
       await sqlRows(
         m,
         `INSERT INTO api_keys (service_provider_id, is_operator, key_hash, key_prefix) VALUES (NULL, true, $1, $2)
@@ -92,7 +95,15 @@ export class TenancyRepository {
 
   async insertBrand(
     ex: SqlExecutor,
-    b: { serviceProviderId: string; name: string; brandCode: string; fromEmail: string; fromName: string; replyTo?: string; iysSync: IysSyncMode },
+    b: {
+      serviceProviderId: string;
+      name: string;
+      brandCode: string;
+      fromEmail: string;
+      fromName: string;
+      replyTo?: string;
+      iysSync: IysSyncMode;
+    },
   ): Promise<BrandRow | undefined> {
     const inserted = await sqlOne<{ id: string }>(
       ex,
@@ -104,7 +115,11 @@ export class TenancyRepository {
   }
 
   findBrandById(ex: SqlExecutor, id: string): Promise<BrandRow | undefined> {
-    return sqlOne<BrandRow>(ex, `SELECT ${BRAND_COLUMNS} FROM brands b JOIN service_providers sp ON sp.id = b.service_provider_id WHERE b.id = $1`, [id]);
+    return sqlOne<BrandRow>(
+      ex,
+      `SELECT ${BRAND_COLUMNS} FROM brands b JOIN service_providers sp ON sp.id = b.service_provider_id WHERE b.id = $1`,
+      [id],
+    );
   }
 
   /** The tenancy boundary for brand routes: a brand is found only within its owner's scope. */

@@ -35,7 +35,8 @@ export class TenancyService {
     const apiKey = generateApiKey('sp');
     const sp = await this.repo.transaction(async (m) => {
       const created = await this.repo.insertServiceProvider(m, dto.name, dto.iysCode);
-      if (!created) throw ApiError.conflict('IYS_CODE_TAKEN', `A service provider with iysCode ${dto.iysCode} already exists.`);
+      if (!created)
+        throw ApiError.conflict('IYS_CODE_TAKEN', `A service provider with iysCode ${dto.iysCode} already exists.`);
       await this.repo.insertApiKey(m, created.id, hashApiKey(apiKey), keyPrefix(apiKey));
       return created;
     });
@@ -47,22 +48,26 @@ export class TenancyService {
   async createApiKey(serviceProviderId: string): Promise<{ apiKey: string }> {
     await this.requireServiceProvider(serviceProviderId);
     const apiKey = generateApiKey('sp');
-    await this.repo.transaction((m) => this.repo.insertApiKey(m, serviceProviderId, hashApiKey(apiKey), keyPrefix(apiKey)));
+    await this.repo.transaction((m) =>
+      this.repo.insertApiKey(m, serviceProviderId, hashApiKey(apiKey), keyPrefix(apiKey)),
+    );
     this.log.log({ serviceProviderId }, 'api key created');
     return { apiKey };
   }
 
   async createBrand(serviceProviderId: string, dto: CreateBrandDto): Promise<BrandDto> {
     const sp = await this.requireServiceProvider(serviceProviderId);
-    const brand = await this.repo.transaction((m) => this.repo.insertBrand(m, {
-      serviceProviderId,
-      name: dto.name,
-      brandCode: dto.brandCode,
-      fromEmail: dto.fromEmail.toLowerCase(),
-      fromName: dto.fromName,
-      replyTo: dto.replyTo?.toLowerCase(),
-      iysSync: dto.iysSync ?? 'PLATFORM',
-    }));
+    const brand = await this.repo.transaction((m) =>
+      this.repo.insertBrand(m, {
+        serviceProviderId,
+        name: dto.name,
+        brandCode: dto.brandCode,
+        fromEmail: dto.fromEmail.toLowerCase(),
+        fromName: dto.fromName,
+        replyTo: dto.replyTo?.toLowerCase(),
+        iysSync: dto.iysSync ?? 'PLATFORM',
+      }),
+    );
     if (!brand) throw ApiError.conflict('BRAND_CODE_TAKEN', `A brand with brandCode ${dto.brandCode} already exists.`);
     this.log.log({ serviceProviderId, brandId: brand.id }, 'brand created');
     await this.directory.brandCreated(sp, brand);
@@ -81,7 +86,9 @@ export class TenancyService {
    * answered exactly like one that does not exist.
    */
   async requireOwnedBrand(serviceProviderId: string, brandCode: string): Promise<BrandRow> {
-    const brand = /^\d{1,12}$/.test(brandCode) ? await this.repo.findOwnedBrand(serviceProviderId, brandCode) : undefined;
+    const brand = /^\d{1,12}$/.test(brandCode)
+      ? await this.repo.findOwnedBrand(serviceProviderId, brandCode)
+      : undefined;
     if (!brand) throw ApiError.notFound(`Brand ${brandCode}`);
     return brand;
   }

@@ -17,7 +17,11 @@ export class MessageContent {
 
   /** Compiles (or reuses) a template; throws TemplateInvalidError with each problem's part and line. */
   compile(source: TemplateSource, templateId: string | null): CompiledTemplate {
-    const key = templateId ? `t:${templateId}` : `i:${createHash('sha256').update(JSON.stringify([source.subject, source.html, source.text ?? null])).digest('base64url')}`;
+    const key = templateId
+      ? `t:${templateId}`
+      : `i:${createHash('sha256')
+          .update(JSON.stringify([source.subject, source.html, source.text ?? null]))
+          .digest('base64url')}`;
     const hit = this.cache.get(key);
     if (hit) {
       // Most recently used last, so the oldest is evicted first.
@@ -38,6 +42,12 @@ export { TemplateInvalidError };
  * Inline parts as a template source. An inline message may have text and no html: it is compiled with an empty
  * html part, which `hasHtml` tells the sender to leave out of the mail.
  */
-export function inlineSource(parts: { subject: string; html?: string | null; text?: string | null }): { source: TemplateSource; hasHtml: boolean } {
-  return { source: { subject: parts.subject, html: parts.html ?? '', text: parts.text ?? null, layout: 'none' }, hasHtml: !!parts.html };
+export function inlineSource(parts: { subject: string; html?: string | null; text?: string | null }): {
+  source: TemplateSource;
+  hasHtml: boolean;
+} {
+  return {
+    source: { subject: parts.subject, html: parts.html ?? '', text: parts.text ?? null, layout: 'none' },
+    hasHtml: !!parts.html,
+  };
 }

@@ -82,7 +82,10 @@ describe('MessageDispatcher', () => {
   it('answers every caller when the queue cannot be reached, without throwing (the sweep offers the jobs again)', async () => {
     const { queue, added } = recordingQueue(true);
     const d = new MessageDispatcher(queue, settings);
-    await expect(Promise.all([d.dispatch(randomUUID(), 0, 0), d.dispatch(randomUUID(), 0, 0)])).resolves.toEqual([undefined, undefined]);
+    await expect(Promise.all([d.dispatch(randomUUID(), 0, 0), d.dispatch(randomUUID(), 0, 0)])).resolves.toEqual([
+      undefined,
+      undefined,
+    ]);
     expect(added).toHaveLength(1);
   });
 });

@@ -62,11 +62,18 @@ export class MessageDispatcher implements OnModuleDestroy {
 
   dispatch(messageId: string, attempts: number, dispatch: number, delayMs = 0): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ messageId, jobId: messageJobId(messageId, attempts, dispatch), delayMs, done: { resolve, reject } });
+      this.pending.push({
+        messageId,
+        jobId: messageJobId(messageId, attempts, dispatch),
+        delayMs,
+        done: { resolve, reject },
+      });
       if (!delayMs) this.immediate++;
       if (this.immediate >= MESSAGES_PER_JOB || this.pending.length >= MAX_PENDING) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.settings.dispatchLingerMs);
-    }).catch((err: Error) => this.log.warn({ messageId, err: err.message }, 'could not queue a message job; the sweep will'));
+    }).catch((err: Error) =>
+      this.log.warn({ messageId, err: err.message }, 'could not queue a message job; the sweep will'),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -88,7 +95,12 @@ export class MessageDispatcher implements OnModuleDestroy {
     const jobs = groups.map((g) => ({
       name: MessageJob.SEND,
       data: { messageIds: g.map((p) => p.messageId) } satisfies SendMessageJob,
-      options: { jobId: jobIdOf(g), attempts: this.settings.jobAttempts, backoffMs: this.settings.jobBackoffMs, delayMs: g[0].delayMs || undefined },
+      options: {
+        jobId: jobIdOf(g),
+        attempts: this.settings.jobAttempts,
+        backoffMs: this.settings.jobBackoffMs,
+        delayMs: g[0].delayMs || undefined,
+      },
     }));
     const added = this.queue.addBulk<SendMessageJob>(QueueName.MESSAGES, jobs).then(
       () => all.forEach((p) => p.done.resolve()),

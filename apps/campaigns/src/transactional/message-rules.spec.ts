@@ -1,13 +1,24 @@
-import { canonicalJson, IDEMPOTENCY_KEY, messageHeaders, requestHash, retryDelayMs, transactionalMessageId } from './message-rules';
+import {
+  canonicalJson,
+  IDEMPOTENCY_KEY,
+  messageHeaders,
+  requestHash,
+  retryDelayMs,
+  transactionalMessageId,
+} from './message-rules';
 
 describe('message rules', () => {
   describe(canonicalJson.name, () => {
     it('sorts keys at every level and drops undefined members', () => {
-      expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+      expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe(
+        '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+      );
     });
     it('gives the same hash for the same request written in another order, a different one for another body', () => {
       const sut = requestHash;
-      expect(sut({ to: 'a@example.com', purpose: 'ORDER', data: { n: 1, m: 'x' } })).toBe(sut({ data: { m: 'x', n: 1 }, purpose: 'ORDER', to: 'a@example.com' }));
+      expect(sut({ to: 'a@example.com', purpose: 'ORDER', data: { n: 1, m: 'x' } })).toBe(
+        sut({ data: { m: 'x', n: 1 }, purpose: 'ORDER', to: 'a@example.com' }),
+      );
       expect(sut({ to: 'a@example.com', purpose: 'ORDER' })).not.toBe(sut({ to: 'a@example.com', purpose: 'PAYMENT' }));
       expect(sut({ data: { n: 1 } })).not.toBe(sut({ data: { n: '1' } }));
     });
@@ -27,11 +38,21 @@ describe('message rules', () => {
 
   describe(messageHeaders.name, () => {
     it('gives transactional mail no unsubscribe headers and its own Feedback-ID kind', () => {
-      const sut = messageHeaders({ kind: 'TRANSACTIONAL', brandCode: '100001', senderId: '700001', unsubscribeUrl: null });
+      const sut = messageHeaders({
+        kind: 'TRANSACTIONAL',
+        brandCode: '100001',
+        senderId: '700001',
+        unsubscribeUrl: null,
+      });
       expect(sut).toEqual({ 'Feedback-ID': 'api:100001:transactional:700001' });
     });
     it('gives commercial mail the one-click unsubscribe pair', () => {
-      const sut = messageHeaders({ kind: 'COMMERCIAL', brandCode: '100001', senderId: '700001', unsubscribeUrl: 'https://x.test/u/t' });
+      const sut = messageHeaders({
+        kind: 'COMMERCIAL',
+        brandCode: '100001',
+        senderId: '700001',
+        unsubscribeUrl: 'https://x.test/u/t',
+      });
       expect(sut).toEqual({
         'Feedback-ID': 'api:100001:commercial:700001',
         'List-Unsubscribe': '<https://x.test/u/t>',
@@ -39,7 +60,9 @@ describe('message rules', () => {
       });
     });
     it('refuses commercial mail without an unsubscribe URL', () => {
-      expect(() => messageHeaders({ kind: 'COMMERCIAL', brandCode: '1', senderId: '1', unsubscribeUrl: null })).toThrow(/unsubscribe/);
+      expect(() => messageHeaders({ kind: 'COMMERCIAL', brandCode: '1', senderId: '1', unsubscribeUrl: null })).toThrow(
+        /unsubscribe/,
+      );
     });
   });
 

@@ -55,7 +55,11 @@ export class MessageSender {
     const results = await Promise.allSettled(claimed.map((m) => this.deliver(m, token, handedOff)));
     if (handedOff.length > 0) {
       const recorded = await retryThroughOutage(
-        () => this.repo.settleSent(token, handedOff.map((h) => ({ id: h.m.id, messageId: h.messageId }))),
+        () =>
+          this.repo.settleSent(
+            token,
+            handedOff.map((h) => ({ id: h.m.id, messageId: h.messageId })),
+          ),
         this.settings.recordRetryMs,
       );
       const at = new Map(recorded.map((r) => [r.id, r.at]));
@@ -74,7 +78,12 @@ export class MessageSender {
     let handed = false;
     try {
       if (!m.allowed) {
-        await this.repo.settle(m.id, token, { status: 'BLOCKED', reason: m.reason, movementId: m.movementId }, { type: 'blocked', detail: { reason: m.reason, stage: 'SEND' } });
+        await this.repo.settle(
+          m.id,
+          token,
+          { status: 'BLOCKED', reason: m.reason, movementId: m.movementId },
+          { type: 'blocked', detail: { reason: m.reason, stage: 'SEND' } },
+        );
         this.metrics.counted(m.kind, 'BLOCKED');
         this.log.log({ messageId: m.id, reason: m.reason }, 'message blocked at send');
         return;
@@ -90,7 +99,15 @@ export class MessageSender {
       try {
         let compiled;
         if (m.templateId) {
-          compiled = this.content.compile({ subject: m.templateSubject!, html: m.templateHtml!, text: m.templateText, layout: m.templateLayout ?? 'none' }, m.templateId);
+          compiled = this.content.compile(
+            {
+              subject: m.templateSubject!,
+              html: m.templateHtml!,
+              text: m.templateText,
+              layout: m.templateLayout ?? 'none',
+            },
+            m.templateId,
+          );
         } else {
           const inline = inlineSource({ subject: m.subject!, html: m.html, text: m.text });
           hasHtml = inline.hasHtml;
@@ -119,7 +136,13 @@ export class MessageSender {
           case 'SENT':
             break;
           case 'REJECTED':
-            await this.fail(m, token, outcome.hardBounce ? 'HARD_BOUNCE' : 'SMTP_REJECTED', outcome.code, outcome.message);
+            await this.fail(
+              m,
+              token,
+              outcome.hardBounce ? 'HARD_BOUNCE' : 'SMTP_REJECTED',
+              outcome.code,
+              outcome.message,
+            );
             if (outcome.hardBounce) await this.suppressHardBounce(m, outcome.code);
             return;
           case 'DEFERRED':
@@ -134,14 +157,27 @@ export class MessageSender {
       handedOff.push({ m, messageId: bareId });
     } catch (err) {
       // Before the handoff nothing left the building: give the message back so the job's retry can take it at once.
-      if (!handed && !(err instanceof DeliveryUnavailableError)) await this.repo.release(m.id, token).catch(() => undefined);
+      if (!handed && !(err instanceof DeliveryUnavailableError))
+        await this.repo.release(m.id, token).catch(() => undefined);
       throw err;
     }
   }
 
-  private async fail(m: ClaimedMessage, token: string, failure: string, smtpCode: number | null, error: string): Promise<void> {
+  private async fail(
+    m: ClaimedMessage,
+    token: string,
+    failure: string,
+    smtpCode: number | null,
+    error: string,
+  ): Promise<void> {
     await retryThroughOutage(
-      () => this.repo.settle(m.id, token, { status: 'FAILED', failure, smtpCode }, { type: 'failed', detail: { failure, smtpCode, error: error.slice(0, 500) } }),
+      () =>
+        this.repo.settle(
+          m.id,
+          token,
+          { status: 'FAILED', failure, smtpCode },
+          { type: 'failed', detail: { failure, smtpCode, error: error.slice(0, 500) } },
+        ),
       this.settings.recordRetryMs,
     );
     this.metrics.counted(m.kind, 'FAILED');
@@ -161,7 +197,15 @@ export class MessageSender {
           m.id,
           token,
           { status: 'RETRY', delayMs, smtpCode },
-          { type: 'retry', detail: { attempt: attempts, smtpCode, error: error.slice(0, 500), nextAttemptAt: new Date(Date.now() + delayMs).toISOString() } },
+          {
+            type: 'retry',
+            detail: {
+              attempt: attempts,
+              smtpCode,
+              error: error.slice(0, 500),
+              nextAttemptAt: new Date(Date.now() + delayMs).toISOString(),
+            },
+          },
         ),
       this.settings.recordRetryMs,
     );
@@ -172,8 +216,17 @@ export class MessageSender {
   /** Izinli's own SMTP saw the mailbox does not exist: no tenant may mail it again (design.md "Suppression"). */
   private async suppressHardBounce(m: ClaimedMessage, smtpCode: number | null): Promise<void> {
     await retryThroughOutage(
-      () => this.suppressions.add(m.recipient, null, 'HARD_BOUNCE', 'SMTP', `hard bounce ${smtpCode ?? ''} of message ${m.id}`.replace('  ', ' ')),
+      () =>
+        this.suppressions.add(
+          m.recipient,
+          null,
+          'HARD_BOUNCE',
+          'SMTP',
+          `hard bounce ${smtpCode ?? ''} of message ${m.id}`.replace('  ', ' '),
+        ),
       this.settings.recordRetryMs,
-    ).catch((err: Error) => this.log.warn({ messageId: m.id, err: err.message }, 'could not add a hard bounce to the suppression list'));
+    ).catch((err: Error) =>
+      this.log.warn({ messageId: m.id, err: err.message }, 'could not add a hard bounce to the suppression list'),
+    );
   }
 }

@@ -26,9 +26,16 @@ export class MessagesController {
 
   @Post()
   @HttpCode(202)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body answer the first answer again (kept at least 24 h).' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeat a request safely: the same key and body answer the first answer again (kept at least 24 h).',
+  })
   @ApiAcceptedResponse({ type: MessageAcceptedDto })
-  @ApiUnprocessableEntityResponse({ description: 'CONSENT_REQUIRED (commercial, with the gate’s reason), SUPPRESSED, UNKNOWN_REFERENCE, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'CONSENT_REQUIRED (commercial, with the gate’s reason), SUPPRESSED, UNKNOWN_REFERENCE, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED',
+  })
   @ApiConflictResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' })
   async send(
     @CurrentServiceProviderId() spId: string,

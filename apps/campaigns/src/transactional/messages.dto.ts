@@ -11,42 +11,63 @@ export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 
 export class SendMessageDto {
   @ApiProperty({ example: '100001', description: 'A brand of the calling service provider.' })
-  @IsString() @Length(1, 20)
+  @IsString()
+  @Length(1, 20)
   brandCode: string;
 
   @ApiProperty({ example: 'ayse@example.com', description: 'The recipient; normalised as İYS does (lower case).' })
-  @IsString() @Length(3, 320)
+  @IsString()
+  @Length(3, 320)
   to: string;
 
   @ApiProperty({
     enum: PURPOSES,
-    description: 'The declared purpose. The content is classified too: promotional content makes a transactional declaration COMMERCIAL.',
+    description:
+      'The declared purpose. The content is classified too: promotional content makes a transactional declaration COMMERCIAL.',
   })
   @IsIn(PURPOSES as unknown as string[], { message: `purpose must be one of ${PURPOSES.join(', ')}` })
   purpose: Purpose;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A template of the same brand; or give subject and html/text inline.' })
-  @IsOptional() @IsUUID('all', { message: 'templateId must be a template id' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A template of the same brand; or give subject and html/text inline.',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'templateId must be a template id' })
   templateId?: string;
 
   @ApiPropertyOptional({ description: 'Inline subject (Handlebars, plain text, kept on one line).' })
-  @IsOptional() @IsString() @Length(1, 998)
+  @IsOptional()
+  @IsString()
+  @Length(1, 998)
   subject?: string;
 
   @ApiPropertyOptional({ description: 'Inline HTML (Handlebars; values are HTML-escaped).' })
-  @IsOptional() @IsString() @Length(1, 512_000)
+  @IsOptional()
+  @IsString()
+  @Length(1, 512_000)
   html?: string;
 
   @ApiPropertyOptional({ description: 'Inline plain text (Handlebars). Derived from html when absent.' })
-  @IsOptional() @IsString() @Length(1, 256_000)
+  @IsOptional()
+  @IsString()
+  @Length(1, 256_000)
   text?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Values for the template, at its top level.' })
-  @IsOptional() @IsObject({ message: 'data must be an object' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Values for the template, at its top level.',
+  })
+  @IsOptional()
+  @IsObject({ message: 'data must be an object' })
   data?: Record<string, unknown>;
 
   @ApiPropertyOptional({ enum: RECIPIENT_TYPES, default: 'BIREYSEL' })
-  @IsOptional() @IsIn(RECIPIENT_TYPES as unknown as string[], { message: `recipientType must be one of ${RECIPIENT_TYPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(RECIPIENT_TYPES as unknown as string[], {
+    message: `recipientType must be one of ${RECIPIENT_TYPES.join(', ')}`,
+  })
   recipientType?: RecipientType;
 }
 
@@ -60,7 +81,12 @@ export class MessageAcceptedDto {
 export class MessageEventDto {
   @ApiProperty({ enum: MESSAGE_EVENT_TYPES }) type: MessageEventType;
   @ApiProperty() at: string;
-  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: true, description: 'reason, smtpCode, error, nextAttemptAt, messageId …' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'reason, smtpCode, error, nextAttemptAt, messageId …',
+  })
   detail: Record<string, unknown> | null;
 }
 
@@ -73,7 +99,10 @@ export class MessageDto {
   @ApiProperty() to: string;
   @ApiProperty({ enum: RECIPIENT_TYPES }) recipientType: RecipientType;
   @ApiProperty({ enum: PURPOSES }) purpose: Purpose;
-  @ApiProperty({ description: 'The Message-ID header the mail carries (without angle brackets); the same on every try.' }) messageId: string;
+  @ApiProperty({
+    description: 'The Message-ID header the mail carries (without angle brackets); the same on every try.',
+  })
+  messageId: string;
   @ApiProperty() createdAt: string;
   @ApiProperty({
     description:

@@ -22,7 +22,8 @@ import { MessagesService } from './messages.service';
     {
       provide: MessageSettings,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new MessageSettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
+      useFactory: (config: AppConfig) =>
+        new MessageSettings({ publicUrl: config.publicUrl, sendConcurrency: 2 * config.smtp.poolSize }),
     },
     MessageContent,
     MessageDispatcher,

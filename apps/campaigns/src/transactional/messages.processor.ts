@@ -14,7 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function messagesOfJob(data: unknown): string[] | null {
   const d = data as { messageIds?: unknown; messageId?: unknown } | null;
   if (!d || typeof d !== 'object') return null;
-  if (typeof d.messageId === 'string' && d.messageIds === undefined) return UUID.test(d.messageId) ? [d.messageId] : null;
+  if (typeof d.messageId === 'string' && d.messageIds === undefined)
+    return UUID.test(d.messageId) ? [d.messageId] : null;
   const ids = d.messageIds;
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > MESSAGES_PER_JOB) return null;
   return ids.every((id) => typeof id === 'string' && UUID.test(id)) ? (ids as string[]) : null;
@@ -45,7 +46,12 @@ export class MessagesProcessor implements OnModuleInit, OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.role.runsWorkers) return;
-    this.queue.process<unknown>(QueueName.MESSAGES, MessageJob.SEND, (job) => this.handle(job), this.settings.sendConcurrency);
+    this.queue.process<unknown>(
+      QueueName.MESSAGES,
+      MessageJob.SEND,
+      (job) => this.handle(job),
+      this.settings.sendConcurrency,
+    );
   }
 
   async handle(job: JobContext<unknown>): Promise<void> {

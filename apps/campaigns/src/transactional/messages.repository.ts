@@ -154,13 +154,16 @@ interface AcceptRequest {
   reject: (err: unknown) => void;
 }
 
-const CLAIM_GATE = ConsentGate.buildGateSql(`SELECT id, recipient, recipient_type, brand_id, kind, service_provider_id FROM c`, {
-  brandId: 'a.brand_id',
-  tenantId: 'a.service_provider_id',
-  type: `'EPOSTA'`,
-  kind: 'a.kind',
-  now: '$5::timestamptz',
-});
+const CLAIM_GATE = ConsentGate.buildGateSql(
+  `SELECT id, recipient, recipient_type, brand_id, kind, service_provider_id FROM c`,
+  {
+    brandId: 'a.brand_id',
+    tenantId: 'a.service_provider_id',
+    type: `'EPOSTA'`,
+    kind: 'a.kind',
+    now: '$5::timestamptz',
+  },
+);
 
 /**
  * The claim statement (see `claim`), prepared once per connection like the accept. Rows another transaction holds
@@ -210,7 +213,10 @@ const SETTLE_SENT = namedStatement(
 const SETTLE_OUTCOMES = {
   FAILED: { set: `status = 'FAILED', attempts = attempts + 1, failure = $4, smtp_code = $5`, detail: 6 },
   BLOCKED: { set: `status = 'BLOCKED', block_reason = $4, movement_id = $5::bigint`, detail: 6 },
-  RETRY: { set: `attempts = attempts + 1, next_attempt_at = now() + $4::bigint * interval '1 millisecond', smtp_code = $5`, detail: 6 },
+  RETRY: {
+    set: `attempts = attempts + 1, next_attempt_at = now() + $4::bigint * interval '1 millisecond', smtp_code = $5`,
+    detail: 6,
+  },
 } as const;
 
 /** One prepared statement per outcome (their SET clauses differ). */
@@ -307,7 +313,8 @@ export class MessagesRepository {
       column((r) => (r.answers ? JSON.stringify(r.answers.blocked) : null)),
       column((r) => r.now),
     ]);
-    if (rows.length !== batch.length) throw new Error(`accept statement answered ${rows.length} rows for ${batch.length} requests`);
+    if (rows.length !== batch.length)
+      throw new Error(`accept statement answered ${rows.length} rows for ${batch.length} requests`);
     return rows;
   }
 
@@ -351,7 +358,11 @@ export class MessagesRepository {
    */
   async settleSent(token: string, sent: { id: string; messageId: string }[]): Promise<{ id: string; at: Date }[]> {
     if (sent.length === 0) return [];
-    return sqlRows<{ id: string; at: Date }>(this.ds, SETTLE_SENT, [token, sent.map((x) => x.id), sent.map((x) => x.messageId)]);
+    return sqlRows<{ id: string; at: Date }>(this.ds, SETTLE_SENT, [
+      token,
+      sent.map((x) => x.id),
+      sent.map((x) => x.messageId),
+    ]);
   }
 
   /** A failed, blocked or waiting outcome of a claimed message, with its event; undefined when the claim was lost meanwhile. */

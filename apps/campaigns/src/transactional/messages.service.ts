@@ -58,15 +58,26 @@ export class MessagesService {
    */
   async send(spId: string, dto: SendMessageDto, idempotencyKey: string | undefined): Promise<SendAnswer> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw ApiError.validation([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces' }]);
+      throw ApiError.validation([
+        {
+          field: 'Idempotency-Key',
+          message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
+        },
+      ]);
     }
     const hash = idempotencyKey !== undefined ? requestHash(dto) : '';
     const problems: FieldError[] = [];
     const inline = dto.subject !== undefined || dto.html !== undefined || dto.text !== undefined;
-    if (dto.templateId && inline) problems.push({ field: 'templateId', message: 'give either templateId or inline subject and html/text, not both' });
+    if (dto.templateId && inline)
+      problems.push({
+        field: 'templateId',
+        message: 'give either templateId or inline subject and html/text, not both',
+      });
     if (!dto.templateId) {
-      if (dto.subject === undefined) problems.push({ field: 'subject', message: 'subject is required without templateId' });
-      if (dto.html === undefined && dto.text === undefined) problems.push({ field: 'html', message: 'html or text is required without templateId' });
+      if (dto.subject === undefined)
+        problems.push({ field: 'subject', message: 'subject is required without templateId' });
+      if (dto.html === undefined && dto.text === undefined)
+        problems.push({ field: 'html', message: 'html or text is required without templateId' });
     }
     const to = normalizeEmail(dto.to);
     if (!to.ok) problems.push({ field: 'to', message: to.message, code: to.code });
@@ -81,9 +92,11 @@ export class MessagesService {
     if (dto.templateId) {
       const t = await this.templates.findOwned(spId, dto.templateId);
       if (!t || t.brandId !== brand.id) {
-        throw ApiError.unprocessable(MESSAGE_ERROR_CODES.UNKNOWN_REFERENCE, 'The message names a template this brand does not have.', [
-          { field: 'templateId', message: `no template with this id in brand ${brand.brandCode}` },
-        ]);
+        throw ApiError.unprocessable(
+          MESSAGE_ERROR_CODES.UNKNOWN_REFERENCE,
+          'The message names a template this brand does not have.',
+          [{ field: 'templateId', message: `no template with this id in brand ${brand.brandCode}` }],
+        );
       }
       templateId = t.id;
       compiled = this.compile(t, t.id);
@@ -95,14 +108,22 @@ export class MessagesService {
       rendered = compiled.render({ data, email: to.value, brandName: brand.name, unsubscribeUrl: null });
     } catch (err) {
       if (err instanceof TemplateRenderError) {
-        throw ApiError.unprocessable(MESSAGE_ERROR_CODES.TEMPLATE_RENDER_FAILED, `The template failed on this data: ${err.message}`, [
-          { field: err.field, message: err.message },
-        ]);
+        throw ApiError.unprocessable(
+          MESSAGE_ERROR_CODES.TEMPLATE_RENDER_FAILED,
+          `The template failed on this data: ${err.message}`,
+          [{ field: err.field, message: err.message }],
+        );
       }
       throw err;
     }
     // The content as the recipient would read it: promotional data in a transactional template makes it commercial.
-    const decision = classifyMessage({ channel: 'EMAIL', purpose: dto.purpose, subject: rendered.subject, html: rendered.html, text: rendered.text });
+    const decision = classifyMessage({
+      channel: 'EMAIL',
+      purpose: dto.purpose,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+    });
     const kind = decision.kind;
     const id = randomUUID();
     const accepted: MessageAcceptedDto = { id, status: 'QUEUED', kind, reasons: decision.reasons };
@@ -125,15 +146,21 @@ export class MessagesService {
     // The gate runs inside the insert: one round trip decides, records and (with a key) remembers the answer.
     const outcome = await this.repo.insert(
       row,
-      idempotencyKey !== undefined ? { key: idempotencyKey, requestHash: hash, accepted: { ...accepted }, blocked } : null,
+      idempotencyKey !== undefined
+        ? { key: idempotencyKey, requestHash: hash, accepted: { ...accepted }, blocked }
+        : null,
       this.clock.now(),
     );
     if (!outcome.inserted) return this.replay(spId, idempotencyKey!, hash);
 
     const status = outcome.allowed ? 'QUEUED' : 'BLOCKED';
     this.metrics.counted(kind, status);
-    this.log.log({ messageId: id, brandId: brand.id, kind, status, reason: outcome.allowed ? undefined : outcome.reason }, 'message accepted');
-    if (!outcome.allowed) return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { ...blocked, reason: outcome.reason }, replayed: false };
+    this.log.log(
+      { messageId: id, brandId: brand.id, kind, status, reason: outcome.allowed ? undefined : outcome.reason },
+      'message accepted',
+    );
+    if (!outcome.allowed)
+      return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { ...blocked, reason: outcome.reason }, replayed: false };
     // The row is committed: the answer need not wait for Redis (a job lost on the way is offered again by the sweep).
     void this.dispatcher.dispatch(id, 0, 0);
     return { status: HttpStatus.ACCEPTED, body: { ...accepted }, replayed: false };
@@ -178,7 +205,10 @@ export class MessagesService {
     const stored = await this.repo.storedAnswer(spId, key);
     if (!stored) throw new Error('idempotency key conflicted but no stored answer was found');
     if (stored.requestHash !== hash) {
-      throw ApiError.conflict(MESSAGE_ERROR_CODES.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used with a different request body.');
+      throw ApiError.conflict(
+        MESSAGE_ERROR_CODES.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was already used with a different request body.',
+      );
     }
     return { status: stored.statusCode, body: stored.response, replayed: true };
   }

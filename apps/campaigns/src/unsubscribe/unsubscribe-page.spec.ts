@@ -14,7 +14,9 @@ describe(renderUnsubscribePage.name, () => {
     expect(sut).toContain('<section lang="tr">');
     expect(sut).toContain('<section lang="en">');
     expect(sut).toContain('<title>');
-    expect(sut).toMatch(/<form method="post" action="">[\s\S]*<button type="submit">Abonelikten çık \/ Unsubscribe<\/button>[\s\S]*<\/form>/);
+    expect(sut).toMatch(
+      /<form method="post" action="">[\s\S]*<button type="submit">Abonelikten çık \/ Unsubscribe<\/button>[\s\S]*<\/form>/,
+    );
     expect(sut).toContain('Alfa Mağaza');
     expect(sut).toContain('a***@e***.com');
   });
@@ -30,13 +32,25 @@ describe(renderUnsubscribePage.name, () => {
     expect(sut).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Co&#39;');
   });
 
-  it('offers the undo only when it has this link\'s token, as a post form relative to the link', () => {
-    const withUndo = renderUnsubscribePage({ kind: 'done', brandName: 'B', maskedAddress: 'a***@e***.com', undoToken: TOKEN });
+  it("offers the undo only when it has this link's token, as a post form relative to the link", () => {
+    const withUndo = renderUnsubscribePage({
+      kind: 'done',
+      brandName: 'B',
+      maskedAddress: 'a***@e***.com',
+      undoToken: TOKEN,
+    });
     expect(withUndo).toContain(`<form method="post" action="./${TOKEN}/undo">`);
     expect(withUndo).toContain('name="action" value="undo"');
-    const without = renderUnsubscribePage({ kind: 'done', brandName: 'B', maskedAddress: 'a***@e***.com', undoToken: null });
+    const without = renderUnsubscribePage({
+      kind: 'done',
+      brandName: 'B',
+      maskedAddress: 'a***@e***.com',
+      undoToken: null,
+    });
     expect(without).not.toContain('<form');
-    expect(renderUnsubscribePage({ kind: 'already', brandName: 'B', maskedAddress: 'm', undoToken: null })).not.toContain('<form');
+    expect(
+      renderUnsubscribePage({ kind: 'already', brandName: 'B', maskedAddress: 'm', undoToken: null }),
+    ).not.toContain('<form');
   });
 
   it.each<UnsubscribePageView>([
@@ -59,11 +73,17 @@ describe(renderUnsubscribePage.name, () => {
     expect(csp).toContain(`style-src 'sha256-${hash}'`);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(UNSUBSCRIBE_PAGE_HEADERS).toMatchObject({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': expect.stringContaining('noindex') });
+    expect(UNSUBSCRIBE_PAGE_HEADERS).toMatchObject({
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+      'X-Robots-Tag': expect.stringContaining('noindex'),
+    });
   });
 
   it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 });
 
@@ -77,20 +97,38 @@ describe(unsubscribeIntent.name, () => {
 });
 
 describe(readMultipart.name, () => {
-  const body = (boundary: string, parts: string[]) => Buffer.from(parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') + `--${boundary}--\r\n`, 'utf8');
+  const body = (boundary: string, parts: string[]) =>
+    Buffer.from(parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('') + `--${boundary}--\r\n`, 'utf8');
 
   it('reads the text fields of a multipart/form-data body', () => {
-    const b = body('XyZ', ['Content-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click', 'Content-Disposition: form-data; name="x"\r\n\r\nçay']);
-    expect(readMultipart(b, 'multipart/form-data; boundary=XyZ')).toEqual({ 'List-Unsubscribe': 'One-Click', x: 'çay' });
-    expect(readMultipart(b, 'multipart/form-data; boundary="XyZ"')).toEqual({ 'List-Unsubscribe': 'One-Click', x: 'çay' });
+    const b = body('XyZ', [
+      'Content-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click',
+      'Content-Disposition: form-data; name="x"\r\n\r\nçay',
+    ]);
+    expect(readMultipart(b, 'multipart/form-data; boundary=XyZ')).toEqual({
+      'List-Unsubscribe': 'One-Click',
+      x: 'çay',
+    });
+    expect(readMultipart(b, 'multipart/form-data; boundary="XyZ"')).toEqual({
+      'List-Unsubscribe': 'One-Click',
+      x: 'çay',
+    });
   });
 
   it('answers null for a body it cannot read', () => {
     expect(readMultipart(Buffer.from('garbage'), 'multipart/form-data; boundary=XyZ')).toBeNull();
     expect(readMultipart(Buffer.from('--XyZ\r\nno headers'), 'multipart/form-data; boundary=XyZ')).toBeNull();
-    expect(readMultipart(Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'), 'multipart/form-data; boundary=XyZ')).toBeNull();
+    expect(
+      readMultipart(
+        Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated'),
+        'multipart/form-data; boundary=XyZ',
+      ),
+    ).toBeNull();
     expect(readMultipart(Buffer.from('x'), 'multipart/form-data')).toBeNull();
-    const many = body('B', Array.from({ length: 30 }, (_, i) => `Content-Disposition: form-data; name="f${i}"\r\n\r\nv`));
+    const many = body(
+      'B',
+      Array.from({ length: 30 }, (_, i) => `Content-Disposition: form-data; name="f${i}"\r\n\r\nv`),
+    );
     expect(readMultipart(many, 'multipart/form-data; boundary=B')).toBeNull();
   });
 

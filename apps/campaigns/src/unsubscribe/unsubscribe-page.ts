@@ -98,8 +98,16 @@ function texts(view: UnsubscribePageView): Texts {
       const a = `<strong>${escapeHtml(view.maskedAddress)}</strong>`;
       return {
         title: `Abonelikten çık / Unsubscribe: ${escapeHtml(view.brandName)}`,
-        tr: section('tr', 'Abonelikten çıkmak istiyor musunuz?', `${b} markasının ${a} adresine gönderdiği ticari e-postaları artık almak istemiyorsanız aşağıdaki düğmeye basın.`),
-        en: section('en', 'Do you want to unsubscribe?', `Press the button below to stop commercial e-mail from ${b} to ${a}.`),
+        tr: section(
+          'tr',
+          'Abonelikten çıkmak istiyor musunuz?',
+          `${b} markasının ${a} adresine gönderdiği ticari e-postaları artık almak istemiyorsanız aşağıdaki düğmeye basın.`,
+        ),
+        en: section(
+          'en',
+          'Do you want to unsubscribe?',
+          `Press the button below to stop commercial e-mail from ${b} to ${a}.`,
+        ),
       };
     }
     case 'already': {
@@ -107,8 +115,16 @@ function texts(view: UnsubscribePageView): Texts {
       const a = `<strong>${escapeHtml(view.maskedAddress)}</strong>`;
       return {
         title: `Abonelikten çıkıldı / Unsubscribed: ${escapeHtml(view.brandName)}`,
-        tr: section('tr', 'Zaten abonelikten çıktınız', `${a} adresi ${b} markasının ticari e-postalarından zaten çıkmış durumda. Yapmanız gereken başka bir şey yok.`),
-        en: section('en', 'You are already unsubscribed', `${a} is already unsubscribed from commercial e-mail from ${b}. There is nothing more to do.`),
+        tr: section(
+          'tr',
+          'Zaten abonelikten çıktınız',
+          `${a} adresi ${b} markasının ticari e-postalarından zaten çıkmış durumda. Yapmanız gereken başka bir şey yok.`,
+        ),
+        en: section(
+          'en',
+          'You are already unsubscribed',
+          `${a} is already unsubscribed from commercial e-mail from ${b}. There is nothing more to do.`,
+        ),
       };
     }
     case 'done': {
@@ -134,8 +150,16 @@ function texts(view: UnsubscribePageView): Texts {
       const b = `<strong>${escapeHtml(view.brandName)}</strong>`;
       return {
         title: 'Kaydedildi / Recorded',
-        tr: section('tr', 'Talebiniz kaydedildi', `Ancak ${b} için daha yeni tarihli bir tercihiniz bulunduğundan bu talep geçmişe kaydedildi, uygulanmadı. Lütfen birkaç dakika sonra bağlantıyı yeniden deneyin.`),
-        en: section('en', 'Your request was recorded', `A later-dated choice of yours for ${b} is in force, so this request was kept in the history only. Please try the link again in a few minutes.`),
+        tr: section(
+          'tr',
+          'Talebiniz kaydedildi',
+          `Ancak ${b} için daha yeni tarihli bir tercihiniz bulunduğundan bu talep geçmişe kaydedildi, uygulanmadı. Lütfen birkaç dakika sonra bağlantıyı yeniden deneyin.`,
+        ),
+        en: section(
+          'en',
+          'Your request was recorded',
+          `A later-dated choice of yours for ${b} is in force, so this request was kept in the history only. Please try the link again in a few minutes.`,
+        ),
       };
     }
     case 'undone': {
@@ -143,29 +167,61 @@ function texts(view: UnsubscribePageView): Texts {
       const a = `<strong>${escapeHtml(view.maskedAddress)}</strong>`;
       return {
         title: `Abonelik sürüyor / Subscribed: ${escapeHtml(view.brandName)}`,
-        tr: section('tr', 'Aboneliğiniz devam ediyor', `Abonelikten çıkma işlemini geri aldınız: ${b}, ${a} adresine yeniden ticari e-posta gönderebilir. E-postalardaki bağlantıyla istediğiniz zaman yeniden çıkabilirsiniz.`),
-        en: section('en', 'You are subscribed again', `You undid the unsubscribe: ${b} may send commercial e-mail to ${a} again. You can unsubscribe at any time with the link in its e-mails.`),
+        tr: section(
+          'tr',
+          'Aboneliğiniz devam ediyor',
+          `Abonelikten çıkma işlemini geri aldınız: ${b}, ${a} adresine yeniden ticari e-posta gönderebilir. E-postalardaki bağlantıyla istediğiniz zaman yeniden çıkabilirsiniz.`,
+        ),
+        en: section(
+          'en',
+          'You are subscribed again',
+          `You undid the unsubscribe: ${b} may send commercial e-mail to ${a} again. You can unsubscribe at any time with the link in its e-mails.`,
+        ),
       };
     }
     case 'undo-refused': {
       const b = `<strong>${escapeHtml(view.brandName)}</strong>`;
       return {
         title: 'Geri alınamadı / Cannot be undone',
-        tr: section('tr', 'Bu işlem geri alınamıyor', `Bu bağlantıyla yapılmış ve hâlâ geçerli bir abonelikten çıkma işlemi yok: ${b} için sonradan başka bir tercih kaydedilmiş olabilir. Hiçbir şey değiştirilmedi.`),
-        en: section('en', 'This cannot be undone', `There is no unsubscribe made with this link that is still in force: a later choice may have been recorded for ${b}. Nothing was changed.`),
+        tr: section(
+          'tr',
+          'Bu işlem geri alınamıyor',
+          `Bu bağlantıyla yapılmış ve hâlâ geçerli bir abonelikten çıkma işlemi yok: ${b} için sonradan başka bir tercih kaydedilmiş olabilir. Hiçbir şey değiştirilmedi.`,
+        ),
+        en: section(
+          'en',
+          'This cannot be undone',
+          `There is no unsubscribe made with this link that is still in force: a later choice may have been recorded for ${b}. Nothing was changed.`,
+        ),
       };
     }
     case 'invalid':
       return {
         title: 'Geçersiz bağlantı / Invalid link',
-        tr: section('tr', 'Bu bağlantı geçersiz', 'Bağlantı eksik, değiştirilmiş ya da artık geçerli değil. Lütfen e-postadaki bağlantıyı eksiksiz açın ya da göndericiyle iletişime geçin. Hiçbir şey değiştirilmedi.'),
-        en: section('en', 'This link is not valid', 'The link is incomplete, altered or no longer valid. Please open the link in the e-mail in full, or contact the sender. Nothing was changed.'),
+        tr: section(
+          'tr',
+          'Bu bağlantı geçersiz',
+          'Bağlantı eksik, değiştirilmiş ya da artık geçerli değil. Lütfen e-postadaki bağlantıyı eksiksiz açın ya da göndericiyle iletişime geçin. Hiçbir şey değiştirilmedi.',
+        ),
+        en: section(
+          'en',
+          'This link is not valid',
+          'The link is incomplete, altered or no longer valid. Please open the link in the e-mail in full, or contact the sender. Nothing was changed.',
+        ),
       };
     case 'error':
       return {
         title: 'İstek işlenemedi / Request not processed',
-        tr: section('tr', 'İsteğiniz işlenemedi', `Hiçbir şey değiştirilmedi (hata ${view.status}). Lütfen e-postadaki bağlantıyı yeniden açın.`),
-        en: section('en', 'Your request could not be processed', `Nothing was changed (error ${view.status}). Please open the link in the e-mail again.`),
+        tr: section(
+          'tr',
+          'İsteğiniz işlenemedi',
+          `Hiçbir şey değiştirilmedi (hata ${view.status}). Lütfen e-postadaki bağlantıyı yeniden açın.`,
+        ),
+        en: section(
+          'en',
+          'Your request could not be processed',
+          `Nothing was changed (error ${view.status}). Please open the link in the e-mail again.`,
+        ),
       };
   }
 }

@@ -1,4 +1,9 @@
-import { signUnsubscribeToken, UnsubscribeClaims, UnsubscribeTokens, verifyUnsubscribeToken } from './unsubscribe-token';
+import {
+  signUnsubscribeToken,
+  UnsubscribeClaims,
+  UnsubscribeTokens,
+  verifyUnsubscribeToken,
+} from './unsubscribe-token';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 
@@ -35,7 +40,9 @@ describe(UnsubscribeTokens.name, () => {
   it('refuses a payload changed after signing', () => {
     const token = sut.sign(claims());
     const [, signature] = token.split('.');
-    const forged = Buffer.from(JSON.stringify([1, claims().brandId, 'mallory@example.com', 'B', claims().messageId])).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify([1, claims().brandId, 'mallory@example.com', 'B', claims().messageId]),
+    ).toString('base64url');
     expect(sut.verify(`${forged}.${signature}`)).toBeNull();
   });
 
@@ -46,9 +53,12 @@ describe(UnsubscribeTokens.name, () => {
     expect(sut.verify(flipped)).toBeNull();
   });
 
-  it.each([undefined, null, 42, '', '.', 'abc', 'abc.', '.abc', 'a.b.c', 'ä.ö', 'x'.repeat(5000)])('refuses malformed input %p', (bad) => {
-    expect(verifyUnsubscribeToken(SECRET, bad)).toBeNull();
-  });
+  it.each([undefined, null, 42, '', '.', 'abc', 'abc.', '.abc', 'a.b.c', 'ä.ö', 'x'.repeat(5000)])(
+    'refuses malformed input %p',
+    (bad) => {
+      expect(verifyUnsubscribeToken(SECRET, bad)).toBeNull();
+    },
+  );
 
   it('refuses a well-signed payload of the wrong shape', () => {
     const payload = Buffer.from(JSON.stringify([2, 'b', 'r', 'B', 'm'])).toString('base64url');

@@ -29,7 +29,13 @@ function mac(secret: string | KeyObject, payload: string): Buffer {
  */
 export function signUnsubscribeToken(secret: string | KeyObject, claims: UnsubscribeClaims): string {
   const payload = Buffer.from(
-    JSON.stringify([FORMAT_V1, claims.brandId, claims.recipient, claims.recipientType === 'TACIR' ? 'T' : 'B', claims.messageId]),
+    JSON.stringify([
+      FORMAT_V1,
+      claims.brandId,
+      claims.recipient,
+      claims.recipientType === 'TACIR' ? 'T' : 'B',
+      claims.messageId,
+    ]),
     'utf8',
   ).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;

@@ -3,7 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/auth/auth.decorators';
 import { readFormFields, unsubscribeIntent } from './unsubscribe-body';
-import { renderUnsubscribePage, UNSUBSCRIBE_PAGE_HEADERS, UNSUBSCRIBE_PRIVATE_HEADERS, type UnsubscribePageView } from './unsubscribe-page';
+import {
+  renderUnsubscribePage,
+  UNSUBSCRIBE_PAGE_HEADERS,
+  UNSUBSCRIBE_PRIVATE_HEADERS,
+  type UnsubscribePageView,
+} from './unsubscribe-page';
 import { RequestEvidence, UnsubscribeService } from './unsubscribe.service';
 
 /**

@@ -18,6 +18,8 @@ export class UnsubscribeModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // RFC 8058 lets a mail client post multipart/form-data; the app-wide parsers read JSON and urlencoded only.
     // The raw bytes are read here, bounded, and parsed by readMultipart.
-    consumer.apply(raw({ type: 'multipart/form-data', limit: UNSUBSCRIBE_BODY_LIMIT })).forRoutes({ path: 'u/*path', method: RequestMethod.POST });
+    consumer
+      .apply(raw({ type: 'multipart/form-data', limit: UNSUBSCRIBE_BODY_LIMIT }))
+      .forRoutes({ path: 'u/*path', method: RequestMethod.POST });
   }
 }

@@ -1,7 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { Clock, ConsentRegistry, InvalidMovementError, type ConsentBrand, type ConsentEvidence, type ConsentView, type MovementView } from '@izinli/consent';
+import {
+  Clock,
+  ConsentRegistry,
+  InvalidMovementError,
+  type ConsentBrand,
+  type ConsentEvidence,
+  type ConsentView,
+  type MovementView,
+} from '@izinli/consent';
 import { toConsentBrand } from '../consents/brand-scope';
 import { MetricsService } from '../operations/metrics.service';
 import { BrandRow, TenancyRepository } from '../tenancy/tenancy.repository';
@@ -17,13 +25,7 @@ export interface RequestEvidence {
 
 export type UnsubscribeOutcome =
   /** GET: the page was shown (never counted: scanners follow links). */
-  | 'viewed'
-  | 'recorded'
-  | 'already_unsubscribed'
-  | 'superseded'
-  | 'invalid_link'
-  | 'undone'
-  | 'undo_refused';
+  'viewed' | 'recorded' | 'already_unsubscribed' | 'superseded' | 'invalid_link' | 'undone' | 'undo_refused';
 
 export interface UnsubscribeResult {
   outcome: UnsubscribeOutcome;
@@ -80,9 +82,22 @@ export class UnsubscribeService {
     const consent = await this.current(link);
     const masked = maskEmail(link.claims.recipient);
     if (consent?.status === 'RET') {
-      return { outcome: 'viewed', status: 200, view: { kind: 'already', brandName: link.brand.name, maskedAddress: masked, undoToken: this.undoTokenFor(link, consent) } };
+      return {
+        outcome: 'viewed',
+        status: 200,
+        view: {
+          kind: 'already',
+          brandName: link.brand.name,
+          maskedAddress: masked,
+          undoToken: this.undoTokenFor(link, consent),
+        },
+      };
     }
-    return { outcome: 'viewed', status: 200, view: { kind: 'confirm', brandName: link.brand.name, maskedAddress: masked } };
+    return {
+      outcome: 'viewed',
+      status: 200,
+      view: { kind: 'confirm', brandName: link.brand.name, maskedAddress: masked },
+    };
   }
 
   /** POST (one-click or the confirm form): records RET once; a repeat records nothing. */
@@ -92,7 +107,16 @@ export class UnsubscribeService {
     const masked = maskEmail(link.claims.recipient);
     const current = await this.current(link);
     if (current?.status === 'RET') {
-      return this.count({ outcome: 'already_unsubscribed', status: 200, view: { kind: 'already', brandName: link.brand.name, maskedAddress: masked, undoToken: this.undoTokenFor(link, current) } });
+      return this.count({
+        outcome: 'already_unsubscribed',
+        status: 200,
+        view: {
+          kind: 'already',
+          brandName: link.brand.name,
+          maskedAddress: masked,
+          undoToken: this.undoTokenFor(link, current),
+        },
+      });
     }
     const now = this.clock.now();
     let result;
@@ -116,13 +140,32 @@ export class UnsubscribeService {
       throw err;
     }
     if (result.stale) {
-      this.log.warn({ brandId: link.brand.id, messageId: link.claims.messageId }, 'unsubscribe kept in the history only: a later-dated movement is in force');
-      return this.count({ outcome: 'superseded', status: 200, view: { kind: 'superseded', brandName: link.brand.name, maskedAddress: masked } });
+      this.log.warn(
+        { brandId: link.brand.id, messageId: link.claims.messageId },
+        'unsubscribe kept in the history only: a later-dated movement is in force',
+      );
+      return this.count({
+        outcome: 'superseded',
+        status: 200,
+        view: { kind: 'superseded', brandName: link.brand.name, maskedAddress: masked },
+      });
     }
     // A concurrent click in the same second is the same movement: the registry stored it once.
     const outcome: UnsubscribeOutcome = result.duplicate ? 'already_unsubscribed' : 'recorded';
-    this.log.log({ brandId: link.brand.id, messageId: link.claims.messageId, outcome, iysState: result.consent.iys.state }, 'unsubscribe');
-    return this.count({ outcome, status: 200, view: { kind: 'done', brandName: link.brand.name, maskedAddress: masked, undoToken: this.undoTokenFor(link, result.consent) } });
+    this.log.log(
+      { brandId: link.brand.id, messageId: link.claims.messageId, outcome, iysState: result.consent.iys.state },
+      'unsubscribe',
+    );
+    return this.count({
+      outcome,
+      status: 200,
+      view: {
+        kind: 'done',
+        brandName: link.brand.name,
+        maskedAddress: masked,
+        undoToken: this.undoTokenFor(link, result.consent),
+      },
+    });
   }
 
   /**
@@ -137,7 +180,11 @@ export class UnsubscribeService {
     const masked = maskEmail(link.claims.recipient);
     const current = await this.current(link);
     if (!current || !this.undoTokenFor(link, current)) {
-      return this.count({ outcome: 'undo_refused', status: 409, view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked } });
+      return this.count({
+        outcome: 'undo_refused',
+        status: 409,
+        view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked },
+      });
     }
     const now = this.clock.now();
     const result = await this.registry.record(
@@ -155,10 +202,18 @@ export class UnsubscribeService {
       { origin: 'UNSUBSCRIBE', recordedBy: 'recipient:unsubscribe-undo', onlyIfInForce: current },
     );
     if (result.stale || result.conflict) {
-      return this.count({ outcome: 'undo_refused', status: 409, view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked } });
+      return this.count({
+        outcome: 'undo_refused',
+        status: 409,
+        view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked },
+      });
     }
     this.log.log({ brandId: link.brand.id, messageId: link.claims.messageId, outcome: 'undone' }, 'unsubscribe undone');
-    return this.count({ outcome: 'undone', status: 200, view: { kind: 'undone', brandName: link.brand.name, maskedAddress: masked } });
+    return this.count({
+      outcome: 'undone',
+      status: 200,
+      view: { kind: 'undone', brandName: link.brand.name, maskedAddress: masked },
+    });
   }
 
   /** Counts a request that was refused before reading its link (a POST the page did not send, say). */
@@ -182,7 +237,10 @@ export class UnsubscribeService {
   /** The link's token when the movement in force is the RET this link recorded, so the page may offer the undo. */
   private undoTokenFor(link: ResolvedLink, consent: ConsentView): string | null {
     const inForce = movementInForce(consent);
-    const own = inForce?.status === 'RET' && inForce.origin === 'UNSUBSCRIBE' && inForce.evidence?.messageId === link.claims.messageId;
+    const own =
+      inForce?.status === 'RET' &&
+      inForce.origin === 'UNSUBSCRIBE' &&
+      inForce.evidence?.messageId === link.claims.messageId;
     return own ? link.token : null;
   }
 
@@ -207,7 +265,11 @@ export class UnsubscribeService {
   }
 
   private invalid(counts: boolean, link?: ResolvedLink, err?: InvalidMovementError): UnsubscribeResult {
-    if (link && err) this.log.warn({ brandId: link.brand.id, messageId: link.claims.messageId, codes: err.problems.map((p) => p.code) }, 'unsubscribe link names an address that cannot be recorded');
+    if (link && err)
+      this.log.warn(
+        { brandId: link.brand.id, messageId: link.claims.messageId, codes: err.problems.map((p) => p.code) },
+        'unsubscribe link names an address that cannot be recorded',
+      );
     const result: UnsubscribeResult = { outcome: 'invalid_link', status: 400, view: { kind: 'invalid' } };
     return counts ? this.count(result) : result;
   }
@@ -223,7 +285,13 @@ export function movementInForce(consent: ConsentView): MovementView | undefined 
   const at = new Date(consent.consentDate).getTime();
   for (let i = consent.history.length - 1; i >= 0; i--) {
     const h = consent.history[i];
-    if (!h.stale && h.status === consent.status && h.source === consent.source && new Date(h.consentDate).getTime() === at) return h;
+    if (
+      !h.stale &&
+      h.status === consent.status &&
+      h.source === consent.source &&
+      new Date(h.consentDate).getTime() === at
+    )
+      return h;
   }
   return undefined;
 }

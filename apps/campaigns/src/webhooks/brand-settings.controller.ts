@@ -6,7 +6,13 @@ import { ApiError } from '../common/http/api-error';
 import { decodeCursor, toPage } from '../common/http/paging';
 import { TenancyService, toBrandDto } from '../tenancy/tenancy.service';
 import { TenancyRepository } from '../tenancy/tenancy.repository';
-import { BrandSettingsDto, DeliveriesQueryDto, UpdateBrandDto, WebhookDeliveryDto, WebhookDeliveryPageDto } from './webhooks.dto';
+import {
+  BrandSettingsDto,
+  DeliveriesQueryDto,
+  UpdateBrandDto,
+  WebhookDeliveryDto,
+  WebhookDeliveryPageDto,
+} from './webhooks.dto';
 import { DeliveryRow, WebhookRepository } from './webhook.repository';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -43,20 +49,41 @@ export class BrandSettingsController {
 
   @Patch()
   @ApiOkResponse({ type: BrandSettingsDto })
-  async update(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Body() dto: UpdateBrandDto): Promise<BrandSettingsDto> {
+  async update(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Body() dto: UpdateBrandDto,
+  ): Promise<BrandSettingsDto> {
     const brand = await this.tenancy.requireOwnedBrand(spId, brandCode);
     if (dto.webhookUrl === undefined && dto.iysSync === undefined) {
-      throw ApiError.validation([{ field: 'webhookUrl', message: 'send webhookUrl, iysSync or both' }], 'Nothing to change.');
+      throw ApiError.validation(
+        [{ field: 'webhookUrl', message: 'send webhookUrl, iysSync or both' }],
+        'Nothing to change.',
+      );
     }
-    const { webhookSecret } = await this.webhooks.updateBrand(brand.id, { webhookUrl: dto.webhookUrl, iysSync: dto.iysSync });
+    const { webhookSecret } = await this.webhooks.updateBrand(brand.id, {
+      webhookUrl: dto.webhookUrl,
+      iysSync: dto.iysSync,
+    });
     const updated = await this.tenancyRepo.findBrandById(this.ds, brand.id);
-    this.log.log({ brandId: brand.id, webhook: dto.webhookUrl === undefined ? 'unchanged' : dto.webhookUrl === null ? 'removed' : 'set', iysSync: updated!.iysSync }, 'brand settings changed');
+    this.log.log(
+      {
+        brandId: brand.id,
+        webhook: dto.webhookUrl === undefined ? 'unchanged' : dto.webhookUrl === null ? 'removed' : 'set',
+        iysSync: updated!.iysSync,
+      },
+      'brand settings changed',
+    );
     return { ...toBrandDto(updated!), ...(webhookSecret ? { webhookSecret } : {}) };
   }
 
   @Get('webhook-deliveries')
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
-  async deliveries(@CurrentServiceProviderId() spId: string, @Param('brandCode') brandCode: string, @Query() q: DeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
+  async deliveries(
+    @CurrentServiceProviderId() spId: string,
+    @Param('brandCode') brandCode: string,
+    @Query() q: DeliveriesQueryDto,
+  ): Promise<WebhookDeliveryPageDto> {
     const brand = await this.tenancy.requireOwnedBrand(spId, brandCode);
     const after = decodeCursor(q.after, (v): v is string => typeof v === 'string' && /^\d{1,18}$/.test(v));
     const limit = q.limit ?? 100;

@@ -39,7 +39,12 @@ export class WebhookDeliverer {
     const d = await this.repo.claim(deliveryId, token, CLAIM_SECONDS);
     if (!d) return { retryInMs: null, attempts: 0, status: 'SKIPPED' };
     if (!d.webhook_url || !d.webhook_secret) {
-      const r = await this.repo.recordAttempt(d.id, token, { status: 'FAILED', httpStatus: null, error: 'the brand no longer has a webhook', nextAttemptInMs: null });
+      const r = await this.repo.recordAttempt(d.id, token, {
+        status: 'FAILED',
+        httpStatus: null,
+        error: 'the brand no longer has a webhook',
+        nextAttemptInMs: null,
+      });
       return { retryInMs: null, attempts: r?.attempts ?? d.attempts, status: 'FAILED' };
     }
     let httpStatus: number | null = null;
@@ -63,16 +68,27 @@ export class WebhookDeliverer {
       if (res.status < 200 || res.status >= 300) error = `answered ${res.status}`;
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      error = e.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : `unreachable (${e.cause?.code ?? e.message})`;
+      error =
+        e.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : `unreachable (${e.cause?.code ?? e.message})`;
     }
     const attempt = d.attempts + 1;
     if (!error) {
-      await this.repo.recordAttempt(d.id, token, { status: 'DELIVERED', httpStatus, error: null, nextAttemptInMs: null });
+      await this.repo.recordAttempt(d.id, token, {
+        status: 'DELIVERED',
+        httpStatus,
+        error: null,
+        nextAttemptInMs: null,
+      });
       return { retryInMs: null, attempts: attempt, status: 'DELIVERED' };
     }
     const giveUp = attempt >= WEBHOOK_MAX_ATTEMPTS;
     const retryInMs = giveUp ? null : webhookRetryDelayMs(attempt);
-    await this.repo.recordAttempt(d.id, token, { status: giveUp ? 'FAILED' : 'PENDING', httpStatus, error, nextAttemptInMs: retryInMs });
+    await this.repo.recordAttempt(d.id, token, {
+      status: giveUp ? 'FAILED' : 'PENDING',
+      httpStatus,
+      error,
+      nextAttemptInMs: retryInMs,
+    });
     this.log.warn({ deliveryId: d.id, brandId: d.brand_id, attempt, httpStatus, giveUp }, 'webhook delivery failed');
     return { retryInMs, attempts: attempt, status: giveUp ? 'FAILED' : 'PENDING' };
   }

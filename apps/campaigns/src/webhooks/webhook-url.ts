@@ -26,7 +26,10 @@ export function IsWebhookUrl(options?: ValidationOptions): PropertyDecorator {
       name: 'isWebhookUrl',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: 'webhookUrl must be an https:// URL (http:// only for localhost or 127.0.0.1), without credentials', ...options },
+      options: {
+        message: 'webhookUrl must be an https:// URL (http:// only for localhost or 127.0.0.1), without credentials',
+        ...options,
+      },
       validator: { validate: (value: unknown) => value === null || isAllowedWebhookUrl(value) },
     });
 }

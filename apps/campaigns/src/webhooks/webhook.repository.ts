@@ -101,9 +101,11 @@ export class WebhookRepository {
       [movementIds],
     );
     if (complete) {
-      await sqlExec(this.ds, `UPDATE brands SET webhook_swept_id = GREATEST(webhook_swept_id, $1::bigint) WHERE webhook_url IS NOT NULL`, [
-        movementIds.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b)),
-      ]);
+      await sqlExec(
+        this.ds,
+        `UPDATE brands SET webhook_swept_id = GREATEST(webhook_swept_id, $1::bigint) WHERE webhook_url IS NOT NULL`,
+        [movementIds.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b))],
+      );
     }
   }
 
@@ -134,7 +136,12 @@ export class WebhookRepository {
   async recordAttempt(
     id: string,
     token: string,
-    outcome: { status: DeliveryStatus; httpStatus: number | null; error: string | null; nextAttemptInMs: number | null },
+    outcome: {
+      status: DeliveryStatus;
+      httpStatus: number | null;
+      error: string | null;
+      nextAttemptInMs: number | null;
+    },
   ): Promise<{ attempts: number } | undefined> {
     return sqlOne(
       this.ds,
@@ -147,7 +154,12 @@ export class WebhookRepository {
     );
   }
 
-  listDeliveries(brandId: string, status: DeliveryStatus | undefined, afterSeq: string | null, limit: number): Promise<DeliveryRow[]> {
+  listDeliveries(
+    brandId: string,
+    status: DeliveryStatus | undefined,
+    afterSeq: string | null,
+    limit: number,
+  ): Promise<DeliveryRow[]> {
     return sqlRows<DeliveryRow>(
       this.ds,
       `SELECT seq::text AS seq, id::text AS id, movement_id::text AS movement_id, status, attempts, last_status_code, last_error, created_at,
@@ -163,12 +175,23 @@ export class WebhookRepository {
    * Brand settings: the webhook URL (a first URL gets a new secret, which only this call ever shows; removing the
    * URL removes the secret too) and the İYS sync mode. Answers the secret when one was created.
    */
-  async updateBrand(brandId: string, change: { webhookUrl?: string | null; iysSync?: string }): Promise<{ webhookSecret: string | null }> {
+  async updateBrand(
+    brandId: string,
+    change: { webhookUrl?: string | null; iysSync?: string },
+  ): Promise<{ webhookSecret: string | null }> {
     return this.ds.transaction(async (tx) => {
-      const current = await sqlOne<{ webhook_secret: string | null }>(tx, `SELECT webhook_secret FROM brands WHERE id = $1 FOR UPDATE`, [brandId]);
+      const current = await sqlOne<{ webhook_secret: string | null }>(
+        tx,
+        `SELECT webhook_secret FROM brands WHERE id = $1 FOR UPDATE`,
+        [brandId],
+      );
       let revealed: string | null = null;
       if (change.webhookUrl === null) {
-        await sqlExec(tx, `UPDATE brands SET webhook_url = NULL, webhook_secret = NULL, webhook_since = NULL, updated_at = now() WHERE id = $1`, [brandId]);
+        await sqlExec(
+          tx,
+          `UPDATE brands SET webhook_url = NULL, webhook_secret = NULL, webhook_since = NULL, updated_at = now() WHERE id = $1`,
+          [brandId],
+        );
       } else if (change.webhookUrl !== undefined) {
         if (!current?.webhook_secret) {
           revealed = generateWebhookSecret();
@@ -181,10 +204,17 @@ export class WebhookRepository {
             [brandId, change.webhookUrl, revealed],
           );
         } else {
-          await sqlExec(tx, `UPDATE brands SET webhook_url = $2, updated_at = now() WHERE id = $1`, [brandId, change.webhookUrl]);
+          await sqlExec(tx, `UPDATE brands SET webhook_url = $2, updated_at = now() WHERE id = $1`, [
+            brandId,
+            change.webhookUrl,
+          ]);
         }
       }
-      if (change.iysSync !== undefined) await sqlExec(tx, `UPDATE brands SET iys_sync = $2, updated_at = now() WHERE id = $1`, [brandId, change.iysSync]);
+      if (change.iysSync !== undefined)
+        await sqlExec(tx, `UPDATE brands SET iys_sync = $2, updated_at = now() WHERE id = $1`, [
+          brandId,
+          change.iysSync,
+        ]);
       return { webhookSecret: revealed };
     });
   }

@@ -7,7 +7,8 @@ import { IsWebhookUrl } from './webhook-url';
 export class UpdateBrandDto {
   @ApiPropertyOptional({
     nullable: true,
-    description: 'Where consent changes are POSTed, signed. https:// (http:// only for localhost / 127.0.0.1). null removes the webhook and its secret.',
+    description:
+      'Where consent changes are POSTed, signed. https:// (http:// only for localhost / 127.0.0.1). null removes the webhook and its secret.',
     example: 'https://crm.ornek.com.tr/hooks/izinli',
   })
   @IsOptional()
@@ -15,14 +16,21 @@ export class UpdateBrandDto {
   @IsWebhookUrl()
   webhookUrl?: string | null;
 
-  @ApiPropertyOptional({ enum: IYS_SYNC_MODES, description: 'PLATFORM: Izinli syncs İYS. CUSTOMER: the service provider does, and gets Izinli\'s changes by webhook.' })
+  @ApiPropertyOptional({
+    enum: IYS_SYNC_MODES,
+    description:
+      "PLATFORM: Izinli syncs İYS. CUSTOMER: the service provider does, and gets Izinli's changes by webhook.",
+  })
   @IsOptional()
   @IsIn(IYS_SYNC_MODES as unknown as string[])
   iysSync?: IysSyncMode;
 }
 
 export class BrandSettingsDto extends BrandDto {
-  @ApiPropertyOptional({ description: 'The signing secret, shown only in the answer that set a first webhook URL. Keep it: it is never shown again.' })
+  @ApiPropertyOptional({
+    description:
+      'The signing secret, shown only in the answer that set a first webhook URL. Keep it: it is never shown again.',
+  })
   webhookSecret?: string;
 }
 
@@ -44,7 +52,8 @@ export class WebhookDeliveryDto {
   @ApiPropertyOptional({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) lastAttemptAt: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'When the next try is due (PENDING only).' }) nextAttemptAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'When the next try is due (PENDING only).' })
+  nextAttemptAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) deliveredAt: string | null;
 }
 

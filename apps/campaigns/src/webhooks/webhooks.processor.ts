@@ -53,8 +53,12 @@ export class WebhooksProcessor implements OnModuleInit, OnApplicationBootstrap {
         await this.repo.advanceWatermarks(movementIds, movementIds.length < SWEEP_LIMIT);
         const due = await this.repo.dueDeliveries(1000);
         const epoch = Math.floor(Date.now() / 10_000);
-        await this.enqueue([...created.map((d) => ({ ...d, step: 'a0' })), ...due.map((d) => ({ ...d, step: `a${d.attempts}:s${epoch}` }))]);
-        if (created.length) this.log.warn({ created: created.length }, 'created webhook deliveries whose fan-out was lost');
+        await this.enqueue([
+          ...created.map((d) => ({ ...d, step: 'a0' })),
+          ...due.map((d) => ({ ...d, step: `a${d.attempts}:s${epoch}` })),
+        ]);
+        if (created.length)
+          this.log.warn({ created: created.length }, 'created webhook deliveries whose fan-out was lost');
         return created.length + due.length;
       },
     });
@@ -67,7 +71,9 @@ export class WebhooksProcessor implements OnModuleInit, OnApplicationBootstrap {
   }
 
   private async fanout(job: JobContext<FanoutJobData>): Promise<void> {
-    const ids = Array.isArray(job.data?.movementIds) ? job.data.movementIds.filter((x) => typeof x === 'string' && /^\d{1,18}$/.test(x)) : [];
+    const ids = Array.isArray(job.data?.movementIds)
+      ? job.data.movementIds.filter((x) => typeof x === 'string' && /^\d{1,18}$/.test(x))
+      : [];
     const created = await this.repo.fanout(ids);
     await this.enqueue(created.map((d) => ({ ...d, step: 'a0' })));
   }
@@ -77,7 +83,12 @@ export class WebhooksProcessor implements OnModuleInit, OnApplicationBootstrap {
     const outcome = await this.deliverer.deliver(job.data.deliveryId);
     if (outcome.status !== 'SKIPPED') this.outcomes.inc({ outcome: outcome.status });
     if (outcome.retryInMs !== null) {
-      await this.queue.add<DeliverJobData>(QueueName.WEBHOOKS, WebhookJob.DELIVER, { deliveryId: job.data.deliveryId }, { ...JOB_OPTIONS, delayMs: outcome.retryInMs, jobId: `webhook:${job.data.deliveryId}:a${outcome.attempts}` });
+      await this.queue.add<DeliverJobData>(
+        QueueName.WEBHOOKS,
+        WebhookJob.DELIVER,
+        { deliveryId: job.data.deliveryId },
+        { ...JOB_OPTIONS, delayMs: outcome.retryInMs, jobId: `webhook:${job.data.deliveryId}:a${outcome.attempts}` },
+      );
     }
   }
 
@@ -85,7 +96,11 @@ export class WebhooksProcessor implements OnModuleInit, OnApplicationBootstrap {
     if (deliveries.length === 0) return;
     await this.queue.addBulk<DeliverJobData>(
       QueueName.WEBHOOKS,
-      deliveries.map((d) => ({ name: WebhookJob.DELIVER, data: { deliveryId: d.id }, options: { ...JOB_OPTIONS, jobId: `webhook:${d.id}:${d.step}` } })),
+      deliveries.map((d) => ({
+        name: WebhookJob.DELIVER,
+        data: { deliveryId: d.id },
+        options: { ...JOB_OPTIONS, jobId: `webhook:${d.id}:${d.step}` },
+      })),
     );
   }
 }

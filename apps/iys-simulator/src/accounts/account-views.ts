@@ -9,7 +9,10 @@ export function brandView(brand: Brand): Record<string, unknown> {
     brandCode: brand.brandCode,
     name: brand.name,
     master: brand.master,
-    stats: { consents: { approval, rejection, total: approval + rejection }, retailers: { total: brand.retailers.size } },
+    stats: {
+      consents: { approval, rejection, total: approval + rejection },
+      retailers: { total: brand.retailers.size },
+    },
   };
 }
 

@@ -23,7 +23,12 @@ export class AccountsController {
   }
 
   @Get('integrator/:integratorCode/sps')
-  authorisedBrands(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param('integratorCode') code: string, @Query() q: Record<string, unknown>): unknown {
+  authorisedBrands(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param('integratorCode') code: string,
+    @Query() q: Record<string, unknown>,
+  ): unknown {
     const integrator = this.access.integrator(this.access.authenticate(req, res), code);
     const page = validatePage(q.offset, q.limit);
     if (!page.ok) throw new IysError(page.status, page.errors);
@@ -49,14 +54,22 @@ export class AccountsController {
   }
 
   @Get('sps/:iysCode/subscription')
-  subscription(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param('iysCode') iysCode: string): unknown {
+  subscription(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param('iysCode') iysCode: string,
+  ): unknown {
     const principal = this.access.authenticate(req, res);
     const sp = this.access.serviceProvider(principal, iysCode, { subscriptionQuery: true });
     return subscriptionView(sp.subscription!, principal.kind === 'HS' ? sp.usedConsentLimit : null);
   }
 
   @Get('integrator/:integratorCode/subscription')
-  integratorSubscription(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param('integratorCode') code: string): unknown {
+  integratorSubscription(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param('integratorCode') code: string,
+  ): unknown {
     const integrator = this.access.integrator(this.access.authenticate(req, res), code, { subscriptionQuery: true });
     if (!integrator.subscription) throw IysError.of('H437');
     return subscriptionView(integrator.subscription, null);

@@ -60,7 +60,11 @@ export class AccessService {
   }
 
   /** The HS named by the path, if the caller may act for it; `subscriptionQuery` lets S1 through a PAUSED/EXPIRED subscription. */
-  serviceProvider(principal: Principal, rawIysCode: string, options: { subscriptionQuery?: boolean } = {}): ServiceProvider {
+  serviceProvider(
+    principal: Principal,
+    rawIysCode: string,
+    options: { subscriptionQuery?: boolean } = {},
+  ): ServiceProvider {
     const iysCode = parsePathCode(rawIysCode, 'iysCode', 'H190');
     const sp = this.state.serviceProviders.get(iysCode);
     const mayAct =
@@ -69,7 +73,12 @@ export class AccessService {
         : [...principal.integrator.authorisations.values()].some((a) => a.iysCode === iysCode);
     if (!sp || !mayAct) throw denied('iysCode', iysCode);
     this.gateSubscription(sp.subscription, sp.iysCode, options.subscriptionQuery ?? false);
-    if (principal.kind === 'INTEGRATOR') this.gateSubscription(principal.integrator.subscription, principal.integratorCode, options.subscriptionQuery ?? false);
+    if (principal.kind === 'INTEGRATOR')
+      this.gateSubscription(
+        principal.integrator.subscription,
+        principal.integratorCode,
+        options.subscriptionQuery ?? false,
+      );
     return sp;
   }
 
@@ -81,7 +90,12 @@ export class AccessService {
   }
 
   /** Scope of a `/sps/{iysCode}/brands/{brandCode}/…` call. `reconciliation` also requires agreementControl. */
-  brand(principal: Principal, rawIysCode: string, rawBrandCode: string, options: { reconciliation?: boolean } = {}): BrandScope {
+  brand(
+    principal: Principal,
+    rawIysCode: string,
+    rawBrandCode: string,
+    options: { reconciliation?: boolean } = {},
+  ): BrandScope {
     // Both codes are parsed before any lookup so a malformed brandCode is H191 whoever is calling.
     parsePathCode(rawIysCode, 'iysCode', 'H190');
     const brandCode = parsePathCode(rawBrandCode, 'brandCode', 'H191');
@@ -98,12 +112,21 @@ export class AccessService {
   /** Rule 16: an integrator touches only the types the HS authorised for it (403 H353). */
   requireType(scope: BrandScope, type: ConsentType, index?: number): void {
     if (!scope.types.has(type)) {
-      throw IysError.of('H353', { message: 'type, kullanıcı izinleriyle eşleştirilemiyor', location: ['type'], value: type, index });
+      throw IysError.of('H353', {
+        message: 'type, kullanıcı izinleriyle eşleştirilemiyor',
+        location: ['type'],
+        value: type,
+        index,
+      });
     }
   }
 
   /** Integrator-only endpoints: an HS user gets 400 H522; another integrator's code is 403 H353. */
-  integrator(principal: Principal, rawIntegratorCode: string, options: { subscriptionQuery?: boolean } = {}): Integrator {
+  integrator(
+    principal: Principal,
+    rawIntegratorCode: string,
+    options: { subscriptionQuery?: boolean } = {},
+  ): Integrator {
     if (principal.kind !== 'INTEGRATOR') throw IysError.of('H522');
     const code = parsePathCode(rawIntegratorCode, 'integratorCode', 'H190');
     if (code !== principal.integratorCode) throw denied('integratorCode', code);
@@ -118,7 +141,10 @@ export class AccessService {
         throw IysError.of('H521');
       case 'PAUSED':
       case 'EXPIRED':
-        if (!subscriptionQuery) throw IysError.of('H520', { message: `Abonelik durumu ${subscription.status} iken api kullanılamamaktadır.` });
+        if (!subscriptionQuery)
+          throw IysError.of('H520', {
+            message: `Abonelik durumu ${subscription.status} iken api kullanılamamaktadır.`,
+          });
         return;
       case 'ACTIVE':
         if (!subscription.hasApi && !subscriptionQuery) throw IysError.of('H586');

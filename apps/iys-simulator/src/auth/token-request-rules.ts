@@ -3,9 +3,14 @@ import { OAuthError } from '../core/iys-errors';
 // Validation of POST /oauth2/token (iys-api.md §3). İYS answers these in OAuth's shape, `{ error,
 // error_description }`, with the error kind per case as its examples show (they are not all `invalid_request`).
 
-export type TokenGrant = { grant: 'password'; username: string; password: string } | { grant: 'refresh_token'; refreshToken: string };
+export type TokenGrant =
+  { grant: 'password'; username: string; password: string } | { grant: 'refresh_token'; refreshToken: string };
 
-function field(body: Record<string, unknown>, name: string, texts: { missing: string; empty: string; wrongType: string }): string {
+function field(
+  body: Record<string, unknown>,
+  name: string,
+  texts: { missing: string; empty: string; wrongType: string },
+): string {
   const value = body[name];
   if (value === undefined || value === null) throw new OAuthError('invalid_request', texts.missing);
   if (typeof value !== 'string') throw new OAuthError('invalid_request', texts.wrongType);

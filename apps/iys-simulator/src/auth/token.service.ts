@@ -29,14 +29,18 @@ export class TokenService {
   constructor(@Inject(SimulatorState) private readonly state: SimulatorState) {}
 
   issue(grant: TokenGrant): TokenAnswer {
-    const user = grant.grant === 'password' ? this.checkPassword(grant.username, grant.password) : this.redeemRefreshToken(grant.refreshToken);
+    const user =
+      grant.grant === 'password'
+        ? this.checkPassword(grant.username, grant.password)
+        : this.redeemRefreshToken(grant.refreshToken);
     if (user.role !== 'API_USER') throw new OAuthError('invalid_request', `Beklenmeyen kullanıcı rolü: ${user.role}.`);
     return this.issueFor(user);
   }
 
   private checkPassword(username: string, password: string): ApiUser {
     const user = this.state.users.get(username);
-    if (!user || user.password !== password) throw new OAuthError('invalid_request', 'Kullanıcı kimlik bilgileri geçersiz.');
+    if (!user || user.password !== password)
+      throw new OAuthError('invalid_request', 'Kullanıcı kimlik bilgileri geçersiz.');
     return user;
   }
 
@@ -70,7 +74,10 @@ export class TokenService {
   }
 
   private claims(user: ApiUser): Record<string, unknown> {
-    const base = { realm_access: { roles: ['API_USER', 'offline_access', 'uma_authorization'] }, preferred_username: user.username };
+    const base = {
+      realm_access: { roles: ['API_USER', 'offline_access', 'uma_authorization'] },
+      preferred_username: user.username,
+    };
     if (user.owner.kind === 'HS') {
       const sp = this.state.serviceProviders.get(user.owner.iysCode);
       return {
@@ -82,15 +89,25 @@ export class TokenService {
     }
     const integrator = this.state.integrators.get(user.owner.integratorCode);
     const brands = integrator
-      ? [...integrator.authorisations.values()].map((a) => ({ brandCode: String(a.brandCode), name: this.state.brands.get(a.brandCode)?.name ?? '' }))
+      ? [...integrator.authorisations.values()].map((a) => ({
+          brandCode: String(a.brandCode),
+          name: this.state.brands.get(a.brandCode)?.name ?? '',
+        }))
       : [];
-    return { ...base, brands, integrator: { title: integrator?.title ?? '', integratorCode: String(user.owner.integratorCode) }, userType: 'integrator' };
+    return {
+      ...base,
+      brands,
+      integrator: { title: integrator?.title ?? '', integratorCode: String(user.owner.integratorCode) },
+      userType: 'integrator',
+    };
   }
 
   private sign(claims: Record<string, unknown>, nowMs: number, ttlSeconds: number): string {
     const iat = Math.floor(nowMs / 1000);
     const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-    const payload = base64url(JSON.stringify({ jti: randomUUID(), iat, exp: iat + Math.round(ttlSeconds), iss: 'iys-simulator', ...claims }));
+    const payload = base64url(
+      JSON.stringify({ jti: randomUUID(), iat, exp: iat + Math.round(ttlSeconds), iss: 'iys-simulator', ...claims }),
+    );
     const signature = createHmac('sha256', this.signingKey).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;
   }

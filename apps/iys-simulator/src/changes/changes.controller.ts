@@ -12,7 +12,12 @@ export class ChangesController {
   ) {}
 
   @Get('sps/:iysCode/brands/:brandCode/consents/changes')
-  pull(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Query() q: Record<string, unknown>): unknown {
+  pull(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Query() q: Record<string, unknown>,
+  ): unknown {
     const page = this.changes.pull(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), q);
     if (page === null) res.status(204);
     return page ?? undefined;

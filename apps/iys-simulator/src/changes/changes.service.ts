@@ -36,7 +36,10 @@ export class ChangesService {
     let after: PullCursor | null = null;
     if (query.after !== undefined && query.after !== '') {
       after = typeof query.after === 'string' ? decodeCursor(query.after) : null;
-      if (!after) errors.push(errorItem('SIM422', { message: 'Geçersiz after değeri.', location: ['after'], value: query.after }));
+      if (!after)
+        errors.push(
+          errorItem('SIM422', { message: 'Geçersiz after değeri.', location: ['after'], value: query.after }),
+        );
     }
     if (errors.length) throw new IysError(422, errors);
 

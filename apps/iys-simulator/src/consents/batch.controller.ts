@@ -15,23 +15,45 @@ export class BatchController {
 
   @Post(`${BRAND}/consents/request`)
   @HttpCode(202)
-  add(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): unknown {
+  add(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): unknown {
     return this.batches.accept(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), body, 1);
   }
 
   @Post(`v2/${BRAND}/consents/request`)
   @HttpCode(202)
-  addV2(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): unknown {
+  addV2(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): unknown {
     return this.batches.accept(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), body, 2);
   }
 
   @Get(`${BRAND}/consents/request/:requestId`)
   results(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>): unknown {
-    return this.batches.results(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), p.requestId, 1);
+    return this.batches.results(
+      this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode),
+      p.requestId,
+      1,
+    );
   }
 
   @Get(`v2/${BRAND}/consents/request/:requestId`)
-  resultsV2(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>): unknown {
-    return this.batches.results(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), p.requestId, 2);
+  resultsV2(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+  ): unknown {
+    return this.batches.results(
+      this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode),
+      p.requestId,
+      2,
+    );
   }
 }

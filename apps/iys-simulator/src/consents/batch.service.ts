@@ -85,7 +85,8 @@ export class BatchService {
   }
 
   private resultView(batch: BatchRequest, r: BatchItemResult, version: 1 | 2): Record<string, unknown> {
-    if (r.status === 'failure') return { subRequestId: r.subRequestId, index: r.index, status: 'failure', error: r.error };
+    if (r.status === 'failure')
+      return { subRequestId: r.subRequestId, index: r.index, status: 'failure', error: r.error };
     const view: Record<string, unknown> = {
       requestId: batch.requestId,
       subRequestId: r.subRequestId,
@@ -107,7 +108,8 @@ export class BatchService {
     const now = this.state.nowMs();
     batch.results = batch.items.map((item): BatchItemResult => {
       const base = { index: item.index, subRequestId: item.subRequestId };
-      if (!brand) return { ...base, status: 'failure', error: { code: 'H101', message: 'İzin kaydedilirken bir hata oluştu.' } };
+      if (!brand)
+        return { ...base, status: 'failure', error: { code: 'H101', message: 'İzin kaydedilirken bir hata oluştu.' } };
       const c = item.command;
       // Rule 20 (v2): an identical re-send of what is already stored is not a new movement; the result points
       // to the request that stored it.
@@ -115,15 +117,29 @@ export class BatchService {
         const current = this.state.findConsent(brand.brandCode, c.recipientType, c.type, c.recipient)?.current;
         if (current && current.group === 'HS' && sameData(current, c)) {
           const original = current.origin ?? { requestId: '', subRequestId: '' };
-          return { ...base, status: 'success', transactionId: current.transactionId, creationDate: current.creationDate, original };
+          return {
+            ...base,
+            status: 'success',
+            transactionId: current.transactionId,
+            creationDate: current.creationDate,
+            original,
+          };
         }
       }
-      const outcome = this.consents.store(brand, c, batch.acceptedMs, now, { requestId: batch.requestId, subRequestId: item.subRequestId });
+      const outcome = this.consents.store(brand, c, batch.acceptedMs, now, {
+        requestId: batch.requestId,
+        subRequestId: item.subRequestId,
+      });
       if (!outcome.ok) {
         const e = outcome.errors[0];
         return { ...base, status: 'failure', error: { code: e.code, message: e.message } };
       }
-      return { ...base, status: 'success', transactionId: outcome.movement.transactionId, creationDate: outcome.movement.creationDate };
+      return {
+        ...base,
+        status: 'success',
+        transactionId: outcome.movement.transactionId,
+        creationDate: outcome.movement.creationDate,
+      };
     });
   }
 }

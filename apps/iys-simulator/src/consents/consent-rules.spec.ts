@@ -1,4 +1,10 @@
-import { type ConsentCommand, checkConsentDates, checkTransition, validateBatchShape, validateConsentShape } from './consent-rules';
+import {
+  type ConsentCommand,
+  checkConsentDates,
+  checkTransition,
+  validateBatchShape,
+  validateConsentShape,
+} from './consent-rules';
 import { parseTurkeyDateTime } from '../core/turkey-time';
 
 const at = (s: string) => (parseTurkeyDateTime(s) as { ok: true; ms: number }).ms;
@@ -31,11 +37,21 @@ const codes = (r: { ok: boolean; errors?: { code: string }[] }) => (r.ok ? [] : 
 describe('validateConsentShape', () => {
   it('accepts a complete consent, defaulting recipientType and lower-casing e-mails', () => {
     const sut = validateConsentShape(consentFactory.body({ type: 'EPOSTA', recipient: 'Ornek@Adiniz.com' }));
-    expect(sut).toEqual({ ok: true, command: expect.objectContaining({ recipient: 'ornek@adiniz.com', recipientType: 'BIREYSEL' }) });
+    expect(sut).toEqual({
+      ok: true,
+      command: expect.objectContaining({ recipient: 'ornek@adiniz.com', recipientType: 'BIREYSEL' }),
+    });
   });
 
   it('lists every schema error together, 422', () => {
-    const sut = validateConsentShape({ recipient: 'x', type: 'SMS', status: 'EVET', source: 'IYS_WEB', consentDate: '2025/01/01', extra: 1 });
+    const sut = validateConsentShape({
+      recipient: 'x',
+      type: 'SMS',
+      status: 'EVET',
+      source: 'IYS_WEB',
+      consentDate: '2025/01/01',
+      extra: 1,
+    });
     expect(sut.ok).toBe(false);
     expect(sut.ok ? 0 : sut.status).toBe(422);
     expect(codes(sut).sort()).toEqual(['H115', 'H117', 'H118', 'H119', 'H122', 'H158']);
@@ -46,7 +62,12 @@ describe('validateConsentShape', () => {
   });
 
   it('lets a TACIR first insert leave out source and consentDate', () => {
-    const sut = validateConsentShape({ recipient: '+905321112233', type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR' });
+    const sut = validateConsentShape({
+      recipient: '+905321112233',
+      type: 'MESAJ',
+      status: 'ONAY',
+      recipientType: 'TACIR',
+    });
     expect(sut.ok && sut.command.source === null && sut.command.consentDate === null).toBe(true);
   });
 
@@ -70,7 +91,11 @@ describe('checkConsentDates', () => {
   it('applies H156, H155, H162 and H467', () => {
     const old = consentFactory.command({ consentDate: '2015-04-30 23:59:59', consentMs: at('2015-04-30 23:59:59') });
     expect(checkConsentDates(old, NOW, dateOptions).map((e) => e.code)).toEqual(['H156']);
-    const wrong2015 = consentFactory.command({ source: 'HS_2015', consentDate: '2015-05-02 00:00:00', consentMs: at('2015-05-02 00:00:00') });
+    const wrong2015 = consentFactory.command({
+      source: 'HS_2015',
+      consentDate: '2015-05-02 00:00:00',
+      consentMs: at('2015-05-02 00:00:00'),
+    });
     expect(checkConsentDates(wrong2015, NOW, dateOptions).map((e) => e.code)).toEqual(['H155']);
     const future = consentFactory.command({ consentDate: '2026-11-27 12:00:01', consentMs: at('2026-11-27 12:00:01') });
     expect(checkConsentDates(future, NOW, dateOptions).map((e) => e.code)).toEqual(['H162']);
@@ -79,7 +104,11 @@ describe('checkConsentDates', () => {
   });
 
   it('exempts HS_2015 and honours the enforcement knobs', () => {
-    const hs2015 = consentFactory.command({ source: 'HS_2015', consentDate: '2015-05-01 00:00:00', consentMs: at('2015-05-01 00:00:00') });
+    const hs2015 = consentFactory.command({
+      source: 'HS_2015',
+      consentDate: '2015-05-01 00:00:00',
+      consentMs: at('2015-05-01 00:00:00'),
+    });
     expect(checkConsentDates(hs2015, NOW, dateOptions)).toEqual([]);
     const late = consentFactory.command({ consentDate: '2026-11-21 12:00:00', consentMs: at('2026-11-21 12:00:00') });
     expect(checkConsentDates(late, NOW, { ...dateOptions, enforceThreeBusinessDays: false })).toEqual([]);
@@ -96,7 +125,11 @@ describe('checkTransition', () => {
   });
 
   it('refuses an older consentDate (rule 11, H178) and an equal one only when the knob says so', () => {
-    const older = consentFactory.command({ status: 'RET', consentDate: '2026-11-27 09:00:00', consentMs: at('2026-11-27 09:00:00') });
+    const older = consentFactory.command({
+      status: 'RET',
+      consentDate: '2026-11-27 09:00:00',
+      consentMs: at('2026-11-27 09:00:00'),
+    });
     expect(checkTransition(onay, older, transitions)?.code).toBe('H178');
     const equal = consentFactory.command({ status: 'RET' });
     expect(checkTransition(onay, equal, transitions)).toBeNull();
@@ -106,21 +139,40 @@ describe('checkTransition', () => {
   it('refuses RET on RET (rule 12) and ONAY on ONAY only when the knob says so (rule 13)', () => {
     const later = { consentDate: '2026-11-27 11:00:00', consentMs: at('2026-11-27 11:00:00') };
     const sut = checkTransition(ret, consentFactory.command({ status: 'RET', ...later }), transitions);
-    expect(sut).toEqual(expect.objectContaining({ code: 'H174', message: expect.stringContaining('İzin durumu: RET') }));
+    expect(sut).toEqual(
+      expect.objectContaining({ code: 'H174', message: expect.stringContaining('İzin durumu: RET') }),
+    );
     expect(checkTransition(onay, consentFactory.command(later), transitions)).toBeNull();
-    expect(checkTransition(onay, consentFactory.command(later), { ...transitions, allowRepeatedOnay: false })?.code).toBe('H174');
+    expect(
+      checkTransition(onay, consentFactory.command(later), { ...transitions, allowRepeatedOnay: false })?.code,
+    ).toBe('H174');
   });
 
   it('requires consentDate and source on a TACIR update (rule 15)', () => {
     const tacir = { status: 'ONAY' as const, consentMs: null };
-    expect(checkTransition(tacir, consentFactory.command({ recipientType: 'TACIR', consentDate: null, consentMs: null }), transitions)?.code).toBe('H462');
-    expect(checkTransition(tacir, consentFactory.command({ recipientType: 'TACIR', source: null }), transitions)?.code).toBe('H463');
+    expect(
+      checkTransition(
+        tacir,
+        consentFactory.command({ recipientType: 'TACIR', consentDate: null, consentMs: null }),
+        transitions,
+      )?.code,
+    ).toBe('H462');
+    expect(
+      checkTransition(tacir, consentFactory.command({ recipientType: 'TACIR', source: null }), transitions)?.code,
+    ).toBe('H463');
   });
 });
 
 describe('validateBatchShape', () => {
   it('refuses more than 1000 items and empty lists', () => {
-    expect(codes(validateBatchShape(Array.from({ length: 1001 }, () => ({})), 'H091'))).toEqual(['H091']);
+    expect(
+      codes(
+        validateBatchShape(
+          Array.from({ length: 1001 }, () => ({})),
+          'H091',
+        ),
+      ),
+    ).toEqual(['H091']);
     expect(codes(validateBatchShape([], 'H125'))).toEqual(['H092']);
   });
 
@@ -130,7 +182,12 @@ describe('validateBatchShape', () => {
   });
 
   it('reports item errors with their index', () => {
-    const sut = validateBatchShape([consentFactory.body(), consentFactory.body({ recipient: '+905321112234', source: undefined })], 'H091');
-    expect(sut.ok ? [] : sut.errors).toEqual([expect.objectContaining({ code: 'H113', index: 1, location: ['source'] })]);
+    const sut = validateBatchShape(
+      [consentFactory.body(), consentFactory.body({ recipient: '+905321112234', source: undefined })],
+      'H091',
+    );
+    expect(sut.ok ? [] : sut.errors).toEqual([
+      expect.objectContaining({ code: 'H113', index: 1, location: ['source'] }),
+    ]);
   });
 });

@@ -35,7 +35,8 @@ export interface ConsentCommand {
   retailerAccess?: number[];
 }
 
-export type ShapeResult = { ok: true; command: ConsentCommand } | { ok: false; status: 400 | 422; errors: IysErrorItem[] };
+export type ShapeResult =
+  { ok: true; command: ConsentCommand } | { ok: false; status: 400 | 422; errors: IysErrorItem[] };
 
 const CONSENT_FIELDS: ReadonlySet<string> = new Set([
   'recipient',
@@ -88,9 +89,11 @@ export function validateConsentShape(body: Record<string, unknown>, index?: numb
   if (recipient === undefined || isEmptyValue(recipient)) add(unprocessable, 'H114', 'recipient', recipient);
   else if (!isConsentType(type)) {
     // Without a valid type the recipient can only be judged as "a phone or an e-mail" (H122).
-    if (typeof recipient !== 'string' || (!isValidPhone(recipient) && !isValidEmail(recipient))) add(unprocessable, 'H122', 'recipient', recipient);
+    if (typeof recipient !== 'string' || (!isValidPhone(recipient) && !isValidEmail(recipient)))
+      add(unprocessable, 'H122', 'recipient', recipient);
   } else {
-    const problem = typeof recipient === 'string' ? recipientProblem(type, recipient) : type === 'EPOSTA' ? 'H120' : 'H121';
+    const problem =
+      typeof recipient === 'string' ? recipientProblem(type, recipient) : type === 'EPOSTA' ? 'H120' : 'H121';
     if (problem) add(unprocessable, problem, 'recipient', recipient);
   }
 
@@ -127,7 +130,8 @@ export function validateConsentShape(body: Record<string, unknown>, index?: numb
   if (body.retailerAccess !== undefined) {
     const access = body.retailerAccess;
     if (isEmptyValue(access)) add(badRequest, 'H267', 'retailerAccess', access);
-    else if (!Array.isArray(access) || !access.every((c) => Number.isSafeInteger(c))) add(badRequest, 'H085', 'retailerAccess', access);
+    else if (!Array.isArray(access) || !access.every((c) => Number.isSafeInteger(c)))
+      add(badRequest, 'H085', 'retailerAccess', access);
     else if (access.length === 0) add(unprocessable, 'H163', 'retailerAccess', access);
     else if (access.length > MAX_RETAILER_ACCESS) add(unprocessable, 'H126', 'retailerAccess', access.length);
     else retailerAccess = access as number[];
@@ -157,7 +161,12 @@ export interface DateRuleOptions {
 }
 
 /** Rules 6–9: H156, H155, H162, H467, judged at `requestMs` (the moment İYS received the request). */
-export function checkConsentDates(command: ConsentCommand, requestMs: number, options: DateRuleOptions, index?: number): IysErrorItem[] {
+export function checkConsentDates(
+  command: ConsentCommand,
+  requestMs: number,
+  options: DateRuleOptions,
+  index?: number,
+): IysErrorItem[] {
   if (command.consentMs === null) return [];
   const errors: IysErrorItem[] = [];
   const at = { location: ['consentDate'], value: command.consentDate, index };
@@ -169,7 +178,8 @@ export function checkConsentDates(command: ConsentCommand, requestMs: number, op
   if (command.consentMs < EARLIEST_CONSENT_MS) errors.push(errorItem('H156', at));
   if (command.consentMs > requestMs) errors.push(errorItem('H162', at));
   const enforced =
-    options.enforceThreeBusinessDays && (options.threeBusinessDaysFromMs === null || requestMs >= options.threeBusinessDaysFromMs);
+    options.enforceThreeBusinessDays &&
+    (options.threeBusinessDaysFromMs === null || requestMs >= options.threeBusinessDaysFromMs);
   if (enforced && errors.length === 0 && !isWithinThreeBusinessDays(command.consentMs, requestMs, options.holidays)) {
     errors.push(errorItem('H467', at));
   }
@@ -206,7 +216,8 @@ export function checkTransition(
   if (current.consentMs !== null && command.consentMs !== null) {
     const older = command.consentMs < current.consentMs;
     const equal = command.consentMs === current.consentMs;
-    if (older || (equal && !options.allowEqualConsentDate)) return errorItem('H178', at('consentDate', command.consentDate));
+    if (older || (equal && !options.allowEqualConsentDate))
+      return errorItem('H178', at('consentDate', command.consentDate));
   }
   // Rules 12 and 13.
   if (command.status === current.status && (command.status === 'RET' || !options.allowRepeatedOnay)) {
@@ -227,7 +238,8 @@ export function validateBatchShape(
   maxItems = 1000,
 ): { ok: true; commands: ConsentCommand[] } | { ok: false; status: 400 | 422; errors: IysErrorItem[] } {
   if (!Array.isArray(body) || body.length === 0) return { ok: false, status: 400, errors: [errorItem('H092')] };
-  if (body.length > maxItems) return { ok: false, status: 422, errors: [errorItem(tooManyCode, { value: body.length })] };
+  if (body.length > maxItems)
+    return { ok: false, status: 422, errors: [errorItem(tooManyCode, { value: body.length })] };
   const unprocessable: IysErrorItem[] = [];
   const badRequest: IysErrorItem[] = [];
   const commands: ConsentCommand[] = [];

@@ -17,21 +17,36 @@ export class ConsentController {
 
   @Post(`${BRAND}/consents`)
   @HttpCode(200)
-  add(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): AddAnswer {
+  add(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): AddAnswer {
     const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode);
     return this.consents.addSingle(scope, body, 1);
   }
 
   @Post(`v2/${BRAND}/consents`)
   @HttpCode(200)
-  addV2(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): AddAnswer {
+  addV2(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): AddAnswer {
     const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode);
     return this.consents.addSingle(scope, body, 2);
   }
 
   @Post(`${BRAND}/consents/status`)
   @HttpCode(200)
-  status(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): unknown {
+  status(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): unknown {
     const principal = this.access.authenticate(req, res);
     this.limits.enforce('statusPerHour', req);
     const answer = this.consents.status(this.access.brand(principal, p.iysCode, p.brandCode), body);
@@ -55,7 +70,12 @@ export class ConsentController {
 
   @Post(`${BRAND}/consents/:recipientType/status/:type`)
   @HttpCode(200)
-  multiStatus(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): unknown {
+  multiStatus(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): unknown {
     const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode);
     return this.consents.multiStatus(scope, p.recipientType, p.type, body);
   }

@@ -45,7 +45,8 @@ export class ConsentService {
     if (replayKey) {
       this.state.v2Answers.set(replayKey, answer);
       // Bounded so a long-running development simulator does not grow without end; the oldest answers go first.
-      if (this.state.v2Answers.size > MAX_REMEMBERED_V2_ANSWERS) this.state.v2Answers.delete(this.state.v2Answers.keys().next().value!);
+      if (this.state.v2Answers.size > MAX_REMEMBERED_V2_ANSWERS)
+        this.state.v2Answers.delete(this.state.v2Answers.keys().next().value!);
     }
     return answer;
   }
@@ -55,7 +56,14 @@ export class ConsentService {
    * (rules 6–9, 422), state transitions (rules 10–15, 400) and quota (rule 17, 422). Shared by the single add
    * and the batch worker, which judges dates at the moment the batch was received.
    */
-  store(brand: Brand, command: ConsentCommand, requestMs: number, creationMs: number, origin?: Movement['origin'], index?: number): StoreOutcome {
+  store(
+    brand: Brand,
+    command: ConsentCommand,
+    requestMs: number,
+    creationMs: number,
+    origin?: Movement['origin'],
+    index?: number,
+  ): StoreOutcome {
     const retailerErrors = this.checkRetailers(brand, command, index);
     if (retailerErrors.length) return { ok: false, status: 403, errors: retailerErrors };
     const dateErrors = checkConsentDates(
@@ -89,7 +97,8 @@ export class ConsentService {
       errors.push(errorItem('H180', { location: ['retailerCode'], value: command.retailerCode, index }));
     }
     command.retailerAccess?.forEach((code, i) => {
-      if (!brand.retailers.has(code)) errors.push(errorItem('H180', { location: ['retailerAccess', i], value: code, index }));
+      if (!brand.retailers.has(code))
+        errors.push(errorItem('H180', { location: ['retailerAccess', i], value: code, index }));
     });
     return errors;
   }
@@ -99,7 +108,12 @@ export class ConsentService {
     const query = validateKeyQuery(body);
     if (!query.ok) throw new IysError(query.status, query.errors);
     this.access.requireType(scope, query.value.type);
-    const record = this.state.findConsent(scope.brand.brandCode, query.value.recipientType, query.value.type, query.value.recipient);
+    const record = this.state.findConsent(
+      scope.brand.brandCode,
+      query.value.recipientType,
+      query.value.type,
+      query.value.recipient,
+    );
     if (record) return statusView(record, scope.brand);
     switch (this.state.knobs.unknownStatusAnswer) {
       case 'NOT_FOUND':
@@ -112,9 +126,15 @@ export class ConsentService {
   }
 
   /** C5: only the addresses that are ONAY are listed; RET and unknown ones are simply absent. */
-  multiStatus(scope: BrandScope, rawRecipientType: string, rawType: string, body: unknown): { requestId: string; list: string[] } {
+  multiStatus(
+    scope: BrandScope,
+    rawRecipientType: string,
+    rawType: string,
+    body: unknown,
+  ): { requestId: string; list: string[] } {
     const pathErrors: IysErrorItem[] = [];
-    if (!isRecipientType(rawRecipientType)) pathErrors.push(errorItem('H116', { location: ['recipientType'], value: rawRecipientType }));
+    if (!isRecipientType(rawRecipientType))
+      pathErrors.push(errorItem('H116', { location: ['recipientType'], value: rawRecipientType }));
     if (!isConsentType(rawType)) pathErrors.push(errorItem('H117', { location: ['type'], value: rawType }));
     if (pathErrors.length) throw new IysError(422, pathErrors);
     const type = rawType as ConsentType;
@@ -122,7 +142,9 @@ export class ConsentService {
     this.access.requireType(scope, type);
     const recipients = validateMultiStatus(body, type);
     if (!recipients.ok) throw new IysError(recipients.status, recipients.errors);
-    const list = recipients.value.filter((r) => this.state.findConsent(scope.brand.brandCode, recipientType, type, r)?.current.status === 'ONAY');
+    const list = recipients.value.filter(
+      (r) => this.state.findConsent(scope.brand.brandCode, recipientType, type, r)?.current.status === 'ONAY',
+    );
     return { requestId: randomUUID(), list };
   }
 
@@ -135,9 +157,17 @@ export class ConsentService {
       throw new IysError(!query.ok ? query.status : 422, errors);
     }
     this.access.requireType(scope, query.value.type);
-    const record = this.state.findConsent(scope.brand.brandCode, query.value.recipientType, query.value.type, query.value.recipient);
+    const record = this.state.findConsent(
+      scope.brand.brandCode,
+      query.value.recipientType,
+      query.value.type,
+      query.value.recipient,
+    );
     const movements = [...(record?.movements ?? [])].sort(
-      (a, b) => (b.consentMs ?? Number.MIN_SAFE_INTEGER) - (a.consentMs ?? Number.MIN_SAFE_INTEGER) || b.creationMs - a.creationMs || b.seq - a.seq,
+      (a, b) =>
+        (b.consentMs ?? Number.MIN_SAFE_INTEGER) - (a.consentMs ?? Number.MIN_SAFE_INTEGER) ||
+        b.creationMs - a.creationMs ||
+        b.seq - a.seq,
     );
     const list = movements.slice(page.value.offset, page.value.offset + page.value.limit).map(historyView);
     return { list, pagination: { totalCount: movements.length, pageSize: list.length, offset: page.value.offset } };

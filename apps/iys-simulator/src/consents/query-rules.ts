@@ -18,22 +18,32 @@ const KEY_FIELDS: ReadonlySet<string> = new Set(['recipient', 'recipientType', '
 export function validateKeyQuery(body: unknown): Result<ConsentKeyQuery> {
   if (!isPlainObject(body)) return { ok: false, status: 400, errors: [errorItem('H097')] };
   const errors: IysErrorItem[] = [];
-  const add = (code: string, field: string, value: unknown) => errors.push(errorItem(code, { location: [field], value }));
+  const add = (code: string, field: string, value: unknown) =>
+    errors.push(errorItem(code, { location: [field], value }));
   for (const key of Object.keys(body)) if (!KEY_FIELDS.has(key)) add('H118', key, body[key]);
   const { recipient, recipientType, type } = body;
   if (type === undefined || type === null || type === '') add('H111', 'type', type);
   else if (!isConsentType(type)) add('H117', 'type', type);
-  if (recipientType === undefined || recipientType === null || recipientType === '') add('H170', 'recipientType', recipientType);
+  if (recipientType === undefined || recipientType === null || recipientType === '')
+    add('H170', 'recipientType', recipientType);
   else if (!isRecipientType(recipientType)) add('H116', 'recipientType', recipientType);
   if (recipient === undefined || recipient === null || recipient === '') add('H114', 'recipient', recipient);
-  else if (typeof recipient !== 'string') add(isConsentType(type) ? (type === 'EPOSTA' ? 'H120' : 'H121') : 'H122', 'recipient', recipient);
+  else if (typeof recipient !== 'string')
+    add(isConsentType(type) ? (type === 'EPOSTA' ? 'H120' : 'H121') : 'H122', 'recipient', recipient);
   else if (isConsentType(type)) {
     const problem = recipientProblem(type, recipient, 'H166');
     if (problem) add(problem, 'recipient', recipient);
   }
   if (errors.length) return { ok: false, status: 422, errors };
   const t = type as ConsentType;
-  return { ok: true, value: { recipient: normaliseRecipient(t, recipient as string), recipientType: recipientType as RecipientType, type: t } };
+  return {
+    ok: true,
+    value: {
+      recipient: normaliseRecipient(t, recipient as string),
+      recipientType: recipientType as RecipientType,
+      type: t,
+    },
+  };
 }
 
 export const MAX_MULTI_STATUS_RECIPIENTS = 1000;
@@ -42,12 +52,14 @@ export const MAX_MULTI_STATUS_RECIPIENTS = 1000;
 export function validateMultiStatus(body: unknown, type: ConsentType): Result<string[]> {
   if (!isPlainObject(body)) return { ok: false, status: 400, errors: [errorItem('H097')] };
   const errors: IysErrorItem[] = [];
-  for (const key of Object.keys(body)) if (key !== 'recipients') errors.push(errorItem('H118', { location: [key], value: body[key] }));
+  for (const key of Object.keys(body))
+    if (key !== 'recipients') errors.push(errorItem('H118', { location: [key], value: body[key] }));
   const recipients = body.recipients;
   if (recipients === undefined || recipients === null) errors.push(errorItem('H168', { location: ['recipients'] }));
   else if (!Array.isArray(recipients)) errors.push(errorItem('H478', { location: ['recipients'], value: recipients }));
   else if (recipients.length === 0) errors.push(errorItem('H164', { location: ['recipients'] }));
-  else if (recipients.length > MAX_MULTI_STATUS_RECIPIENTS) errors.push(errorItem('H127', { location: ['recipients'], value: recipients.length }));
+  else if (recipients.length > MAX_MULTI_STATUS_RECIPIENTS)
+    errors.push(errorItem('H127', { location: ['recipients'], value: recipients.length }));
   if (errors.length) return { ok: false, status: 422, errors };
   const list = recipients as unknown[];
   const seen = new Set<string>();

@@ -9,7 +9,8 @@ import type { ConsentType } from '../core/iys-types';
 // E-mail: ASCII letters, digits, '.', '-', '_' in the local part (any position), one optional '+label', a dotted
 // domain ending in an alphabetic TLD of two or more letters; 6–265 characters; no spaces, no Turkish letters.
 const PHONE_PATTERN = /^\+[1-9]\d{5,13}$/;
-const EMAIL_PATTERN = /^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
 
 export const PHONE_MAX_LENGTH = 15;
 export const EMAIL_MIN_LENGTH = 6;
@@ -36,7 +37,11 @@ export function normaliseRecipient(type: ConsentType, recipient: string): string
  * The error code for a recipient that does not fit its type, or null when it fits. `tooLongCode` differs by
  * endpoint: the adds report an over-long phone as H160, the status queries as H166.
  */
-export function recipientProblem(type: ConsentType, recipient: string, tooLongCode: 'H160' | 'H166' = 'H160'): string | null {
+export function recipientProblem(
+  type: ConsentType,
+  recipient: string,
+  tooLongCode: 'H160' | 'H166' = 'H160',
+): string | null {
   if (isPhoneType(type)) {
     if (recipient.length > PHONE_MAX_LENGTH && recipient.startsWith('+')) return tooLongCode;
     return isValidPhone(recipient) ? null : 'H121';

@@ -13,7 +13,12 @@ export function isBusinessDay(day: number, holidays: ReadonlySet<string>): boole
 }
 
 /** Number of business days d with fromDay < d ≤ toDay. Stops counting once it exceeds `cap`. */
-export function businessDaysAfter(fromDay: number, toDay: number, holidays: ReadonlySet<string>, cap = Infinity): number {
+export function businessDaysAfter(
+  fromDay: number,
+  toDay: number,
+  holidays: ReadonlySet<string>,
+  cap = Infinity,
+): number {
   let count = 0;
   for (let day = fromDay + 1; day <= toDay && count <= cap; day++) {
     if (isBusinessDay(day, holidays)) count++;

@@ -102,7 +102,10 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   H524: { status: 403, message: 'Bu hesap için abonelik bulunamadı.' },
   H525: { status: 422, message: 'İzin kotanız dolmuştur.' },
   H586: { status: 403, message: 'Abonelik paketiniz API kullanımını içermemektedir.' },
-  H530: { status: 422, message: 'Bağlantı kurulamadı. Uç nokta POST kabul etmeli ve Basic Authentication doğrulaması yapmalıdır.' },
+  H530: {
+    status: 422,
+    message: 'Bağlantı kurulamadı. Uç nokta POST kabul etmeli ve Basic Authentication doğrulaması yapmalıdır.',
+  },
   H531: { status: 422, message: 'Bağlantı adresi https olmalıdır.' },
   // Codes of the simulator's own, for answers İYS leaves undocumented (see the README).
   SIM404: { status: 404, message: 'Kayıt bulunamadı.' },

@@ -3,7 +3,13 @@ import { KnobsValidationError, defaultKnobs, mergeKnobs } from './simulator-knob
 describe('simulator-knobs', () => {
   it('has the defaults iys-api.md asks for', () => {
     const sut = defaultKnobs();
-    expect(sut.rateLimits).toEqual({ enabled: true, perSecond: 10, tokenPerHour: 10, statusPerHour: 1000, historyPerHour: 100 });
+    expect(sut.rateLimits).toEqual({
+      enabled: true,
+      perSecond: 10,
+      tokenPerHour: 10,
+      statusPerHour: 1000,
+      historyPerHour: 100,
+    });
     expect(sut.pullLagMinutes).toBe(60);
     expect(sut.allowRepeatedOnay).toBe(true);
     expect(sut.holidays).toContain('2026-10-29');
@@ -22,11 +28,16 @@ describe('simulator-knobs', () => {
 
   it('refuses unknown names and wrong types as a whole', () => {
     const base = defaultKnobs();
-    expect(() => mergeKnobs(base, { pullLagMinute: 5, batchDelaySeconds: -1, holidays: ['2026-02-30'] })).toThrow(KnobsValidationError);
+    expect(() => mergeKnobs(base, { pullLagMinute: 5, batchDelaySeconds: -1, holidays: ['2026-02-30'] })).toThrow(
+      KnobsValidationError,
+    );
     try {
       mergeKnobs(base, { pullLagMinute: 5, unknownStatusAnswer: 'MAYBE' });
     } catch (error) {
-      expect((error as KnobsValidationError).problems).toEqual(['pullLagMinute is not a knob', 'unknownStatusAnswer must be NOT_FOUND, EMPTY or NO_CONTENT']);
+      expect((error as KnobsValidationError).problems).toEqual([
+        'pullLagMinute is not a knob',
+        'unknownStatusAnswer must be NOT_FOUND, EMPTY or NO_CONTENT',
+      ]);
     }
     expect(base.pullLagMinutes).toBe(60);
   });

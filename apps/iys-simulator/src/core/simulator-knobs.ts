@@ -56,7 +56,9 @@ export interface SimulatorKnobs {
   requestLogLimit: number;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object | null ? DeepPartial<T[K]> : T[K];
+};
 
 /** A `Partial<SimulatorKnobs>` whose nested `rateLimits` may be partial too; merged over the current knobs. */
 export type SimulatorKnobsPatch = DeepPartial<SimulatorKnobs>;
@@ -93,10 +95,12 @@ export class KnobsValidationError extends Error {
 type Check = (value: unknown) => string | null;
 
 const isBool: Check = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
-const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'must be a number >= 0');
+const nonNegative: Check = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'must be a number >= 0';
 const positive: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a number > 0');
 const finite: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'must be a number');
-const positiveIntOrNull: Check = (v) => (v === null || (Number.isInteger(v) && (v as number) > 0) ? null : 'must be a positive integer or null');
+const positiveIntOrNull: Check = (v) =>
+  v === null || (Number.isInteger(v) && (v as number) > 0) ? null : 'must be a positive integer or null';
 const nonNegativeInt: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 ? null : 'must be an integer >= 0');
 const positiveInt: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? null : 'must be an integer > 0');
 
@@ -106,10 +110,14 @@ const TOP_LEVEL_CHECKS: Record<Exclude<keyof SimulatorKnobs, 'rateLimits'>, Chec
   allowRepeatedOnay: isBool,
   allowEqualConsentDate: isBool,
   enforceThreeBusinessDays: isBool,
-  threeBusinessDaysFrom: (v) => (v === null || (typeof v === 'string' && parseTurkeyDateTime(v).ok) ? null : 'must be "YYYY-MM-DD HH:mm:ss" or null'),
+  threeBusinessDaysFrom: (v) =>
+    v === null || (typeof v === 'string' && parseTurkeyDateTime(v).ok) ? null : 'must be "YYYY-MM-DD HH:mm:ss" or null',
   holidays: (v) =>
-    Array.isArray(v) && v.every((d) => typeof d === 'string' && parseTurkeyDay(d) !== null) ? null : 'must be a list of "YYYY-MM-DD" dates',
-  unknownStatusAnswer: (v) => (v === 'NOT_FOUND' || v === 'EMPTY' || v === 'NO_CONTENT' ? null : 'must be NOT_FOUND, EMPTY or NO_CONTENT'),
+    Array.isArray(v) && v.every((d) => typeof d === 'string' && parseTurkeyDay(d) !== null)
+      ? null
+      : 'must be a list of "YYYY-MM-DD" dates',
+  unknownStatusAnswer: (v) =>
+    v === 'NOT_FOUND' || v === 'EMPTY' || v === 'NO_CONTENT' ? null : 'must be NOT_FOUND, EMPTY or NO_CONTENT',
   clockOffsetSeconds: finite,
   sameSecondSameTransactionId: isBool,
   accessTokenTtlSeconds: positive,
@@ -134,7 +142,8 @@ const RATE_LIMIT_CHECKS: Record<keyof RateLimitKnobs, Check> = {
  * whole (nothing is applied), so a typo in a test never silently leaves a knob at its old value.
  */
 export function mergeKnobs(current: SimulatorKnobs, patch: unknown): SimulatorKnobs {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new KnobsValidationError(['the body must be an object']);
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    throw new KnobsValidationError(['the body must be an object']);
   const problems: string[] = [];
   const next: SimulatorKnobs = { ...current, rateLimits: { ...current.rateLimits }, holidays: [...current.holidays] };
   for (const [name, value] of Object.entries(patch)) {

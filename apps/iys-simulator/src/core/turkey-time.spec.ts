@@ -1,4 +1,11 @@
-import { formatDay, formatTurkeyDateTime, parseTurkeyDateTime, parseTurkeyDay, turkeyDayOf, weekdayOf } from './turkey-time';
+import {
+  formatDay,
+  formatTurkeyDateTime,
+  parseTurkeyDateTime,
+  parseTurkeyDay,
+  turkeyDayOf,
+  weekdayOf,
+} from './turkey-time';
 
 describe('turkey-time', () => {
   it('formats an instant in Turkey time (UTC+3)', () => {

@@ -36,7 +36,14 @@ export class FaultValidationError extends Error {
   }
 }
 
-const SETTING_NAMES: ReadonlySet<string> = new Set(['latencyMs', 'errorRate', 'errorCodes', 'outageSeconds', 'tooManyRequestsFor', 'pathPattern']);
+const SETTING_NAMES: ReadonlySet<string> = new Set([
+  'latencyMs',
+  'errorRate',
+  'errorCodes',
+  'outageSeconds',
+  'tooManyRequestsFor',
+  'pathPattern',
+]);
 
 export class FaultInjector {
   private latencyMs = 0;
@@ -53,14 +60,16 @@ export class FaultInjector {
 
   /** Replaces the active faults with `settings` (validated as a whole; nothing changes on a bad value). */
   set(settings: unknown): void {
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new FaultValidationError(['the body must be an object']);
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+      throw new FaultValidationError(['the body must be an object']);
     const s = settings as Record<string, unknown>;
     const problems: string[] = [];
     for (const name of Object.keys(s)) if (!SETTING_NAMES.has(name)) problems.push(`${name} is not a fault setting`);
     const num = (name: string, max: number) => {
       const v = s[name];
       if (v === undefined) return 0;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) problems.push(`${name} must be a number between 0 and ${max}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max)
+        problems.push(`${name} must be a number between 0 and ${max}`);
       return typeof v === 'number' ? v : 0;
     };
     const latencyMs = num('latencyMs', 120_000);
@@ -69,8 +78,14 @@ export class FaultInjector {
     const tooManyFor = num('tooManyRequestsFor', 86_400);
     let codes = ['H015'];
     if (s.errorCodes !== undefined) {
-      if (!Array.isArray(s.errorCodes) || s.errorCodes.length === 0 || !s.errorCodes.every((c) => typeof c === 'string' && c in ERROR_CATALOGUE)) {
-        problems.push('errorCodes must be a non-empty list of İYS codes the simulator knows (e.g. H015, H101, H123, H192)');
+      if (
+        !Array.isArray(s.errorCodes) ||
+        s.errorCodes.length === 0 ||
+        !s.errorCodes.every((c) => typeof c === 'string' && c in ERROR_CATALOGUE)
+      ) {
+        problems.push(
+          'errorCodes must be a non-empty list of İYS codes the simulator knows (e.g. H015, H101, H123, H192)',
+        );
       } else codes = [...(s.errorCodes as string[])];
     }
     let pattern: RegExp | null = null;

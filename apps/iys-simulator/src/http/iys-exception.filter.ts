@@ -43,11 +43,17 @@ export class IysExceptionFilter implements ExceptionFilter {
         return;
       }
       const code = status === 404 ? 'SIM404' : 'H015';
-      sendIysError(res, new IysError(status, [errorItem(code, status === 404 ? { message: 'Kaynak bulunamadı.' } : {})]));
+      sendIysError(
+        res,
+        new IysError(status, [errorItem(code, status === 404 ? { message: 'Kaynak bulunamadı.' } : {})]),
+      );
       return;
     }
     const errorId = randomUUID();
-    this.logger.error(`unexpected error ${errorId} on ${req.method} ${req.path}`, exception instanceof Error ? exception.stack : String(exception));
+    this.logger.error(
+      `unexpected error ${errorId} on ${req.method} ${req.path}`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
     sendIysError(res, new IysError(500, [errorItem('H015')]));
   }
 }

@@ -1,6 +1,13 @@
 import { RequestLog, type RequestLogEntry, redactSecrets } from './request-log';
 
-const entry = (n: number): RequestLogEntry => ({ time: String(n), method: 'GET', path: `/${n}`, body: undefined, status: 200, clientIp: '127.0.0.1' });
+const entry = (n: number): RequestLogEntry => ({
+  time: String(n),
+  method: 'GET',
+  path: `/${n}`,
+  body: undefined,
+  status: 200,
+  clientIp: '127.0.0.1',
+});
 
 describe(RequestLog.name, () => {
   it('keeps the newest entries, oldest first', () => {
@@ -14,7 +21,11 @@ describe(RequestLog.name, () => {
   });
 
   it('never keeps passwords or tokens', () => {
-    expect(redactSecrets({ grant_type: 'password', username: 'u', password: 'p' })).toEqual({ grant_type: 'password', username: 'u', password: '***' });
+    expect(redactSecrets({ grant_type: 'password', username: 'u', password: 'p' })).toEqual({
+      grant_type: 'password',
+      username: 'u',
+      password: '***',
+    });
     expect(redactSecrets({ refresh_token: 'r' })).toEqual({ refresh_token: '***' });
   });
 });

@@ -20,7 +20,10 @@ export function createRequestPipeline(state: SimulatorState, limits: LimitsServi
       readBody(req, (err, body) => {
         if (err) {
           const status = err.reason === 'too-large' ? 413 : 400;
-          res.status(status).json({ statusCode: status, message: err.reason === 'too-large' ? 'The body is too large.' : 'The body is not valid JSON.' });
+          res.status(status).json({
+            statusCode: status,
+            message: err.reason === 'too-large' ? 'The body is too large.' : 'The body is not valid JSON.',
+          });
           return;
         }
         req.body = body;

@@ -15,10 +15,16 @@ const CONNECTION_FIELDS: ReadonlySet<string> = new Set(['url', 'type', 'username
 
 export const MAX_ACTIVE_CONNECTIONS_PER_TYPE = 2;
 
-export function validateConnection(raw: unknown, allowHttp: boolean, index?: number): { ok: true; value: PushConnectionRequest } | { ok: false; errors: IysErrorItem[] } {
-  if (!isPlainObject(raw)) return { ok: false, errors: [errorItem('SIM422', { message: 'Bağlantı bilgisi bir nesne olmalıdır.', index })] };
+export function validateConnection(
+  raw: unknown,
+  allowHttp: boolean,
+  index?: number,
+): { ok: true; value: PushConnectionRequest } | { ok: false; errors: IysErrorItem[] } {
+  if (!isPlainObject(raw))
+    return { ok: false, errors: [errorItem('SIM422', { message: 'Bağlantı bilgisi bir nesne olmalıdır.', index })] };
   const errors: IysErrorItem[] = [];
-  for (const key of Object.keys(raw)) if (!CONNECTION_FIELDS.has(key)) errors.push(errorItem('H118', { location: [key], value: raw[key], index }));
+  for (const key of Object.keys(raw))
+    if (!CONNECTION_FIELDS.has(key)) errors.push(errorItem('H118', { location: [key], value: raw[key], index }));
   const { url, type, username, password } = raw;
   let protocol: string | null = null;
   try {
@@ -26,20 +32,38 @@ export function validateConnection(raw: unknown, allowHttp: boolean, index?: num
   } catch {
     protocol = null;
   }
-  if (protocol !== 'https:' && !(allowHttp && protocol === 'http:')) errors.push(errorItem('H531', { location: ['url'], value: url, index }));
+  if (protocol !== 'https:' && !(allowHttp && protocol === 'http:'))
+    errors.push(errorItem('H531', { location: ['url'], value: url, index }));
   if (!isConsentType(type)) errors.push(errorItem('H117', { location: ['type'], value: type, index }));
-  if (typeof username !== 'string' || username === '') errors.push(errorItem('H093', { location: ['username'], index }));
-  if (typeof password !== 'string' || password === '') errors.push(errorItem('H093', { location: ['password'], index }));
+  if (typeof username !== 'string' || username === '')
+    errors.push(errorItem('H093', { location: ['username'], index }));
+  if (typeof password !== 'string' || password === '')
+    errors.push(errorItem('H093', { location: ['password'], index }));
   if (errors.length) return { ok: false, errors };
-  return { ok: true, value: { url: url as string, type: type as ConsentType, username: username as string, password: password as string } };
+  return {
+    ok: true,
+    value: {
+      url: url as string,
+      type: type as ConsentType,
+      username: username as string,
+      password: password as string,
+    },
+  };
 }
 
-export function validateRegistration(body: unknown, allowHttp: boolean): { ok: true; value: PushConnectionRequest[] } | { ok: false; errors: IysErrorItem[] } {
+export function validateRegistration(
+  body: unknown,
+  allowHttp: boolean,
+): { ok: true; value: PushConnectionRequest[] } | { ok: false; errors: IysErrorItem[] } {
   if (!isPlainObject(body) || !Array.isArray(body.connection) || body.connection.length === 0) {
-    return { ok: false, errors: [errorItem('SIM422', { message: 'connection listesi zorunludur.', location: ['connection'] })] };
+    return {
+      ok: false,
+      errors: [errorItem('SIM422', { message: 'connection listesi zorunludur.', location: ['connection'] })],
+    };
   }
   const errors: IysErrorItem[] = [];
-  for (const key of Object.keys(body)) if (key !== 'connection') errors.push(errorItem('H118', { location: [key], value: body[key] }));
+  for (const key of Object.keys(body))
+    if (key !== 'connection') errors.push(errorItem('H118', { location: [key], value: body[key] }));
   const connections: PushConnectionRequest[] = [];
   body.connection.forEach((raw: unknown, index: number) => {
     const result = validateConnection(raw, allowHttp, index);

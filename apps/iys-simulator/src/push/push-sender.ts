@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'http';
 import { request as httpsRequest } from 'https';
 
-export type PostOutcome = { kind: 'answered'; status: number } | { kind: 'timeout' } | { kind: 'unreachable'; message: string };
+export type PostOutcome =
+  { kind: 'answered'; status: number } | { kind: 'timeout' } | { kind: 'unreachable'; message: string };
 
 export interface BasicCredentials {
   username: string;
@@ -12,7 +13,12 @@ export interface BasicCredentials {
  * One JSON POST, the way İYS pushes: HTTP Basic auth with the credentials the HS registered, a hard timeout,
  * and a fresh connection each time (no agent), so a closed simulator leaves no sockets behind.
  */
-export function postJson(url: string, body: unknown, credentials: BasicCredentials | null, timeoutMs: number): Promise<PostOutcome> {
+export function postJson(
+  url: string,
+  body: unknown,
+  credentials: BasicCredentials | null,
+  timeoutMs: number,
+): Promise<PostOutcome> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -22,8 +28,12 @@ export function postJson(url: string, body: unknown, credentials: BasicCredentia
       return;
     }
     const payload = Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': payload.length };
-    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': payload.length,
+    };
+    if (credentials)
+      headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
     const finish = (outcome: PostOutcome) => {

@@ -15,7 +15,12 @@ export class PushController {
 
   @Post(`${BRAND}/push/registration`)
   @HttpCode(200)
-  register(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): Promise<unknown> {
+  register(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): Promise<unknown> {
     return this.push.register(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), body);
   }
 
@@ -26,7 +31,12 @@ export class PushController {
 
   @Post(`${BRAND}/push/unregistration`)
   @HttpCode(200)
-  unregister(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): unknown {
+  unregister(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): unknown {
     return this.push.unregister(this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode), body);
   }
 }

@@ -5,7 +5,12 @@ import { pushView } from '../consents/consent-views';
 import { SIMULATOR_LOGGER } from '../core/simulator-logger';
 import { type Movement, PUSH_CREATED, PUSH_FAILED, type PushConnection } from '../state/state-model';
 import { type PushDelivery, SimulatorState } from '../state/simulator-state';
-import { MAX_ACTIVE_CONNECTIONS_PER_TYPE, type PushConnectionRequest, validateConnection, validateRegistration } from './push-registration-rules';
+import {
+  MAX_ACTIVE_CONNECTIONS_PER_TYPE,
+  type PushConnectionRequest,
+  validateConnection,
+  validateRegistration,
+} from './push-registration-rules';
 import { postJson } from './push-sender';
 
 // Push (P1–P3, iys-api.md §5.8): İYS POSTs citizen-side (IYS_*) movements to the URLs an HS registered per brand
@@ -47,9 +52,16 @@ export class PushService {
     request.value.forEach((c, index) => this.access.requireType(scope, c.type, index));
     const errors: IysErrorItem[] = [];
     for (const [index, c] of request.value.entries()) {
-      const others = scope.brand.pushConnections.filter((x) => x.type === c.type && x.status === PUSH_CREATED && x.url !== c.url);
+      const others = scope.brand.pushConnections.filter(
+        (x) => x.type === c.type && x.status === PUSH_CREATED && x.url !== c.url,
+      );
       if (others.length >= MAX_ACTIVE_CONNECTIONS_PER_TYPE) {
-        errors.push(errorItem('SIM422', { message: 'Bu marka ve izin tipi için en fazla iki aktif bağlantı tanımlanabilir.', index }));
+        errors.push(
+          errorItem('SIM422', {
+            message: 'Bu marka ve izin tipi için en fazla iki aktif bağlantı tanımlanabilir.',
+            index,
+          }),
+        );
         continue;
       }
       const problem = this.state.knobs.pushVerifyOnRegistration ? await this.verify(c) : null;
@@ -59,7 +71,10 @@ export class PushService {
         status: problem ? PUSH_FAILED : PUSH_CREATED,
         registerTime: this.state.clock.format(this.state.nowMs()),
       };
-      scope.brand.pushConnections = [...scope.brand.pushConnections.filter((x) => !(x.url === c.url && x.type === c.type)), connection];
+      scope.brand.pushConnections = [
+        ...scope.brand.pushConnections.filter((x) => !(x.url === c.url && x.type === c.type)),
+        connection,
+      ];
     }
     if (errors.length) throw new IysError(422, errors);
     return { message: 'Bağlantı oluşturuldu' };
@@ -77,7 +92,9 @@ export class PushService {
     if (!request.ok) throw new IysError(422, request.errors);
     const c = request.value;
     this.access.requireType(scope, c.type);
-    const found = scope.brand.pushConnections.find((x) => x.url === c.url && x.type === c.type && x.username === c.username && x.password === c.password);
+    const found = scope.brand.pushConnections.find(
+      (x) => x.url === c.url && x.type === c.type && x.username === c.username && x.password === c.password,
+    );
     if (!found) throw IysError.of('SIM404', { message: 'Bağlantı bulunamadı.' });
     scope.brand.pushConnections = scope.brand.pushConnections.filter((x) => x !== found);
     return { message: 'Bağlantı Kaldırıldı' };
@@ -91,8 +108,10 @@ export class PushService {
   private async verify(c: PushConnectionRequest): Promise<IysErrorItem | null> {
     const timeoutMs = this.state.knobs.pushTimeoutSeconds * 1000;
     const withAuth = await postJson(c.url, TEST_PAYLOAD, { username: c.username, password: c.password }, timeoutMs);
-    if (withAuth.kind === 'timeout') return errorItem('H191', { message: 'Bağlantı zaman aşımına uğradı.', location: ['url'], value: c.url });
-    if (withAuth.kind === 'unreachable' || withAuth.status < 200 || withAuth.status > 299) return errorItem('H530', { location: ['url'], value: c.url });
+    if (withAuth.kind === 'timeout')
+      return errorItem('H191', { message: 'Bağlantı zaman aşımına uğradı.', location: ['url'], value: c.url });
+    if (withAuth.kind === 'unreachable' || withAuth.status < 200 || withAuth.status > 299)
+      return errorItem('H530', { location: ['url'], value: c.url });
     const withoutAuth = await postJson(c.url, TEST_PAYLOAD, null, timeoutMs);
     if (withoutAuth.kind !== 'answered' || (withoutAuth.status !== 401 && withoutAuth.status !== 403)) {
       return errorItem('H530', { location: ['url'], value: c.url });
@@ -106,7 +125,8 @@ export class PushService {
     const brand = this.state.brands.get(movement.brandCode);
     if (!brand) return;
     for (const connection of brand.pushConnections) {
-      if (connection.type === movement.type && connection.status === PUSH_CREATED) this.attempt(connection, movement, 1);
+      if (connection.type === movement.type && connection.status === PUSH_CREATED)
+        this.attempt(connection, movement, 1);
     }
   }
 
@@ -122,11 +142,18 @@ export class PushService {
         type: connection.type,
         attempt,
         status: outcome.kind === 'answered' ? outcome.status : 0,
-        ...(outcome.kind === 'timeout' ? { error: 'timeout' } : outcome.kind === 'unreachable' ? { error: outcome.message } : {}),
+        ...(outcome.kind === 'timeout'
+          ? { error: 'timeout' }
+          : outcome.kind === 'unreachable'
+            ? { error: outcome.message }
+            : {}),
         transactionIds: [movement.transactionId],
       });
       if (!ok && attempt <= this.state.knobs.pushRetries) {
-        this.logger.warn(`push to a ${connection.type} connection failed (attempt ${attempt}); retrying`, PushService.name);
+        this.logger.warn(
+          `push to a ${connection.type} connection failed (attempt ${attempt}); retrying`,
+          PushService.name,
+        );
         this.state.schedule(() => this.attempt(connection, movement, attempt + 1), 1000 * 2 ** (attempt - 1));
       }
     });
@@ -134,6 +161,7 @@ export class PushService {
 
   private record(delivery: PushDelivery): void {
     this.state.pushDeliveries.push(delivery);
-    if (this.state.pushDeliveries.length > DELIVERY_LOG_LIMIT) this.state.pushDeliveries.splice(0, this.state.pushDeliveries.length - DELIVERY_LOG_LIMIT);
+    if (this.state.pushDeliveries.length > DELIVERY_LOG_LIMIT)
+      this.state.pushDeliveries.splice(0, this.state.pushDeliveries.length - DELIVERY_LOG_LIMIT);
   }
 }

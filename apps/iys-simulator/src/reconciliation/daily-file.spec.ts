@@ -27,7 +27,13 @@ describe('daily-file', () => {
   it('writes the header, sorts by creationDate then transactionId, and ends with a newline', () => {
     const sut = buildDailyFile([
       movementFactory.movement({ seq: 2, transactionId: 'c'.repeat(64), creationDate: '2026-11-27 11:00:00' }),
-      movementFactory.movement({ seq: 3, transactionId: 'a'.repeat(64), creationDate: '2026-11-27 11:00:00', status: 'RET', source: 'IYS_MOBIL' }),
+      movementFactory.movement({
+        seq: 3,
+        transactionId: 'a'.repeat(64),
+        creationDate: '2026-11-27 11:00:00',
+        status: 'RET',
+        source: 'IYS_MOBIL',
+      }),
       movementFactory.movement(),
     ]);
     expect(sut.split('\n')).toEqual([

@@ -11,8 +11,16 @@ export const DAILY_FILE_HEADER = 'creationDate,transactionId,recipient,recipient
 
 /** Same-second movements of one key share a transactionId (rule 19); each stays its own row (❓ in İYS). */
 export function buildDailyFile(movements: readonly Movement[]): string {
-  const rows = [...movements].sort(
-    (a, b) => (a.creationDate < b.creationDate ? -1 : a.creationDate > b.creationDate ? 1 : a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : a.seq - b.seq),
+  const rows = [...movements].sort((a, b) =>
+    a.creationDate < b.creationDate
+      ? -1
+      : a.creationDate > b.creationDate
+        ? 1
+        : a.transactionId < b.transactionId
+          ? -1
+          : a.transactionId > b.transactionId
+            ? 1
+            : a.seq - b.seq,
   );
   let csv = `${DAILY_FILE_HEADER}\n`;
   for (const m of rows) {
@@ -37,7 +45,11 @@ interface SourceStats {
  * M1: per type and source group, `approval` = a new ONAY or RET→ONAY, `rejection` = ONAY→RET. A repeated ONAY
  * changes nothing and is not counted; `pending` (ViA's BEKLIYOR) never occurs here.
  */
-export function summariseDay(movements: readonly Movement[], recipientType: RecipientType, types: ReadonlySet<ConsentType>): { changeStats: unknown[] } {
+export function summariseDay(
+  movements: readonly Movement[],
+  recipientType: RecipientType,
+  types: ReadonlySet<ConsentType>,
+): { changeStats: unknown[] } {
   const stats = new Map<ConsentType, Record<SourceGroup, SourceStats>>();
   for (const type of CONSENT_TYPES) {
     if (!types.has(type)) continue;
@@ -54,5 +66,7 @@ export function summariseDay(movements: readonly Movement[], recipientType: Reci
     else continue;
     s.total++;
   }
-  return { changeStats: [...stats.entries()].map(([type, byGroup]) => ({ type, consents: [byGroup.HS, byGroup.IYS] })) };
+  return {
+    changeStats: [...stats.entries()].map(([type, byGroup]) => ({ type, consents: [byGroup.HS, byGroup.IYS] })),
+  };
 }

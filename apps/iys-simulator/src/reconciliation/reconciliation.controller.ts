@@ -15,13 +15,21 @@ export class ReconciliationController {
 
   @Get(`${BRAND}/changes/:reportDate/recipients/:recipientType`)
   summary(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>): unknown {
-    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, { reconciliation: true });
+    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, {
+      reconciliation: true,
+    });
     return this.reconciliation.summary(scope, p.reportDate, p.recipientType);
   }
 
   @Get(`${BRAND}/agreements/:reportDate`)
-  agreement(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>): unknown {
-    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, { reconciliation: true });
+  agreement(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+  ): unknown {
+    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, {
+      reconciliation: true,
+    });
     const answer = this.reconciliation.agreement(scope, p.reportDate);
     if (answer === null) res.status(204);
     return answer ?? undefined;
@@ -29,16 +37,29 @@ export class ReconciliationController {
 
   @Put(`${BRAND}/agreements/:reportDate`)
   @HttpCode(200)
-  confirm(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>, @Body() body: unknown): unknown {
-    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, { reconciliation: true });
+  confirm(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+    @Body() body: unknown,
+  ): unknown {
+    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, {
+      reconciliation: true,
+    });
     const answer = this.reconciliation.confirm(scope, p.reportDate, body);
     if (answer === null) res.status(204);
     return answer ?? undefined;
   }
 
   @Get(`${BRAND}/changes/:reportDate/file`)
-  file(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Param() p: Record<string, string>): string | undefined {
-    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, { reconciliation: true });
+  file(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param() p: Record<string, string>,
+  ): string | undefined {
+    const scope = this.access.brand(this.access.authenticate(req, res), p.iysCode, p.brandCode, {
+      reconciliation: true,
+    });
     const csv = this.reconciliation.fileOf(scope, p.reportDate);
     if (csv === null) {
       res.status(204);

@@ -20,23 +20,36 @@ export class ReconciliationService {
 
   summary(scope: BrandScope, rawDate: string, rawRecipientType: string): { changeStats: unknown[] } {
     const day = this.reportDay(rawDate);
-    if (!isRecipientType(rawRecipientType)) throw IysError.of('H116', { location: ['recipientType'], value: rawRecipientType });
+    if (!isRecipientType(rawRecipientType))
+      throw IysError.of('H116', { location: ['recipientType'], value: rawRecipientType });
     return summariseDay(this.movementsOf(scope, day), rawRecipientType, scope.types);
   }
 
   agreement(scope: BrandScope, rawDate: string): Record<string, unknown> | null {
     const file = this.fileOf(scope, rawDate);
     if (file === null) return null;
-    return { processStatus: 'completed', hashValue: sha384Hex(file), hashMethod: 'SHA-384', agreementStatus: scope.brand.agreements.has(rawDate) };
+    return {
+      processStatus: 'completed',
+      hashValue: sha384Hex(file),
+      hashMethod: 'SHA-384',
+      agreementStatus: scope.brand.agreements.has(rawDate),
+    };
   }
 
   confirm(scope: BrandScope, rawDate: string, body: unknown): { agreementCaptured: true } | null {
     this.reportDay(rawDate);
     if (!isPlainObject(body) || body.agreementStatus !== true) {
-      throw IysError.of('H512', { location: ['agreementStatus'], value: isPlainObject(body) ? body.agreementStatus : body });
+      throw IysError.of('H512', {
+        location: ['agreementStatus'],
+        value: isPlainObject(body) ? body.agreementStatus : body,
+      });
     }
     const extra = Object.keys(body).filter((k) => k !== 'agreementStatus');
-    if (extra.length) throw new IysError(422, extra.map((k) => errorItem('H118', { location: [k], value: body[k] })));
+    if (extra.length)
+      throw new IysError(
+        422,
+        extra.map((k) => errorItem('H118', { location: [k], value: body[k] })),
+      );
     if (this.fileOf(scope, rawDate) === null) return null;
     scope.brand.agreements.add(rawDate);
     return { agreementCaptured: true };
@@ -53,7 +66,8 @@ export class ReconciliationService {
   private reportDay(rawDate: string): number {
     const day = parseTurkeyDay(rawDate);
     if (day === null) throw IysError.of('H501', { location: ['reportDate'], value: rawDate });
-    if (turkeyDayOf(this.state.nowMs()) - day > REPORT_WINDOW_DAYS) throw IysError.of('H502', { location: ['reportDate'], value: rawDate });
+    if (turkeyDayOf(this.state.nowMs()) - day > REPORT_WINDOW_DAYS)
+      throw IysError.of('H502', { location: ['reportDate'], value: rawDate });
     return day;
   }
 

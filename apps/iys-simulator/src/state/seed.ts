@@ -8,7 +8,11 @@ export const SEED: { serviceProviders: ServiceProviderInput[]; integrators: Inte
       iysCode: 100001,
       title: 'IZINLI DEMO ANONİM ŞİRKETİ',
       brands: [
-        { brandCode: 100001, name: 'Izinli Demo', retailers: [{ retailerCode: 55550001, title: 'IZINLI DEMO BAYİ 1' }] },
+        {
+          brandCode: 100001,
+          name: 'Izinli Demo',
+          retailers: [{ retailerCode: 55550001, title: 'IZINLI DEMO BAYİ 1' }],
+        },
         { brandCode: 100002, name: 'Izinli Demo Alt Marka' },
       ],
       users: [{ username: 'izinli', password: 'izinli-secret' }],

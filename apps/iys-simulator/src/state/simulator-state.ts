@@ -42,7 +42,13 @@ export interface IntegratorInput {
   integratorCode: number;
   title?: string;
   users: { username: string; password: string; role?: 'API_USER' | 'admin' }[];
-  authorisations: { iysCode: number; brandCode: number; types?: ConsentType[]; agreementControl?: boolean; viaControl?: boolean }[];
+  authorisations: {
+    iysCode: number;
+    brandCode: number;
+    types?: ConsentType[];
+    agreementControl?: boolean;
+    viaControl?: boolean;
+  }[];
   subscription?: Partial<Omit<Subscription, 'subscriptionId'>> | null;
 }
 
@@ -159,10 +165,13 @@ export class SimulatorState {
   /** Runs `fn` after `ms` unless the simulator is reset or closed first; never keeps the process alive. */
   schedule(fn: () => void, ms: number): void {
     if (this.disposed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     timer.unref();
     this.timers.add(timer);
   }
@@ -188,7 +197,8 @@ export class SimulatorState {
   addServiceProvider(input: ServiceProviderInput): ServiceProvider {
     for (const b of input.brands) {
       const owner = this.brands.get(b.brandCode);
-      if (owner && owner.iysCode !== input.iysCode) throw new StateConflictError(`brandCode ${b.brandCode} belongs to iysCode ${owner.iysCode}`);
+      if (owner && owner.iysCode !== input.iysCode)
+        throw new StateConflictError(`brandCode ${b.brandCode} belongs to iysCode ${owner.iysCode}`);
     }
     this.checkUsers(input.users, { kind: 'HS', iysCode: input.iysCode });
     let sp = this.serviceProviders.get(input.iysCode);
@@ -204,7 +214,10 @@ export class SimulatorState {
     } else {
       if (input.title) sp.title = input.title;
       if (input.subscription !== undefined) {
-        sp.subscription = input.subscription === null ? null : { ...(sp.subscription ?? this.buildSubscription({}, 1_000_000)!), ...input.subscription };
+        sp.subscription =
+          input.subscription === null
+            ? null
+            : { ...(sp.subscription ?? this.buildSubscription({}, 1_000_000)!), ...input.subscription };
       }
     }
     for (const b of input.brands) {
@@ -230,7 +243,8 @@ export class SimulatorState {
       sp.brands.set(brand.brandCode, brand);
       this.brands.set(brand.brandCode, brand);
     }
-    for (const u of input.users) this.users.set(u.username, { ...u, role: u.role ?? 'API_USER', owner: { kind: 'HS', iysCode: sp.iysCode } });
+    for (const u of input.users)
+      this.users.set(u.username, { ...u, role: u.role ?? 'API_USER', owner: { kind: 'HS', iysCode: sp.iysCode } });
     return sp;
   }
 
@@ -238,7 +252,8 @@ export class SimulatorState {
   addIntegrator(input: IntegratorInput): Integrator {
     for (const a of input.authorisations) {
       const brand = this.brands.get(a.brandCode);
-      if (!brand || brand.iysCode !== a.iysCode) throw new StateConflictError(`no brand ${a.brandCode} under iysCode ${a.iysCode}`);
+      if (!brand || brand.iysCode !== a.iysCode)
+        throw new StateConflictError(`no brand ${a.brandCode} under iysCode ${a.iysCode}`);
     }
     this.checkUsers(input.users, { kind: 'INTEGRATOR', integratorCode: input.integratorCode });
     let integrator = this.integrators.get(input.integratorCode);
@@ -254,7 +269,9 @@ export class SimulatorState {
       if (input.title) integrator.title = input.title;
       if (input.subscription !== undefined) {
         integrator.subscription =
-          input.subscription === null ? null : { ...(integrator.subscription ?? this.buildSubscription({}, 0)!), ...input.subscription };
+          input.subscription === null
+            ? null
+            : { ...(integrator.subscription ?? this.buildSubscription({}, 0)!), ...input.subscription };
       }
     }
     for (const a of input.authorisations) {
@@ -267,7 +284,11 @@ export class SimulatorState {
       });
     }
     for (const u of input.users) {
-      this.users.set(u.username, { ...u, role: u.role ?? 'API_USER', owner: { kind: 'INTEGRATOR', integratorCode: integrator.integratorCode } });
+      this.users.set(u.username, {
+        ...u,
+        role: u.role ?? 'API_USER',
+        owner: { kind: 'INTEGRATOR', integratorCode: integrator.integratorCode },
+      });
     }
     return integrator;
   }
@@ -308,7 +329,12 @@ export class SimulatorState {
     return `${brandCode}|${recipientType}|${type}|${recipient}`;
   }
 
-  findConsent(brandCode: number, recipientType: RecipientType, type: ConsentType, recipient: string): ConsentRecord | undefined {
+  findConsent(
+    brandCode: number,
+    recipientType: RecipientType,
+    type: ConsentType,
+    recipient: string,
+  ): ConsentRecord | undefined {
     return this.consents.get(this.consentKey(brandCode, recipientType, type, recipient));
   }
 

@@ -130,7 +130,14 @@ export interface BatchItem {
 }
 
 export type BatchItemResult =
-  | { index: number; subRequestId: string; status: 'success'; transactionId: string; creationDate: string; original?: { requestId: string; subRequestId: string } }
+  | {
+      index: number;
+      subRequestId: string;
+      status: 'success';
+      transactionId: string;
+      creationDate: string;
+      original?: { requestId: string; subRequestId: string };
+    }
   | { index: number; subRequestId: string; status: 'failure'; error: { code: string; message: string } };
 
 export interface BatchRequest {

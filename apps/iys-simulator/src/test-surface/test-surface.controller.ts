@@ -1,4 +1,18 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Patch,
+  Post,
+  Query,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
 import { KnobsValidationError, type SimulatorKnobs } from '../core/simulator-knobs';
 import { FaultValidationError, type FaultView } from '../faults/fault-injector';
 import type { RequestLogEntry } from '../http/request-log';
@@ -74,7 +88,10 @@ export class TestSurfaceController {
   }
 
   @Get('consents')
-  consents(@Query('iysCode') iysCode?: string, @Query('brandCode') brandCode?: string): { list: Record<string, unknown>[] } {
+  consents(
+    @Query('iysCode') iysCode?: string,
+    @Query('brandCode') brandCode?: string,
+  ): { list: Record<string, unknown>[] } {
     return this.surface.consents(iysCode, brandCode);
   }
 

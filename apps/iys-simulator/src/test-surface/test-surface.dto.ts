@@ -61,7 +61,11 @@ export class CreateServiceProviderDto {
 export class AuthorisationDto {
   @IsInt() @Min(1) @Max(MAX_CODE) iysCode!: number;
   @IsInt() @Min(1) @Max(MAX_CODE) brandCode!: number;
-  @IsOptional() @IsArray() @ArrayMaxSize(3) @IsIn(CONSENT_TYPES, { each: true }) types?: (typeof CONSENT_TYPES)[number][];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(3)
+  @IsIn(CONSENT_TYPES, { each: true })
+  types?: (typeof CONSENT_TYPES)[number][];
   @IsOptional() @IsBoolean() agreementControl?: boolean;
   @IsOptional() @IsBoolean() viaControl?: boolean;
 }
@@ -70,7 +74,11 @@ export class CreateIntegratorDto {
   @IsInt() @Min(1) @Max(MAX_CODE) integratorCode!: number;
   @IsOptional() @IsString() @IsNotEmpty() title?: string;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => UserDto) users?: UserDto[];
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => AuthorisationDto) authorisations?: AuthorisationDto[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => AuthorisationDto)
+  authorisations?: AuthorisationDto[];
   @IsOptional() @ValidateNested() @Type(() => SubscriptionDto) subscription?: SubscriptionDto | null;
 }
 

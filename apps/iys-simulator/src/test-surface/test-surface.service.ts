@@ -19,7 +19,8 @@ export class TestSurfaceService {
    */
   injectMovement(dto: CitizenMovementDto): Record<string, unknown> {
     const brand = this.state.brands.get(dto.brandCode);
-    if (!brand || brand.iysCode !== dto.iysCode) throw new NotFoundException(`no brand ${dto.brandCode} under iysCode ${dto.iysCode}`);
+    if (!brand || brand.iysCode !== dto.iysCode)
+      throw new NotFoundException(`no brand ${dto.brandCode} under iysCode ${dto.iysCode}`);
     const now = this.state.nowMs();
     const recipientType = dto.recipientType ?? 'BIREYSEL';
     const recipient = dto.type === 'EPOSTA' ? dto.recipient.toLowerCase() : dto.recipient;
@@ -41,11 +42,25 @@ export class TestSurfaceService {
     }
     const movement = this.state.recordMovement(
       brand,
-      { recipient, recipientType, type: dto.type, status: dto.status, source: dto.source, consentDate, consentMs, citizenName: dto.citizenName },
+      {
+        recipient,
+        recipientType,
+        type: dto.type,
+        status: dto.status,
+        source: dto.source,
+        consentDate,
+        consentMs,
+        citizenName: dto.citizenName,
+      },
       creationMs,
     );
     this.push.deliver(movement);
-    return { iysCode: movement.iysCode, brandCode: movement.brandCode, ...pullView(movement), ...(dto.citizenName ? { citizenName: dto.citizenName } : {}) };
+    return {
+      iysCode: movement.iysCode,
+      brandCode: movement.brandCode,
+      ...pullView(movement),
+      ...(dto.citizenName ? { citizenName: dto.citizenName } : {}),
+    };
   }
 
   consents(rawIysCode: unknown, rawBrandCode: unknown): { list: Record<string, unknown>[] } {

@@ -85,7 +85,8 @@ export class ConsentGate {
     if (input.recipients.length === 0) return [];
     const audience = `SELECT recipient, ord, $6::text AS recipient_type FROM unnest($1::text[]) WITH ORDINALITY AS u(recipient, ord)`;
     const sql =
-      ConsentGate.buildGateSql(audience, { brandId: '$2', tenantId: '$3', type: '$4', kind: '$5', now: '$7' }) + ' ORDER BY a.ord';
+      ConsentGate.buildGateSql(audience, { brandId: '$2', tenantId: '$3', type: '$4', kind: '$5', now: '$7' }) +
+      ' ORDER BY a.ord';
     const rows = await sqlRows<{
       recipient: string;
       recipient_type: RecipientType;
@@ -94,7 +95,15 @@ export class ConsentGate {
       relied_consent_date: Date | null;
       relied_source: string | null;
       relied_transaction_id: string | null;
-    }>(executor, sql, [input.recipients, scope.brandId, scope.tenantId, input.type, input.kind, input.recipientType, this.clock.now()]);
+    }>(executor, sql, [
+      input.recipients,
+      scope.brandId,
+      scope.tenantId,
+      input.type,
+      input.kind,
+      input.recipientType,
+      this.clock.now(),
+    ]);
     return rows.map((r) => ({
       recipient: r.recipient,
       recipientType: r.recipient_type,
@@ -102,7 +111,12 @@ export class ConsentGate {
       allowed: isAllowed(r.reason),
       movement:
         r.movement_id && input.kind === 'COMMERCIAL'
-          ? { movementId: String(r.movement_id), consentDate: new Date(r.relied_consent_date!), source: r.relied_source!, iysTransactionId: r.relied_transaction_id }
+          ? {
+              movementId: String(r.movement_id),
+              consentDate: new Date(r.relied_consent_date!),
+              source: r.relied_source!,
+              iysTransactionId: r.relied_transaction_id,
+            }
           : null,
     }));
   }

@@ -18,7 +18,12 @@ export type AllowReason =
 
 export type GateReason = AllowReason | BlockReason;
 
-export const BLOCKING_REASONS: ReadonlySet<GateReason> = new Set<GateReason>(['NO_CONSENT', 'REFUSED', 'NOT_REGISTERED', 'SUPPRESSED']);
+export const BLOCKING_REASONS: ReadonlySet<GateReason> = new Set<GateReason>([
+  'NO_CONSENT',
+  'REFUSED',
+  'NOT_REGISTERED',
+  'SUPPRESSED',
+]);
 
 /** The current state of one consent key, as the gate reads it. */
 export interface ConsentSnapshot {
@@ -56,7 +61,9 @@ export function decideGate(input: GateInput): GateReason {
     case 'NOT_REQUIRED':
       return 'ONAY_SYNCED_BY_SERVICE_PROVIDER';
     case 'PENDING':
-      return c.registrationDeadline && c.registrationDeadline.getTime() >= input.now.getTime() ? 'ONAY_IN_REGISTRATION_WINDOW' : 'NOT_REGISTERED';
+      return c.registrationDeadline && c.registrationDeadline.getTime() >= input.now.getTime()
+        ? 'ONAY_IN_REGISTRATION_WINDOW'
+        : 'NOT_REGISTERED';
     case 'REJECTED':
       return 'NOT_REGISTERED';
   }

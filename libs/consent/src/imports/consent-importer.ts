@@ -62,7 +62,11 @@ export class ConsentImporter {
    * a wrong file is refused (`ImportRejectedError`) before a single chunk is written; a body over the limit is
    * refused as soon as it passes it, and what was stored of it is removed.
    */
-  async receive(brand: ConsentBrand, body: AsyncIterable<Uint8Array | string>, options: ImportUploadOptions): Promise<string> {
+  async receive(
+    brand: ConsentBrand,
+    body: AsyncIterable<Uint8Array | string>,
+    options: ImportUploadOptions,
+  ): Promise<string> {
     const maxBytes = options.maxBytes ?? IMPORT_DEFAULTS.maxBytes;
     const chunkBytes = options.chunkBytes ?? IMPORT_DEFAULTS.chunkBytes;
     let imp: ImportRow | undefined;
@@ -83,9 +87,13 @@ export class ConsentImporter {
     };
     try {
       for await (const part of body) {
-        const buf = typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+        const buf =
+          typeof part === 'string'
+            ? Buffer.from(part, 'utf8')
+            : Buffer.from(part.buffer, part.byteOffset, part.byteLength);
         received += buf.length;
-        if (received > maxBytes) throw new ImportRejectedError('PAYLOAD_TOO_LARGE', `The file is larger than ${maxBytes} bytes.`);
+        if (received > maxBytes)
+          throw new ImportRejectedError('PAYLOAD_TOO_LARGE', `The file is larger than ${maxBytes} bytes.`);
         pending.push(buf);
         pendingBytes += buf.length;
         if (!imp) {
@@ -124,7 +132,10 @@ export class ConsentImporter {
     const imp = await this.repo.startProcessing(this.ds, importId);
     if (!imp) return { status: (await this.repo.find(this.ds, importId))?.status ?? null, ran: false };
     const resumed = imp.lines_done > 0;
-    this.log.log({ importId, resumedAfterLine: resumed ? imp.lines_done : undefined }, resumed ? 'import resumed' : 'import started');
+    this.log.log(
+      { importId, resumedAfterLine: resumed ? imp.lines_done : undefined },
+      resumed ? 'import resumed' : 'import started',
+    );
     try {
       await this.run(imp, options);
     } catch (err) {
@@ -141,7 +152,10 @@ export class ConsentImporter {
     }
     await this.repo.finish(this.ds, importId, 'COMPLETED', null);
     const done = await this.repo.find(this.ds, importId);
-    this.log.log({ importId, total: done?.total, accepted: done?.accepted, rejected: done?.rejected }, 'import completed');
+    this.log.log(
+      { importId, total: done?.total, accepted: done?.accepted, rejected: done?.rejected },
+      'import completed',
+    );
     return { status: 'COMPLETED', ran: true };
   }
 
@@ -164,7 +178,12 @@ export class ConsentImporter {
       rejected: imp.rejected,
       errors,
       nextAfterLine: more ? errors[errors.length - 1].line : null,
-      iys: { pending: iys.PENDING ?? 0, accepted: iys.ACCEPTED ?? 0, rejected: iys.REJECTED ?? 0, notRequired: iys.NOT_REQUIRED ?? 0 },
+      iys: {
+        pending: iys.PENDING ?? 0,
+        accepted: iys.ACCEPTED ?? 0,
+        rejected: iys.REJECTED ?? 0,
+        notRequired: iys.NOT_REQUIRED ?? 0,
+      },
       failure: imp.failure,
       createdAt: new Date(imp.created_at),
       finishedAt: imp.finished_at ? new Date(imp.finished_at) : null,
@@ -185,7 +204,10 @@ export class ConsentImporter {
   private async checkHeader(firstBytes: Buffer): Promise<void> {
     const newline = firstBytes.indexOf(10);
     if (newline < 0 && firstBytes.length > IMPORT_DEFAULTS.maxHeaderBytes) {
-      throw new ImportRejectedError('INVALID_CSV_HEADER', `The first line is longer than ${IMPORT_DEFAULTS.maxHeaderBytes} bytes; it must be the header.`);
+      throw new ImportRejectedError(
+        'INVALID_CSV_HEADER',
+        `The first line is longer than ${IMPORT_DEFAULTS.maxHeaderBytes} bytes; it must be the header.`,
+      );
     }
     const line = newline < 0 ? firstBytes : firstBytes.subarray(0, newline + 1);
     let first: string[] | undefined;
@@ -194,7 +216,11 @@ export class ConsentImporter {
       if (record && record.kind === 'record') first = record.fields;
       break;
     }
-    if (!first || isBlankRow(first)) throw new ImportRejectedError('INVALID_CSV_HEADER', 'The file is empty or its first line is blank; it must start with the header line.');
+    if (!first || isBlankRow(first))
+      throw new ImportRejectedError(
+        'INVALID_CSV_HEADER',
+        'The file is empty or its first line is blank; it must start with the header line.',
+      );
     const header = readImportHeader(first);
     if (!header.ok) throw new ImportRejectedError('INVALID_CSV_HEADER', header.message);
   }
@@ -228,7 +254,9 @@ export class ConsentImporter {
       now = this.clock.now();
       const keys = batchKeys(b.rows);
       const unseen = [...flights];
-      const prefetch = keys.size ? this.repo.currentStates(this.ds, imp.brand_id, [...keys.values()]) : Promise.resolve(new Map<string, KeyState>());
+      const prefetch = keys.size
+        ? this.repo.currentStates(this.ds, imp.brand_id, [...keys.values()])
+        : Promise.resolve(new Map<string, KeyState>());
       prefetch.catch(() => undefined);
       while (flights.length >= writers || flights.some((f) => sharesKey(f.keys, keys))) await settleOldest();
       const current = await prefetch;
@@ -265,7 +293,9 @@ export class ConsentImporter {
             if (!item.recoverable) {
               await submit();
               while (flights.length) await settleOldest();
-              throw new ImportFailure(`Line ${item.line}: ${item.message} Reading stopped there; the rows before it were imported.`);
+              throw new ImportFailure(
+                `Line ${item.line}: ${item.message} Reading stopped there; the rows before it were imported.`,
+              );
             }
             batch.errors.push({ line: item.line, code: 'MALFORMED_CSV', message: item.message });
             batch.lastLine = item.line;
@@ -280,11 +310,23 @@ export class ConsentImporter {
           if (item.line <= linesDone || isBlankRow(item.fields)) continue;
           batch.lastLine = item.endLine;
           if (item.fields.length !== header.width) {
-            batch.errors.push({ line: item.line, code: 'WRONG_FIELD_COUNT', message: `The row has ${item.fields.length} field(s); the header has ${header.width}.` });
+            batch.errors.push({
+              line: item.line,
+              code: 'WRONG_FIELD_COUNT',
+              message: `The row has ${item.fields.length} field(s); the header has ${header.width}.`,
+            });
           } else {
             const checked = validateMovement(rowToMovementInput(item.fields, header, uploadedAt), now, this.calendar);
             if (checked.ok) batch.rows.push({ line: item.line, movement: checked.value });
-            else batch.errors.push({ line: item.line, code: checked.problems[0].code, message: checked.problems.map((p) => p.message).join('; ').slice(0, MAX_MESSAGE) });
+            else
+              batch.errors.push({
+                line: item.line,
+                code: checked.problems[0].code,
+                message: checked.problems
+                  .map((p) => p.message)
+                  .join('; ')
+                  .slice(0, MAX_MESSAGE),
+              });
           }
           if (batch.rows.length + batch.errors.length >= batchSize) await submit();
         }
@@ -339,9 +381,16 @@ export class ConsentImporter {
   private async notify(imp: ImportRow, stored: StoredBatch): Promise<void> {
     if (!this.listener || stored.movementIds.length === 0) return;
     try {
-      await this.listener.movementsCommitted({ brandId: imp.brand_id, movementIds: stored.movementIds, outbox: stored.outbox });
+      await this.listener.movementsCommitted({
+        brandId: imp.brand_id,
+        movementIds: stored.movementIds,
+        outbox: stored.outbox,
+      });
     } catch (err) {
-      this.log.warn({ importId: imp.id, err: (err as Error).message }, 'outbox listener failed; the sweep will pick the rows up');
+      this.log.warn(
+        { importId: imp.id, err: (err as Error).message },
+        'outbox listener failed; the sweep will pick the rows up',
+      );
     }
   }
 
@@ -376,7 +425,13 @@ function batchKeys(rows: ValidImportRow[]): Map<string, BatchKey> {
     const k = consentKeyOf(m);
     const seen = keys.get(k);
     if (seen) seen.needsIys ||= m.status === 'RET';
-    else keys.set(k, { type: m.type, recipient: m.recipient, recipientType: m.recipientType, needsIys: m.status === 'RET' });
+    else
+      keys.set(k, {
+        type: m.type,
+        recipient: m.recipient,
+        recipientType: m.recipientType,
+        needsIys: m.status === 'RET',
+      });
   }
   return keys;
 }

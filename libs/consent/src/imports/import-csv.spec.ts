@@ -13,13 +13,18 @@ async function readAll(text: string, pieceSize: number, maxRecordChars = 1000): 
 describe(readImportHeader.name, () => {
   it('matches names in any order and case, and leaves out optional columns', () => {
     const sut = readImportHeader(['\ufeffStatus', ' RECIPIENT ', 'type', 'consentdate']);
-    expect(sut).toEqual({ ok: true, header: { width: 4, index: { status: 0, recipient: 1, type: 2, consentDate: 3, source: -1, recipientType: -1 } } });
+    expect(sut).toEqual({
+      ok: true,
+      header: { width: 4, index: { status: 0, recipient: 1, type: 2, consentDate: 3, source: -1, recipientType: -1 } },
+    });
   });
 
   it('names every missing, unknown and repeated column', () => {
     const sut = readImportHeader(['recipient', 'recipient', 'email', '']);
     expect(sut.ok).toBe(false);
-    expect(!sut.ok && sut.message).toMatch(/missing column\(s\) type, status; unknown column\(s\) "email", \(empty, column 4\); repeated column\(s\) recipient/);
+    expect(!sut.ok && sut.message).toMatch(
+      /missing column\(s\) type, status; unknown column\(s\) "email", \(empty, column 4\); repeated column\(s\) recipient/,
+    );
   });
 });
 
@@ -56,7 +61,9 @@ describe(readCsvRecords.name, () => {
   });
 
   it('reports a quote never closed where it opened, and stops for good at a record too long to be a row', async () => {
-    expect((await readAll('h\nok\n"open\nmore\n', 3)).slice(-1)).toEqual([expect.objectContaining({ kind: 'problem', line: 3, recoverable: true })]);
+    expect((await readAll('h\nok\n"open\nmore\n', 3)).slice(-1)).toEqual([
+      expect.objectContaining({ kind: 'problem', line: 3, recoverable: true }),
+    ]);
     const sut = await readAll(`h\nok\n"${'x'.repeat(50)}\nafter\n`, 4, 20);
     expect(sut.slice(-1)).toEqual([expect.objectContaining({ kind: 'problem', line: 3, recoverable: false })]);
   });

@@ -18,7 +18,9 @@ export interface ImportHeader {
  * unknown or repeated name is refused rather than ignored, because a misspelt `consentDate` column would
  * otherwise silently date every row "now".
  */
-export function readImportHeader(fields: string[]): { ok: true; header: ImportHeader } | { ok: false; message: string } {
+export function readImportHeader(
+  fields: string[],
+): { ok: true; header: ImportHeader } | { ok: false; message: string } {
   const byName = new Map(IMPORT_COLUMNS.map((c) => [c.toLowerCase(), c]));
   const index = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, -1])) as Record<ImportColumn, number>;
   const unknown: string[] = [];
@@ -36,7 +38,10 @@ export function readImportHeader(fields: string[]): { ok: true; header: ImportHe
   if (unknown.length) problems.push(`unknown column(s) ${unknown.join(', ')}`);
   if (repeated.length) problems.push(`repeated column(s) ${repeated.join(', ')}`);
   if (problems.length) {
-    return { ok: false, message: `The first line must be the header ${IMPORT_COLUMNS.join(',')} (the last three optional): ${problems.join('; ')}.` };
+    return {
+      ok: false,
+      message: `The first line must be the header ${IMPORT_COLUMNS.join(',')} (the last three optional): ${problems.join('; ')}.`,
+    };
   }
   return { ok: true, header: { index, width: fields.length } };
 }
@@ -99,7 +104,10 @@ export type CsvItem = CsvRecord | CsvProblem;
  * field twice: a record starts on the line after the previous record ends and ends after the line breaks inside
  * its fields. Blank lines arrive as records too (no `skip_empty_lines`) so the count never drifts.
  */
-export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, maxRecordChars: number): AsyncGenerator<CsvItem[]> {
+export async function* readCsvRecords(
+  chunks: AsyncIterable<Uint8Array>,
+  maxRecordChars: number,
+): AsyncGenerator<CsvItem[]> {
   let out: CsvItem[] = [];
   let lastLine = 0;
   let stopped = false;
@@ -116,13 +124,29 @@ export async function* readCsvRecords(chunks: AsyncIterable<Uint8Array>, maxReco
         if (stopped) return;
         const line = lastLine + 1;
         if (err?.code === 'CSV_QUOTE_NOT_CLOSED') {
-          out.push({ kind: 'problem', line, recoverable: true, message: 'A quoted field opened on this line is never closed; this line and every line after it were read as one field.' });
+          out.push({
+            kind: 'problem',
+            line,
+            recoverable: true,
+            message:
+              'A quoted field opened on this line is never closed; this line and every line after it were read as one field.',
+          });
         } else if (err?.code === 'CSV_MAX_RECORD_SIZE') {
           stopped = true;
-          out.push({ kind: 'problem', line, recoverable: false, message: `The row starting on this line is longer than ${maxRecordChars} characters, most likely because a quote is never closed.` });
+          out.push({
+            kind: 'problem',
+            line,
+            recoverable: false,
+            message: `The row starting on this line is longer than ${maxRecordChars} characters, most likely because a quote is never closed.`,
+          });
         } else {
           stopped = true;
-          out.push({ kind: 'problem', line, recoverable: false, message: `The file cannot be read from this line on: ${err?.message ?? 'malformed CSV'}.` });
+          out.push({
+            kind: 'problem',
+            line,
+            recoverable: false,
+            message: `The file cannot be read from this line on: ${err?.message ?? 'malformed CSV'}.`,
+          });
         }
       },
     },

@@ -38,7 +38,8 @@ export function consentKeyOf(m: Pick<ValidMovement, 'type' | 'recipientType' | '
   return `${m.type}|${m.recipientType}|${m.recipient}`;
 }
 
-export const FIRST_RET_MESSAGE = 'İYS refuses a RET as the first movement of an address it has never seen (H175); the row was not imported.';
+export const FIRST_RET_MESSAGE =
+  'İYS refuses a RET as the first movement of an address it has never seen (H175); the row was not imported.';
 
 /**
  * Decides each row of a batch in file order, the way `ConsentRegistry.record` decides one movement
@@ -51,7 +52,11 @@ export const FIRST_RET_MESSAGE = 'İYS refuses a RET as the first movement of an
  * locally, because an import is how a service provider migrates its list and İYS would refuse it anyway. A RET
  * that overrides a local ONAY İYS never saw is kept (it must block sending) but not sent.
  */
-export function planImportBatch(rows: readonly ValidImportRow[], current: Map<string, KeyState>, brand: Pick<ConsentBrand, 'iysSync'>): ImportBatchPlan {
+export function planImportBatch(
+  rows: readonly ValidImportRow[],
+  current: Map<string, KeyState>,
+  brand: Pick<ConsentBrand, 'iysSync'>,
+): ImportBatchPlan {
   const plan: ImportBatchPlan = { stored: [], refused: [], unchanged: 0 };
   for (const row of rows) {
     const m = row.movement;

@@ -66,11 +66,19 @@ export class ImportRepository {
   }
 
   async appendChunk(ex: SqlExecutor, importId: string, seq: number, data: Uint8Array): Promise<void> {
-    await sqlExec(ex, `INSERT INTO consent_import_chunks (import_id, seq, data) VALUES ($1, $2, $3)`, [importId, seq, data]);
+    await sqlExec(ex, `INSERT INTO consent_import_chunks (import_id, seq, data) VALUES ($1, $2, $3)`, [
+      importId,
+      seq,
+      data,
+    ]);
   }
 
   async markQueued(ex: SqlExecutor, importId: string, chunks: number): Promise<void> {
-    await sqlExec(ex, `UPDATE consent_imports SET status = 'QUEUED', chunks = $2 WHERE id = $1 AND status = 'RECEIVING'`, [importId, chunks]);
+    await sqlExec(
+      ex,
+      `UPDATE consent_imports SET status = 'QUEUED', chunks = $2 WHERE id = $1 AND status = 'RECEIVING'`,
+      [importId, chunks],
+    );
   }
 
   /** An upload that never completed: the client got no id, so nothing refers to it. Chunks go with it (cascade). */
@@ -79,7 +87,9 @@ export class ImportRepository {
   }
 
   async discardAbandoned(ex: SqlExecutor, startedBefore: Date): Promise<number> {
-    return sqlExec(ex, `DELETE FROM consent_imports WHERE status = 'RECEIVING' AND created_at < $1`, [iso(startedBefore)]);
+    return sqlExec(ex, `DELETE FROM consent_imports WHERE status = 'RECEIVING' AND created_at < $1`, [
+      iso(startedBefore),
+    ]);
   }
 
   find(ex: SqlExecutor, importId: string): Promise<ImportRow | undefined> {
@@ -87,15 +97,25 @@ export class ImportRepository {
   }
 
   findOwned(ex: SqlExecutor, importId: string, tenantId: string): Promise<ImportRow | undefined> {
-    return sqlOne<ImportRow>(ex, `SELECT * FROM consent_imports WHERE id = $1 AND tenant_id = $2`, [importId, tenantId]);
+    return sqlOne<ImportRow>(ex, `SELECT * FROM consent_imports WHERE id = $1 AND tenant_id = $2`, [
+      importId,
+      tenantId,
+    ]);
   }
 
   unfinishedIds(ex: SqlExecutor): Promise<{ id: string }[]> {
-    return sqlRows<{ id: string }>(ex, `SELECT id FROM consent_imports WHERE status IN ('QUEUED', 'PROCESSING') ORDER BY created_at`);
+    return sqlRows<{ id: string }>(
+      ex,
+      `SELECT id FROM consent_imports WHERE status IN ('QUEUED', 'PROCESSING') ORDER BY created_at`,
+    );
   }
 
   async readChunk(ex: SqlExecutor, importId: string, seq: number): Promise<Uint8Array | undefined> {
-    const row = await sqlOne<{ data: Uint8Array }>(ex, `SELECT data FROM consent_import_chunks WHERE import_id = $1 AND seq = $2`, [importId, seq]);
+    const row = await sqlOne<{ data: Uint8Array }>(
+      ex,
+      `SELECT data FROM consent_import_chunks WHERE import_id = $1 AND seq = $2`,
+      [importId, seq],
+    );
     return row?.data;
   }
 
@@ -123,7 +143,15 @@ export class ImportRepository {
    * whole table (it cannot know the key list is a few thousand rows), making every batch slower than the last.
    */
   async currentStates(ex: SqlExecutor, brandId: string, keys: BatchKey[]): Promise<Map<string, KeyState>> {
-    const rows = await sqlRows<{ type: string; recipient: string; recipient_type: string; status: ConsentStatus; source: string; consent_date: Date; iys_knows: boolean }>(
+    const rows = await sqlRows<{
+      type: string;
+      recipient: string;
+      recipient_type: string;
+      status: ConsentStatus;
+      source: string;
+      consent_date: Date;
+      iys_knows: boolean;
+    }>(
       ex,
       `SELECT k.type, k.recipient, k.recipient_type, c.status, c.source, c.consent_date,
               CASE WHEN k.needs_iys THEN
@@ -140,12 +168,23 @@ export class ImportRepository {
             WHERE brand_id = $1 AND type = k.type AND recipient = k.recipient AND recipient_type = k.recipient_type
             LIMIT 1
          ) c`,
-      [brandId, keys.map((k) => k.type), keys.map((k) => k.recipient), keys.map((k) => k.recipientType), keys.map((k) => k.needsIys)],
+      [
+        brandId,
+        keys.map((k) => k.type),
+        keys.map((k) => k.recipient),
+        keys.map((k) => k.recipientType),
+        keys.map((k) => k.needsIys),
+      ],
     );
     return new Map(
       rows.map((r) => [
         `${r.type}|${r.recipient_type}|${r.recipient}`,
-        { status: r.status, source: r.source, consentDateMs: new Date(r.consent_date).getTime(), iysKnows: r.iys_knows === true },
+        {
+          status: r.status,
+          source: r.source,
+          consentDateMs: new Date(r.consent_date).getTime(),
+          iysKnows: r.iys_knows === true,
+        },
       ]),
     );
   }
@@ -165,7 +204,11 @@ export class ImportRepository {
     const col = <T>(f: (r: StoredImportRow) => T) => rows.map(f);
     // The ids come back as one comma-separated text each: splitting a string costs node far less than parsing a
     // PostgreSQL array literal of thousands of elements, once per batch of a million-row import.
-    const result = await sqlOne<{ movement_ids: string | null; outbox_ids: string | null; outbox_states: string | null }>(
+    const result = await sqlOne<{
+      movement_ids: string | null;
+      outbox_ids: string | null;
+      outbox_states: string | null;
+    }>(
       ex,
       `WITH r AS (
          SELECT line, type, recipient, recipient_type, status, source, to_timestamp(consent_ms / 1000) AS consent_date, stale, state, reason,
@@ -222,7 +265,10 @@ export class ImportRepository {
     );
     const ids = result?.outbox_ids ? result.outbox_ids.split(',') : [];
     const states = result?.outbox_states ? (result.outbox_states.split(',') as IysSyncState[]) : [];
-    return { movementIds: result?.movement_ids ? result.movement_ids.split(',') : [], outbox: ids.map((id, i) => ({ id, state: states[i] })) };
+    return {
+      movementIds: result?.movement_ids ? result.movement_ids.split(',') : [],
+      outbox: ids.map((id, i) => ({ id, state: states[i] })),
+    };
   }
 
   async insertErrors(ex: SqlExecutor, importId: string, errors: ImportRowError[]): Promise<void> {
@@ -248,12 +294,17 @@ export class ImportRepository {
    * Ends an import. The uploaded bytes go: every row is now either a movement (with its own evidence) or an
    * error entry, and keeping a copy of a file of addresses serves nobody.
    */
-  async finish(ex: SqlExecutor, importId: string, status: 'COMPLETED' | 'FAILED', failure: string | null): Promise<void> {
-    await sqlExec(ex, `UPDATE consent_imports SET status = $2, failure = $3, finished_at = now() WHERE id = $1 AND status = 'PROCESSING'`, [
-      importId,
-      status,
-      failure,
-    ]);
+  async finish(
+    ex: SqlExecutor,
+    importId: string,
+    status: 'COMPLETED' | 'FAILED',
+    failure: string | null,
+  ): Promise<void> {
+    await sqlExec(
+      ex,
+      `UPDATE consent_imports SET status = $2, failure = $3, finished_at = now() WHERE id = $1 AND status = 'PROCESSING'`,
+      [importId, status, failure],
+    );
     await sqlExec(ex, `DELETE FROM consent_import_chunks WHERE import_id = $1`, [importId]);
   }
 

@@ -9,7 +9,14 @@ import { InProcessIysTokenStore } from './iys-token-store';
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
 const ref = { iysCode: '100001', brandCode: '100001' };
-const body = { recipient: 'a@example.com', recipientType: 'BIREYSEL' as const, status: 'ONAY' as const, type: 'EPOSTA' as const, consentDate: '2026-11-30 12:00:00', source: 'HS_WEB' };
+const body = {
+  recipient: 'a@example.com',
+  recipientType: 'BIREYSEL' as const,
+  status: 'ONAY' as const,
+  type: 'EPOSTA' as const,
+  consentDate: '2026-11-30 12:00:00',
+  source: 'HS_WEB',
+};
 
 describe(IysClient.name, () => {
   let server: Server;
@@ -19,7 +26,8 @@ describe(IysClient.name, () => {
   let limiter: IysRateLimiter & { paused: number };
   let sut: IysClient;
 
-  const json = (res: ServerResponse, status: number, payload: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+  const json = (res: ServerResponse, status: number, payload: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -28,7 +36,13 @@ describe(IysClient.name, () => {
       req.on('end', () => {
         if (req.url === '/oauth2/token') {
           tokens++;
-          json(res, 200, { access_token: `t${tokens}`, refresh_token: `r${tokens}`, expires_in: 7200, refresh_expires_in: 14400, token_type: 'bearer' });
+          json(res, 200, {
+            access_token: `t${tokens}`,
+            refresh_token: `r${tokens}`,
+            expires_in: 7200,
+            refresh_expires_in: 14400,
+            token_type: 'bearer',
+          });
           return;
         }
         handle(req, data, res);
@@ -48,7 +62,12 @@ describe(IysClient.name, () => {
         limiter.paused += ms;
       },
     });
-    sut = new IysClient({ baseUrl: url, username: 'integrator', password: 'secret', requestTimeoutMs: 300 }, limiter, new InProcessIysTokenStore(), new SystemClock());
+    sut = new IysClient(
+      { baseUrl: url, username: 'integrator', password: 'secret', requestTimeoutMs: 300 },
+      limiter,
+      new InProcessIysTokenStore(),
+      new SystemClock(),
+    );
   });
 
   it('adds a consent with the v2 single add, as JSON, with a bearer token', async () => {
@@ -59,21 +78,26 @@ describe(IysClient.name, () => {
     };
     const answer = await sut.addConsent(ref, body);
     expect(answer).toEqual({ transactionId: 'ab12cd', creationDate: new Date('2026-11-30T09:00:03Z') });
-    expect(seen).toEqual({ url: '/v2/sps/100001/brands/100001/consents', auth: 'Bearer t1', body: JSON.stringify(body) });
+    expect(seen).toEqual({
+      url: '/v2/sps/100001/brands/100001/consents',
+      auth: 'Bearer t1',
+      body: JSON.stringify(body),
+    });
   });
 
   it('gets a new token and tries once more when İYS refuses the token (H351)', async () => {
     let calls = 0;
     handle = (req, _data, res) => {
       calls++;
-      if (req.headers.authorization === 'Bearer t1') json(res, 401, { errors: [{ code: 'H351', message: 'Eksik veya geçersiz jeton!' }] });
+      if (req.headers.authorization === 'Bearer t1')
+        json(res, 401, { errors: [{ code: 'H351', message: 'Eksik veya geçersiz jeton!' }] });
       else json(res, 200, { transactionId: 'ff', creationDate: '2026-11-30 12:00:03' });
     };
     await expect(sut.addConsent(ref, body)).resolves.toMatchObject({ transactionId: 'ff' });
     expect([calls, tokens]).toEqual([2, 2]);
   });
 
-  it('throws İYS\'s codes, and holds every caller back after a per-second 429', async () => {
+  it("throws İYS's codes, and holds every caller back after a per-second 429", async () => {
     handle = (_req, _data, res) => json(res, 429, { errors: [{ code: 'H124', message: 'limit' }] });
     const err = await sut.addConsent(ref, body).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IysApiError);
@@ -86,7 +110,12 @@ describe(IysClient.name, () => {
   it('reports no answer as a transport failure: timeout or unreachable', async () => {
     handle = () => undefined;
     await expect(sut.addConsent(ref, body)).rejects.toMatchObject({ kind: 'TIMEOUT' });
-    const closed = new IysClient({ baseUrl: 'http://127.0.0.1:9', username: 'x', password: 'y' }, new InProcessIysRateLimiter(), new InProcessIysTokenStore(), new SystemClock());
+    const closed = new IysClient(
+      { baseUrl: 'http://127.0.0.1:9', username: 'x', password: 'y' },
+      new InProcessIysRateLimiter(),
+      new InProcessIysTokenStore(),
+      new SystemClock(),
+    );
     await expect(closed.addConsent(ref, body)).rejects.toBeInstanceOf(IysTransportError);
   });
 
@@ -94,7 +123,9 @@ describe(IysClient.name, () => {
     handle = (_req, _data, res) => res.writeHead(204).end();
     expect(await sut.changes(ref, { source: 'IYS', after: '1597740617_ab' })).toBeNull();
     handle = (_req, _data, res) => json(res, 404, { errors: [{ code: 'SIM404', message: 'yok' }] });
-    expect(await sut.consentStatus(ref, { recipient: 'a@example.com', recipientType: 'BIREYSEL', type: 'EPOSTA' })).toBeNull();
+    expect(
+      await sut.consentStatus(ref, { recipient: 'a@example.com', recipientType: 'BIREYSEL', type: 'EPOSTA' }),
+    ).toBeNull();
   });
 
   it('reads a change feed page, keeping the cursor and setting aside what it cannot read', async () => {
@@ -104,7 +135,16 @@ describe(IysClient.name, () => {
       json(res, 200, {
         after: '1764330000_aa',
         list: [
-          { consentDate: '2026-11-28 15:00:00', creationDate: '2026-11-28 15:00:02', source: 'IYS_MOBIL', recipient: 'x@example.com', recipientType: 'BIREYSEL', status: 'RET', type: 'EPOSTA', transactionId: 'aa'.repeat(32) },
+          {
+            consentDate: '2026-11-28 15:00:00',
+            creationDate: '2026-11-28 15:00:02',
+            source: 'IYS_MOBIL',
+            recipient: 'x@example.com',
+            recipientType: 'BIREYSEL',
+            status: 'RET',
+            type: 'EPOSTA',
+            transactionId: 'aa'.repeat(32),
+          },
           { transactionId: 'bb'.repeat(32), status: 'MAYBE' },
         ],
       });
@@ -113,11 +153,18 @@ describe(IysClient.name, () => {
     expect(path).toBe('/sps/100001/brands/100001/consents/changes?source=HS&limit=500&after=1764329000_ff');
     expect(page!.after).toBe('1764330000_aa');
     expect(page!.list).toHaveLength(1);
-    expect(page!.unreadable).toEqual([{ transactionId: 'bb'.repeat(32), problem: 'type is not ARAMA, MESAJ or EPOSTA' }]);
+    expect(page!.unreadable).toEqual([
+      { transactionId: 'bb'.repeat(32), problem: 'type is not ARAMA, MESAJ or EPOSTA' },
+    ]);
   });
 
   it('says so when İYS is not configured', async () => {
-    const unconfigured = new IysClient(undefined, new InProcessIysRateLimiter(), new InProcessIysTokenStore(), new SystemClock());
+    const unconfigured = new IysClient(
+      undefined,
+      new InProcessIysRateLimiter(),
+      new InProcessIysTokenStore(),
+      new SystemClock(),
+    );
     await expect(unconfigured.addConsent(ref, body)).rejects.toThrow(/not configured/);
   });
 });

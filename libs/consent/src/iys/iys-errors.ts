@@ -104,7 +104,10 @@ export function parseOAuthError(text: string): { error: string; description: str
   try {
     const body: unknown = JSON.parse(text);
     if (isObject(body) && typeof body.error === 'string') {
-      return { error: body.error, description: typeof body.error_description === 'string' ? body.error_description : '' };
+      return {
+        error: body.error,
+        description: typeof body.error_description === 'string' ? body.error_description : '',
+      };
     }
   } catch {
     /* not JSON: not OAuth's shape either */
@@ -114,7 +117,8 @@ export function parseOAuthError(text: string): { error: string; description: str
 
 function toItem(raw: unknown): IysErrorItem | null {
   if (!isObject(raw)) return null;
-  const code = typeof raw.code === 'string' ? raw.code : typeof raw['code:'] === 'string' ? (raw['code:'] as string) : undefined;
+  const code =
+    typeof raw.code === 'string' ? raw.code : typeof raw['code:'] === 'string' ? (raw['code:'] as string) : undefined;
   if (!code) return null;
   const item: IysErrorItem = { code: code.trim(), message: typeof raw.message === 'string' ? raw.message : '' };
   if (Array.isArray(raw.location)) item.location = raw.location as (string | number)[];

@@ -31,7 +31,12 @@ function fakeEndpoint() {
       const failure = failures.shift();
       if (failure) throw failure;
       n++;
-      return { accessToken: `access-${n}`, refreshToken: `refresh-${n}`, expiresInSeconds: 7200, refreshExpiresInSeconds: 14400 };
+      return {
+        accessToken: `access-${n}`,
+        refreshToken: `refresh-${n}`,
+        expiresInSeconds: 7200,
+        refreshExpiresInSeconds: 14400,
+      };
     },
   };
 }
@@ -106,7 +111,9 @@ describe(IysTokenProvider.name, () => {
     clock.advance(30 * MIN);
     const err = await sut.accessToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IysUnavailableError);
-    expect((err as IysUnavailableError).retryAt!.getTime()).toBe(Date.parse('2026-11-30T09:00:00Z') + DEFAULT_TOKEN_SETTINGS.haltMs);
+    expect((err as IysUnavailableError).retryAt!.getTime()).toBe(
+      Date.parse('2026-11-30T09:00:00Z') + DEFAULT_TOKEN_SETTINGS.haltMs,
+    );
     expect(endpoint.calls).toHaveLength(1);
     clock.advance(32 * MIN);
     expect(await sut.accessToken()).toBe('access-1');

@@ -78,7 +78,8 @@ export class IysTokenProvider {
   async accessToken(): Promise<string> {
     // An acquisition that began before a refusal may still hand back the refused token: ask again (bounded).
     for (let round = 0; ; round++) {
-      if (this.cached && !this.refused.has(this.cached.token) && this.nowMs() < this.cached.refreshAtMs) return this.cached.token;
+      if (this.cached && !this.refused.has(this.cached.token) && this.nowMs() < this.cached.refreshAtMs)
+        return this.cached.token;
       // Concurrent callers of this process share one acquisition.
       this.inflight ??= this.obtain().finally(() => {
         this.inflight = null;
@@ -98,7 +99,8 @@ export class IysTokenProvider {
     if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value as string);
     if (this.cached?.token === token) this.cached = null;
     const record = await this.store.read(this.account);
-    if (record.accessToken === token) await this.store.write(this.account, { accessToken: null, accessExpiresAt: null });
+    if (record.accessToken === token)
+      await this.store.write(this.account, { accessToken: null, accessExpiresAt: null });
   }
 
   private async obtain(): Promise<string> {
@@ -121,7 +123,12 @@ export class IysTokenProvider {
       }
       // Another process is asking İYS right now; a still-valid token serves in the meantime.
       if (usable) return this.remember(usable, now + 5_000);
-      if (now >= giveUpAt) throw new IysUnavailableError('TOKEN_BUSY', new Date(now + 1_000), 'another process is requesting the İYS token');
+      if (now >= giveUpAt)
+        throw new IysUnavailableError(
+          'TOKEN_BUSY',
+          new Date(now + 1_000),
+          'another process is requesting the İYS token',
+        );
       await sleep(POLL_MS);
     }
   }
@@ -133,14 +140,24 @@ export class IysTokenProvider {
     // Someone else may have renewed it between our read and our lease.
     if (usable && now < this.refreshAt(record)) return this.remember(usable, this.refreshAt(record));
     if (record.haltedUntil && record.haltedUntil.getTime() > now) {
-      throw new IysUnavailableError('TOKEN_HALTED', record.haltedUntil, 'İYS answered H084: no token request before the hour is over');
+      throw new IysUnavailableError(
+        'TOKEN_HALTED',
+        record.haltedUntil,
+        'İYS answered H084: no token request before the hour is over',
+      );
     }
-    let recent = record.recentRequests.filter((d) => d.getTime() > now - HOUR_MS).sort((a, b) => a.getTime() - b.getTime());
+    let recent = record.recentRequests
+      .filter((d) => d.getTime() > now - HOUR_MS)
+      .sort((a, b) => a.getTime() - b.getTime());
     const last = recent[recent.length - 1];
     const gap = minGapAfter(recent.length);
     if (last && now - last.getTime() < gap) {
       // Token requests that keep failing (İYS's token endpoint down) must not spend the hour's budget in seconds.
-      throw new IysUnavailableError('TOKEN_BUSY', new Date(last.getTime() + gap), 'the last İYS token request was moments ago');
+      throw new IysUnavailableError(
+        'TOKEN_BUSY',
+        new Date(last.getTime() + gap),
+        'the last İYS token request was moments ago',
+      );
     }
     const grants: IysTokenGrant[] = [];
     if (record.refreshToken && record.refreshExpiresAt && record.refreshExpiresAt.getTime() > now + 60_000) {
@@ -149,7 +166,11 @@ export class IysTokenProvider {
     grants.push({ kind: 'password' });
     for (const grant of grants) {
       if (recent.length >= this.settings.maxRequestsPerHour) {
-        throw new IysUnavailableError('TOKEN_BUDGET', new Date(recent[0].getTime() + HOUR_MS), 'the hourly budget of İYS token requests is spent');
+        throw new IysUnavailableError(
+          'TOKEN_BUDGET',
+          new Date(recent[0].getTime() + HOUR_MS),
+          'the hourly budget of İYS token requests is spent',
+        );
       }
       const startedAt = this.nowMs();
       // Counted before it is sent: a request that fails still counts at İYS.
@@ -164,12 +185,22 @@ export class IysTokenProvider {
           refreshExpiresAt: new Date(startedAt + answer.refreshExpiresInSeconds * 1000),
         };
         await this.store.write(this.account, fresh);
-        return this.remember(answer.accessToken, startedAt + answer.expiresInSeconds * 1000 - this.settings.refreshAheadMs);
+        return this.remember(
+          answer.accessToken,
+          startedAt + answer.expiresInSeconds * 1000 - this.settings.refreshAheadMs,
+        );
       } catch (err) {
-        if (err instanceof IysApiError && (err.code === 'H084' || (err.httpStatus === 429 && err.code !== 'H124' && err.code !== 'H083'))) {
+        if (
+          err instanceof IysApiError &&
+          (err.code === 'H084' || (err.httpStatus === 429 && err.code !== 'H124' && err.code !== 'H083'))
+        ) {
           const until = new Date(this.nowMs() + this.settings.haltMs);
           await this.store.write(this.account, { haltedUntil: until });
-          throw new IysUnavailableError('TOKEN_HALTED', until, 'İYS answered H084: no token request before the hour is over');
+          throw new IysUnavailableError(
+            'TOKEN_HALTED',
+            until,
+            'İYS answered H084: no token request before the hour is over',
+          );
         }
         if (grant.kind === 'refresh' && err instanceof IysAuthError) {
           // The refresh token was refused (expired, rotated by another client): the password grant takes over.
@@ -183,7 +214,12 @@ export class IysTokenProvider {
   }
 
   private usable(record: IysTokenRecord, now: number): string | null {
-    return record.accessToken && !this.refused.has(record.accessToken) && record.accessExpiresAt && record.accessExpiresAt.getTime() - MIN_REMAINING_MS > now ? record.accessToken : null;
+    return record.accessToken &&
+      !this.refused.has(record.accessToken) &&
+      record.accessExpiresAt &&
+      record.accessExpiresAt.getTime() - MIN_REMAINING_MS > now
+      ? record.accessToken
+      : null;
   }
 
   private refreshAt(record: IysTokenRecord): number {

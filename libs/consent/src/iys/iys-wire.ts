@@ -1,5 +1,12 @@
 import { formatIysDate, tryParseIysDate } from '../calendar';
-import { isConsentStatus, isIysType, isRecipientType, type ConsentStatus, type IysType, type RecipientType } from '../domain';
+import {
+  isConsentStatus,
+  isIysType,
+  isRecipientType,
+  type ConsentStatus,
+  type IysType,
+  type RecipientType,
+} from '../domain';
 
 /** Which brand a call is about: İYS's path codes. */
 export interface IysBrandRef {
@@ -38,7 +45,12 @@ export interface OutgoingMovement {
  * recognises an identical re-send only when the body is the same, which is what makes a retry safe.
  */
 export function toIysConsentBody(m: OutgoingMovement): IysConsentBody {
-  const body: IysConsentBody = { recipient: m.recipient, recipientType: m.recipientType, status: m.status, type: m.type };
+  const body: IysConsentBody = {
+    recipient: m.recipient,
+    recipientType: m.recipientType,
+    status: m.status,
+    type: m.type,
+  };
   if (m.consentDate) body.consentDate = formatIysDate(m.consentDate);
   if (m.source) body.source = m.source;
   if (m.retailerCode !== null && m.retailerCode !== undefined) body.retailerCode = m.retailerCode;
@@ -73,17 +85,25 @@ export interface UnreadableIysMovement {
  * strings, extra fields (citizenName, retailer fields), and unknown IYS_* sources. E-mail addresses are lower-cased
  * (İYS stores them so; iys-api.md §7 rule 2) and phone numbers kept exactly, since İYS does not normalise them.
  */
-export function readIysMovement(raw: unknown): { ok: true; movement: IysMovement } | { ok: false; unreadable: UnreadableIysMovement } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, unreadable: { problem: 'not an object' } };
+export function readIysMovement(
+  raw: unknown,
+): { ok: true; movement: IysMovement } | { ok: false; unreadable: UnreadableIysMovement } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ok: false, unreadable: { problem: 'not an object' } };
   const r = raw as Record<string, unknown>;
-  const transactionId = typeof r.transactionId === 'string' && /^[0-9A-Za-z-]{8,128}$/.test(r.transactionId) ? r.transactionId.toLowerCase() : undefined;
+  const transactionId =
+    typeof r.transactionId === 'string' && /^[0-9A-Za-z-]{8,128}$/.test(r.transactionId)
+      ? r.transactionId.toLowerCase()
+      : undefined;
   const fail = (problem: string) => ({ ok: false as const, unreadable: { transactionId, problem } });
   if (!transactionId) return fail('transactionId is missing or malformed');
   if (!isIysType(r.type)) return fail('type is not ARAMA, MESAJ or EPOSTA');
   if (!isConsentStatus(r.status)) return fail('status is not ONAY or RET');
-  const recipientType = r.recipientType === undefined || r.recipientType === null || r.recipientType === '' ? 'BIREYSEL' : r.recipientType;
+  const recipientType =
+    r.recipientType === undefined || r.recipientType === null || r.recipientType === '' ? 'BIREYSEL' : r.recipientType;
   if (!isRecipientType(recipientType)) return fail('recipientType is not BIREYSEL or TACIR');
-  if (typeof r.recipient !== 'string' || r.recipient.trim() === '' || r.recipient.length > 265) return fail('recipient is missing');
+  if (typeof r.recipient !== 'string' || r.recipient.trim() === '' || r.recipient.length > 265)
+    return fail('recipient is missing');
   const creationDate = typeof r.creationDate === 'string' ? tryParseIysDate(r.creationDate) : null;
   if (!creationDate) return fail('creationDate is not YYYY-MM-DD HH:mm:ss');
   let consentDate: Date | null = null;
@@ -93,8 +113,22 @@ export function readIysMovement(raw: unknown): { ok: true; movement: IysMovement
   }
   const source = typeof r.source === 'string' ? r.source : '';
   const recipient = r.type === 'EPOSTA' ? r.recipient.trim().toLowerCase() : r.recipient.trim();
-  const movement: IysMovement = { transactionId, creationDate, consentDate, source, recipient, recipientType, status: r.status, type: r.type };
-  const code = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : typeof v === 'string' && /^\d{1,12}$/.test(v) ? v : undefined);
+  const movement: IysMovement = {
+    transactionId,
+    creationDate,
+    consentDate,
+    source,
+    recipient,
+    recipientType,
+    status: r.status,
+    type: r.type,
+  };
+  const code = (v: unknown) =>
+    typeof v === 'number' && Number.isInteger(v)
+      ? String(v)
+      : typeof v === 'string' && /^\d{1,12}$/.test(v)
+        ? v
+        : undefined;
   const brandCode = code(r.brandCode);
   const iysCode = code(r.iysCode);
   if (brandCode) movement.brandCode = brandCode;
@@ -115,7 +149,12 @@ export interface IysBatchItemResult {
 export function readBatchItem(raw: unknown): IysBatchItemResult | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  const index = typeof r.index === 'number' ? r.index : typeof r.index === 'string' && /^\d+$/.test(r.index) ? Number(r.index) : NaN;
+  const index =
+    typeof r.index === 'number'
+      ? r.index
+      : typeof r.index === 'string' && /^\d+$/.test(r.index)
+        ? Number(r.index)
+        : NaN;
   if (!Number.isInteger(index) || index < 0) return null;
   if (r.status !== 'success' && r.status !== 'enqueue' && r.status !== 'failure') return null;
   const item: IysBatchItemResult = { index, status: r.status };

@@ -51,8 +51,13 @@ export class PostgresIysTokenStore extends IysTokenStore {
     if (entries.length === 0) return;
     await this.ensureRow(account);
     const sets = entries.map(([k], i) => `${COLUMNS[k]} = $${i + 2}${k === 'recentRequests' ? '::timestamptz[]' : ''}`);
-    const values = entries.map(([k, v]) => (k === 'recentRequests' ? (v as Date[]).map((d) => d.toISOString()) : v instanceof Date ? v.toISOString() : v));
-    await sqlExec(this.ds, `UPDATE iys_tokens SET ${sets.join(', ')}, updated_at = now() WHERE account = $1`, [account, ...values]);
+    const values = entries.map(([k, v]) =>
+      k === 'recentRequests' ? (v as Date[]).map((d) => d.toISOString()) : v instanceof Date ? v.toISOString() : v,
+    );
+    await sqlExec(this.ds, `UPDATE iys_tokens SET ${sets.join(', ')}, updated_at = now() WHERE account = $1`, [
+      account,
+      ...values,
+    ]);
   }
 
   async lease(account: string, holder: string, until: Date, now: Date): Promise<boolean> {
@@ -67,7 +72,11 @@ export class PostgresIysTokenStore extends IysTokenStore {
   }
 
   async release(account: string, holder: string): Promise<void> {
-    await sqlExec(this.ds, `UPDATE iys_tokens SET lease_holder = NULL, lease_until = NULL WHERE account = $1 AND lease_holder = $2`, [account, holder]);
+    await sqlExec(
+      this.ds,
+      `UPDATE iys_tokens SET lease_holder = NULL, lease_until = NULL WHERE account = $1 AND lease_holder = $2`,
+      [account, holder],
+    );
   }
 
   private async ensureRow(account: string): Promise<void> {

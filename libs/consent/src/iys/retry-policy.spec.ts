@@ -65,13 +65,33 @@ describe('iysErrorAction', () => {
 
 describe(classifyIysFailure.name, () => {
   it('reads every error the client throws, and nothing else', () => {
-    expect(classifyIysFailure(new IysApiError(400, [{ code: 'H178', message: '' }], 'add'))).toEqual({ action: 'STALE', code: 'H178', retryAt: null });
-    expect(classifyIysFailure(new IysApiError(502, [], 'add'))).toEqual({ action: 'RETRY', code: 'HTTP_502', retryAt: null });
-    expect(classifyIysFailure(new IysTransportError('TIMEOUT', 'add', '10000 ms'))).toEqual({ action: 'RETRY', code: 'TIMEOUT', retryAt: null });
+    expect(classifyIysFailure(new IysApiError(400, [{ code: 'H178', message: '' }], 'add'))).toEqual({
+      action: 'STALE',
+      code: 'H178',
+      retryAt: null,
+    });
+    expect(classifyIysFailure(new IysApiError(502, [], 'add'))).toEqual({
+      action: 'RETRY',
+      code: 'HTTP_502',
+      retryAt: null,
+    });
+    expect(classifyIysFailure(new IysTransportError('TIMEOUT', 'add', '10000 ms'))).toEqual({
+      action: 'RETRY',
+      code: 'TIMEOUT',
+      retryAt: null,
+    });
     const until = new Date('2026-11-30T10:00:00Z');
-    expect(classifyIysFailure(new IysUnavailableError('TOKEN_HALTED', until, 'x'))).toEqual({ action: 'TOKEN_LIMIT', code: 'TOKEN_HALTED', retryAt: until });
+    expect(classifyIysFailure(new IysUnavailableError('TOKEN_HALTED', until, 'x'))).toEqual({
+      action: 'TOKEN_LIMIT',
+      code: 'TOKEN_HALTED',
+      retryAt: until,
+    });
     expect(classifyIysFailure(new IysUnavailableError('NO_SLOT', null, 'x'))!.action).toBe('RETRY');
-    expect(classifyIysFailure(new IysAuthError(400, 'invalid_grant', 'bad password'))).toEqual({ action: 'NEEDS_OPERATOR', code: 'INVALID_CREDENTIALS', retryAt: null });
+    expect(classifyIysFailure(new IysAuthError(400, 'invalid_grant', 'bad password'))).toEqual({
+      action: 'NEEDS_OPERATOR',
+      code: 'INVALID_CREDENTIALS',
+      retryAt: null,
+    });
     expect(classifyIysFailure(new Error('connection to the database lost'))).toBeNull();
   });
 });
@@ -80,7 +100,9 @@ describe(retryDelayMs.name, () => {
   const noJitter = () => 0.5;
 
   it('backs off exponentially with a ceiling', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 10].map((a) => retryDelayMs('RETRY', a, 'H101', DEFAULT_BACKOFF, noJitter))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 10].map((a) => retryDelayMs('RETRY', a, 'H101', DEFAULT_BACKOFF, noJitter))).toEqual([
+      500, 1000, 2000, 4000, 8000, 16000, 30000, 30000,
+    ]);
   });
 
   it('spreads retries by ±20%', () => {
@@ -95,6 +117,7 @@ describe(retryDelayMs.name, () => {
   });
 
   it('never retries what is finished', () => {
-    for (const action of ['ALREADY_DONE', 'STALE', 'DEADLINE_MISSED', 'FINAL'] as const) expect(retryDelayMs(action, 1, 'H000')).toBeNull();
+    for (const action of ['ALREADY_DONE', 'STALE', 'DEADLINE_MISSED', 'FINAL'] as const)
+      expect(retryDelayMs(action, 1, 'H000')).toBeNull();
   });
 });

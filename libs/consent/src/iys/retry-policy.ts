@@ -89,11 +89,19 @@ export interface ClassifiedFailure {
 /** Classifies anything the İYS client throws; other errors (a database failure) are not İYS's and answer null. */
 export function classifyIysFailure(err: unknown): ClassifiedFailure | null {
   if (err instanceof IysApiError) {
-    return { action: iysErrorAction(err.code, err.httpStatus), code: err.code ?? `HTTP_${err.httpStatus}`, retryAt: null };
+    return {
+      action: iysErrorAction(err.code, err.httpStatus),
+      code: err.code ?? `HTTP_${err.httpStatus}`,
+      retryAt: null,
+    };
   }
   if (err instanceof IysTransportError) return { action: 'RETRY', code: err.kind, retryAt: null };
   if (err instanceof IysUnavailableError) {
-    return { action: err.reason === 'TOKEN_HALTED' || err.reason === 'TOKEN_BUDGET' ? 'TOKEN_LIMIT' : 'RETRY', code: err.reason, retryAt: err.retryAt };
+    return {
+      action: err.reason === 'TOKEN_HALTED' || err.reason === 'TOKEN_BUDGET' ? 'TOKEN_LIMIT' : 'RETRY',
+      code: err.reason,
+      retryAt: err.retryAt,
+    };
   }
   if (err instanceof IysAuthError) {
     // Wrong credentials or an admin user: nothing a retry fixes until the configuration changes.
@@ -118,7 +126,13 @@ export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 500, maxMs: 30_000, sl
  * rows that failed together (an outage) do not all come back in the same instant. Returns null for actions that
  * are never retried.
  */
-export function retryDelayMs(action: IysErrorAction, attempt: number, code: string, settings: BackoffSettings = DEFAULT_BACKOFF, random: () => number = Math.random): number | null {
+export function retryDelayMs(
+  action: IysErrorAction,
+  attempt: number,
+  code: string,
+  settings: BackoffSettings = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number | null {
   switch (action) {
     case 'ALREADY_DONE':
     case 'STALE':

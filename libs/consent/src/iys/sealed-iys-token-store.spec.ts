@@ -23,7 +23,11 @@ describe(SealedIysTokenStore.name, () => {
 
   it('hands back what was written, while the store underneath holds neither token in clear', async () => {
     await sut.write(ACCOUNT, { accessToken: ACCESS, refreshToken: REFRESH, accessExpiresAt: EXPIRES });
-    expect(await sut.read(ACCOUNT)).toMatchObject({ accessToken: ACCESS, refreshToken: REFRESH, accessExpiresAt: EXPIRES });
+    expect(await sut.read(ACCOUNT)).toMatchObject({
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+      accessExpiresAt: EXPIRES,
+    });
     const raw = await inner.read(ACCOUNT);
     expect(raw.accessToken).toMatch(/^v1:[A-Za-z0-9_-]+$/);
     expect(raw.refreshToken).toMatch(/^v1:[A-Za-z0-9_-]+$/);
@@ -94,10 +98,20 @@ describe(SealedIysTokenStore.name, () => {
     const request = async (grant: IysTokenGrant) => {
       calls.push(grant);
       n++;
-      return { accessToken: `access-${n}`, refreshToken: `refresh-${n}`, expiresInSeconds: 7200, refreshExpiresInSeconds: 14400 };
+      return {
+        accessToken: `access-${n}`,
+        refreshToken: `refresh-${n}`,
+        expiresInSeconds: 7200,
+        refreshExpiresInSeconds: 14400,
+      };
     };
     // A token kept in clear before sealing existed, still within its lifetime.
-    await inner.write(ACCOUNT, { accessToken: 'old-clear-token', refreshToken: 'old-clear-refresh', accessExpiresAt: new Date(Date.now() + 3_600_000), refreshExpiresAt: new Date(Date.now() + 7_200_000) });
+    await inner.write(ACCOUNT, {
+      accessToken: 'old-clear-token',
+      refreshToken: 'old-clear-refresh',
+      accessExpiresAt: new Date(Date.now() + 3_600_000),
+      refreshExpiresAt: new Date(Date.now() + 7_200_000),
+    });
     const provider = new IysTokenProvider(ACCOUNT, sut, request, new SystemClock());
     expect(await provider.accessToken()).toBe('access-1');
     // The refresh token could not be read either, so the password grant was the one used.

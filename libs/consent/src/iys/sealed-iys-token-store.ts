@@ -41,7 +41,11 @@ export class SealedIysTokenStore extends IysTokenStore {
 
   async read(account: string): Promise<IysTokenRecord> {
     const record = await this.inner.read(account);
-    return { ...record, accessToken: this.open(account, 'accessToken', record.accessToken), refreshToken: this.open(account, 'refreshToken', record.refreshToken) };
+    return {
+      ...record,
+      accessToken: this.open(account, 'accessToken', record.accessToken),
+      refreshToken: this.open(account, 'refreshToken', record.refreshToken),
+    };
   }
 
   async write(account: string, patch: Partial<IysTokenRecord>): Promise<void> {

@@ -3,4 +3,8 @@ import { CreateIysSync1764300500000 } from './1764300500000-CreateIysSync';
 import { LeanerImportWrites1764301100000 } from './1764301100000-LeanerImportWrites';
 
 /** The consent library's schema; a host application runs these beside its own migrations. */
-export const consentMigrations = [CreateConsentRegistry1764300100000, CreateIysSync1764300500000, LeanerImportWrites1764301100000];
+export const consentMigrations = [
+  CreateConsentRegistry1764300100000,
+  CreateIysSync1764300500000,
+  LeanerImportWrites1764301100000,
+];

@@ -73,7 +73,8 @@ export class ConsentRegistry {
     const outcome = await this.ds.transaction(async (tx) => {
       await this.repo.lockKey(tx, key);
       const current = await this.repo.current(tx, key);
-      if (meta.onlyIfInForce && !(current && sameMovement(current, meta.onlyIfInForce))) return { stale: false, duplicate: false, conflict: true };
+      if (meta.onlyIfInForce && !(current && sameMovement(current, meta.onlyIfInForce)))
+        return { stale: false, duplicate: false, conflict: true };
       if (current && sameMovement(current, m)) return { stale: false, duplicate: true };
       const stale = !!current && m.consentDate.getTime() < new Date(current.consent_date).getTime();
       const movementId = await this.repo.insertMovement(tx, key, {
@@ -108,7 +109,11 @@ export class ConsentRegistry {
           registrationDeadline: m.registrationDeadline,
         });
       }
-      return { stale, duplicate: false, committed: { brandId: brand.id, movementIds: [movementId], outbox: [{ id: outboxId, state }] } };
+      return {
+        stale,
+        duplicate: false,
+        committed: { brandId: brand.id, movementIds: [movementId], outbox: [{ id: outboxId, state }] },
+      };
     });
     this.log.debug({ brandId: brand.id, origin: meta.origin, stale: outcome.stale }, 'movement recorded');
     if ('committed' in outcome && outcome.committed) await this.notify(outcome.committed);
@@ -128,8 +133,11 @@ export class ConsentRegistry {
     executor?: EntityManager,
   ): Promise<AppliedIysMovements> {
     if (executor) return applyIysMovements(executor, brand, movements, origin, this.clock.now());
-    const applied = await this.ds.transaction((tx) => applyIysMovements(tx, brand, movements, origin, this.clock.now()));
-    if (applied.movementIds.length) await this.notify({ brandId: brand.id, movementIds: applied.movementIds, outbox: [] });
+    const applied = await this.ds.transaction((tx) =>
+      applyIysMovements(tx, brand, movements, origin, this.clock.now()),
+    );
+    if (applied.movementIds.length)
+      await this.notify({ brandId: brand.id, movementIds: applied.movementIds, outbox: [] });
     return applied;
   }
 
@@ -139,12 +147,20 @@ export class ConsentRegistry {
     try {
       await this.listener.movementsCommitted(event);
     } catch (err) {
-      this.log.warn({ brandId: event.brandId, err: (err as Error).message }, 'outbox listener failed; the sweep will pick the rows up');
+      this.log.warn(
+        { brandId: event.brandId, err: (err as Error).message },
+        'outbox listener failed; the sweep will pick the rows up',
+      );
     }
   }
 
   /** Current state, the full history with evidence, and the İYS sync state; undefined when the key is unknown. */
-  async get(brand: Pick<ConsentBrand, 'id' | 'brandCode'>, type: IysType, recipientInput: string, recipientType: RecipientType = 'BIREYSEL'): Promise<ConsentView | undefined> {
+  async get(
+    brand: Pick<ConsentBrand, 'id' | 'brandCode'>,
+    type: IysType,
+    recipientInput: string,
+    recipientType: RecipientType = 'BIREYSEL',
+  ): Promise<ConsentView | undefined> {
     const r = normalizeRecipient(type, recipientInput);
     if (!r.ok) return undefined;
     const key: ConsentKey = { brandId: brand.id, type, recipient: r.value, recipientType };
@@ -167,7 +183,10 @@ export class ConsentRegistry {
           creationDate: current.iys_creation_date ? iso(current.iys_creation_date) : undefined,
           errorCode: current.iys_error_code ?? undefined,
           reason: latest?.outbox_reason ?? undefined,
-          deadline: current.iys_state === 'PENDING' && current.registration_deadline ? iso(current.registration_deadline) : undefined,
+          deadline:
+            current.iys_state === 'PENDING' && current.registration_deadline
+              ? iso(current.registration_deadline)
+              : undefined,
         }),
       } as IysView,
       history: history.map(toMovementView),
@@ -200,8 +219,15 @@ export class ConsentRegistry {
  * that makes it a repeat; for one a caller read earlier (`onlyIfInForce`), it is still in force (a movement that
  * wins changes one of these three).
  */
-function sameMovement(current: ConsentRow, m: Pick<ValidMovement, 'status' | 'source'> & { consentDate: Date | string }): boolean {
-  return current.status === m.status && current.source === m.source && new Date(current.consent_date).getTime() === new Date(m.consentDate).getTime();
+function sameMovement(
+  current: ConsentRow,
+  m: Pick<ValidMovement, 'status' | 'source'> & { consentDate: Date | string },
+): boolean {
+  return (
+    current.status === m.status &&
+    current.source === m.source &&
+    new Date(current.consent_date).getTime() === new Date(m.consentDate).getTime()
+  );
 }
 
 function iso(d: Date | string): string {

@@ -1,6 +1,15 @@
 import { normalizeRecipient } from '../addresses';
 import { BusinessCalendar, parseIysDate } from '../calendar';
-import { HS_SOURCES, isConsentStatus, isHsSource, isIysType, isRecipientType, type ConsentStatus, type IysType, type RecipientType } from '../domain';
+import {
+  HS_SOURCES,
+  isConsentStatus,
+  isHsSource,
+  isIysType,
+  isRecipientType,
+  type ConsentStatus,
+  type IysType,
+  type RecipientType,
+} from '../domain';
 import type { ConsentEvidence, MovementInput } from './consent.types';
 
 /** İYS accepts no consent dated before its start (H156). */
@@ -47,12 +56,23 @@ export function parseConsentDate(value: string | Date): Date | null {
  * enums, HS-only sources, the date rules (H156, H155, H162, H467) and HS_KARAR only with RET (H408).
  * State rules that need the stored history (first RET, staleness) are the registry's.
  */
-export function validateMovement(input: MovementInput, now: Date, calendar: BusinessCalendar): { ok: true; value: ValidMovement } | { ok: false; problems: MovementProblem[] } {
+export function validateMovement(
+  input: MovementInput,
+  now: Date,
+  calendar: BusinessCalendar,
+): { ok: true; value: ValidMovement } | { ok: false; problems: MovementProblem[] } {
   const problems: MovementProblem[] = [];
-  if (!isIysType(input.type)) problems.push({ field: 'type', code: 'INVALID_TYPE', message: 'type must be one of EPOSTA, MESAJ, ARAMA' });
-  if (!isConsentStatus(input.status)) problems.push({ field: 'status', code: 'INVALID_STATUS', message: 'status must be ONAY or RET' });
+  if (!isIysType(input.type))
+    problems.push({ field: 'type', code: 'INVALID_TYPE', message: 'type must be one of EPOSTA, MESAJ, ARAMA' });
+  if (!isConsentStatus(input.status))
+    problems.push({ field: 'status', code: 'INVALID_STATUS', message: 'status must be ONAY or RET' });
   const recipientType = input.recipientType ?? 'BIREYSEL';
-  if (!isRecipientType(recipientType)) problems.push({ field: 'recipientType', code: 'INVALID_RECIPIENT_TYPE', message: 'recipientType must be BIREYSEL or TACIR' });
+  if (!isRecipientType(recipientType))
+    problems.push({
+      field: 'recipientType',
+      code: 'INVALID_RECIPIENT_TYPE',
+      message: 'recipientType must be BIREYSEL or TACIR',
+    });
   if (!isHsSource(input.source)) {
     problems.push({
       field: 'source',
@@ -69,22 +89,40 @@ export function validateMovement(input: MovementInput, now: Date, calendar: Busi
   const consentDate = input.consentDate === undefined ? now : parseConsentDate(input.consentDate);
   let deadline = now;
   if (!consentDate) {
-    problems.push({ field: 'consentDate', code: 'INVALID_CONSENT_DATE', message: 'consentDate must be ISO 8601 with an offset (2026-03-10T14:05:00+03:00) or "YYYY-MM-DD HH:mm:ss" in Turkey time' });
+    problems.push({
+      field: 'consentDate',
+      code: 'INVALID_CONSENT_DATE',
+      message:
+        'consentDate must be ISO 8601 with an offset (2026-03-10T14:05:00+03:00) or "YYYY-MM-DD HH:mm:ss" in Turkey time',
+    });
   } else {
     deadline = calendar.registrationDeadline(consentDate);
     if (consentDate.getTime() < IYS_EPOCH.getTime()) {
-      problems.push({ field: 'consentDate', code: 'CONSENT_DATE_TOO_EARLY', message: 'consentDate cannot be before 2015-05-01 00:00:00 (Turkey time)' });
+      problems.push({
+        field: 'consentDate',
+        code: 'CONSENT_DATE_TOO_EARLY',
+        message: 'consentDate cannot be before 2015-05-01 00:00:00 (Turkey time)',
+      });
     } else if (consentDate.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-      problems.push({ field: 'consentDate', code: 'CONSENT_DATE_IN_FUTURE', message: 'consentDate cannot be in the future' });
+      problems.push({
+        field: 'consentDate',
+        code: 'CONSENT_DATE_IN_FUTURE',
+        message: 'consentDate cannot be in the future',
+      });
     } else if (deadline.getTime() < now.getTime()) {
       problems.push({
         field: 'consentDate',
         code: 'REGISTRATION_WINDOW_PASSED',
-        message: 'consentDate is more than 3 business days ago: İYS no longer accepts it (H467), so it cannot be registered',
+        message:
+          'consentDate is more than 3 business days ago: İYS no longer accepts it (H467), so it cannot be registered',
       });
     }
     if (input.source === 'HS_2015' && consentDate.getTime() !== IYS_EPOCH.getTime()) {
-      problems.push({ field: 'consentDate', code: 'INVALID_SOURCE', message: 'source HS_2015 requires consentDate 2015-05-01 00:00:00' });
+      problems.push({
+        field: 'consentDate',
+        code: 'INVALID_SOURCE',
+        message: 'source HS_2015 requires consentDate 2015-05-01 00:00:00',
+      });
     }
   }
   if (input.source === 'HS_KARAR' && input.status !== 'RET') {

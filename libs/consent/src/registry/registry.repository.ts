@@ -49,7 +49,9 @@ const keyParams = (k: ConsentKey) => [k.brandId, k.type, k.recipient, k.recipien
 export class RegistryRepository {
   /** Serialises writers of one consent key across every process (held until the transaction ends). */
   async lockKey(ex: SqlExecutor, k: ConsentKey): Promise<void> {
-    await sqlRows(ex, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${k.brandId}|${k.type}|${k.recipientType}|${k.recipient}`]);
+    await sqlRows(ex, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `${k.brandId}|${k.type}|${k.recipientType}|${k.recipient}`,
+    ]);
   }
 
   current(ex: SqlExecutor, k: ConsentKey): Promise<ConsentRow | undefined> {
@@ -75,13 +77,32 @@ export class RegistryRepository {
   async insertMovement(
     ex: SqlExecutor,
     k: ConsentKey,
-    m: { status: ConsentStatus; source: string; consentDate: Date; origin: MovementOrigin; recordedBy: string; evidence?: ConsentEvidence; stale: boolean; iysTransactionId?: string },
+    m: {
+      status: ConsentStatus;
+      source: string;
+      consentDate: Date;
+      origin: MovementOrigin;
+      recordedBy: string;
+      evidence?: ConsentEvidence;
+      stale: boolean;
+      iysTransactionId?: string;
+    },
   ): Promise<string> {
     const row = await sqlOne<{ id: string }>(
       ex,
       `INSERT INTO consent_movements (brand_id, type, recipient, recipient_type, status, source, consent_date, origin, recorded_by, evidence, stale, iys_transaction_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-      [...keyParams(k), m.status, m.source, m.consentDate, m.origin, m.recordedBy, m.evidence ? JSON.stringify(m.evidence) : null, m.stale, m.iysTransactionId ?? null],
+      [
+        ...keyParams(k),
+        m.status,
+        m.source,
+        m.consentDate,
+        m.origin,
+        m.recordedBy,
+        m.evidence ? JSON.stringify(m.evidence) : null,
+        m.stale,
+        m.iysTransactionId ?? null,
+      ],
     );
     return String(row!.id);
   }
@@ -89,7 +110,16 @@ export class RegistryRepository {
   async upsertCurrent(
     ex: SqlExecutor,
     k: ConsentKey,
-    c: { status: ConsentStatus; source: string; consentDate: Date; movementId: string; iysState: IysSyncState; registrationDeadline: Date | null; iysTransactionId?: string | null; iysCreationDate?: Date | null },
+    c: {
+      status: ConsentStatus;
+      source: string;
+      consentDate: Date;
+      movementId: string;
+      iysState: IysSyncState;
+      registrationDeadline: Date | null;
+      iysTransactionId?: string | null;
+      iysCreationDate?: Date | null;
+    },
   ): Promise<void> {
     await sqlExec(
       ex,
@@ -99,20 +129,51 @@ export class RegistryRepository {
          status = EXCLUDED.status, source = EXCLUDED.source, consent_date = EXCLUDED.consent_date, movement_id = EXCLUDED.movement_id,
          iys_state = EXCLUDED.iys_state, registration_deadline = EXCLUDED.registration_deadline,
          iys_transaction_id = EXCLUDED.iys_transaction_id, iys_creation_date = EXCLUDED.iys_creation_date, iys_error_code = NULL, updated_at = now()`,
-      [...keyParams(k), c.status, c.source, c.consentDate, c.movementId, c.iysState, c.registrationDeadline, c.iysTransactionId ?? null, c.iysCreationDate ?? null],
+      [
+        ...keyParams(k),
+        c.status,
+        c.source,
+        c.consentDate,
+        c.movementId,
+        c.iysState,
+        c.registrationDeadline,
+        c.iysTransactionId ?? null,
+        c.iysCreationDate ?? null,
+      ],
     );
   }
 
   async insertOutbox(
     ex: SqlExecutor,
     k: ConsentKey,
-    o: { movementId: string; iysCode: string; brandCode: string; status: ConsentStatus; source: string; consentDate: Date; state: IysSyncState; reason: string | null; deadline: Date },
+    o: {
+      movementId: string;
+      iysCode: string;
+      brandCode: string;
+      status: ConsentStatus;
+      source: string;
+      consentDate: Date;
+      state: IysSyncState;
+      reason: string | null;
+      deadline: Date;
+    },
   ): Promise<string> {
     const row = await sqlOne<{ id: string }>(
       ex,
       `INSERT INTO iys_outbox (movement_id, brand_id, type, recipient, recipient_type, iys_code, brand_code, status, source, consent_date, state, reason, deadline)
        VALUES ($5, $1, $2, $3, $4, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [...keyParams(k), o.movementId, o.iysCode, o.brandCode, o.status, o.source, o.consentDate, o.state, o.reason, o.deadline],
+      [
+        ...keyParams(k),
+        o.movementId,
+        o.iysCode,
+        o.brandCode,
+        o.status,
+        o.source,
+        o.consentDate,
+        o.state,
+        o.reason,
+        o.deadline,
+      ],
     );
     return String(row!.id);
   }

@@ -87,15 +87,19 @@ export class SuppressionList {
   async remove(email: string, tenantId: string | null, executor: SqlExecutor = this.ds): Promise<boolean> {
     const r = normalizeEmail(email);
     if (!r.ok) return false;
-    const rows = await sqlRows(executor, `DELETE FROM suppressions WHERE email = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid RETURNING id`, [
-      r.value,
-      tenantId,
-    ]);
+    const rows = await sqlRows(
+      executor,
+      `DELETE FROM suppressions WHERE email = $1 AND tenant_id IS NOT DISTINCT FROM $2::uuid RETURNING id`,
+      [r.value, tenantId],
+    );
     return rows.length > 0;
   }
 
   /** One page of entries in id order, and the id to continue after (null on the last page). */
-  async list(q: SuppressionQuery, executor: SqlExecutor = this.ds): Promise<{ items: SuppressionEntry[]; nextAfterId: string | null }> {
+  async list(
+    q: SuppressionQuery,
+    executor: SqlExecutor = this.ds,
+  ): Promise<{ items: SuppressionEntry[]; nextAfterId: string | null }> {
     const email = q.email === undefined ? null : this.normaliseForLookup(q.email);
     const rows = await sqlRows<SuppressionEntry>(
       executor,

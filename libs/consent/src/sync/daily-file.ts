@@ -19,7 +19,16 @@ export interface DailyFileRow {
   source: string;
 }
 
-export function toDailyFileRow(m: { creationDate: Date; transactionId: string; recipient: string; recipientType: string; type: string; status: string; consentDate: Date | null; source: string }): DailyFileRow {
+export function toDailyFileRow(m: {
+  creationDate: Date;
+  transactionId: string;
+  recipient: string;
+  recipientType: string;
+  type: string;
+  status: string;
+  consentDate: Date | null;
+  source: string;
+}): DailyFileRow {
   return {
     creationDate: formatIysDate(m.creationDate),
     transactionId: m.transactionId,
@@ -53,7 +62,16 @@ export function parseDailyFile(text: string): { rows: DailyFileRow[]; malformed:
       malformed++;
       continue;
     }
-    rows.push({ creationDate: f[0], transactionId: f[1].toLowerCase(), recipient: f[2], recipientType: f[3], type: f[4], status: f[5], consentDate: f[6], source: f[7] });
+    rows.push({
+      creationDate: f[0],
+      transactionId: f[1].toLowerCase(),
+      recipient: f[2],
+      recipientType: f[3],
+      type: f[4],
+      status: f[5],
+      consentDate: f[6],
+      source: f[7],
+    });
   }
   return { rows, malformed };
 }
@@ -84,7 +102,8 @@ export function diffDailyFiles(local: readonly DailyFileRow[], iys: readonly Dai
   for (const [tx, lines] of i) {
     const mine = l.get(tx);
     if (!mine) out.push({ transactionId: tx, kind: 'MISSING_LOCALLY', iys: lines[0] });
-    else if (mine.join('\n') !== lines.join('\n')) out.push({ transactionId: tx, kind: 'DIFFERENT', local: mine[0], iys: lines[0] });
+    else if (mine.join('\n') !== lines.join('\n'))
+      out.push({ transactionId: tx, kind: 'DIFFERENT', local: mine[0], iys: lines[0] });
   }
   for (const [tx, lines] of l) if (!i.has(tx)) out.push({ transactionId: tx, kind: 'MISSING_AT_IYS', local: lines[0] });
   return out;

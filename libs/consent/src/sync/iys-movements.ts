@@ -50,7 +50,10 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  * accept that one after this (an equal date is "not earlier") and it will then be İYS's latest. `held` is updated
  * as movements apply, so several movements of one key in one page resolve as if they had come one by one.
  */
-export function planIysMovements(movements: readonly IysMovement[], held: Map<string, HeldState>): { planned: PlannedIysMovement[]; winners: Map<string, PlannedIysMovement> } {
+export function planIysMovements(
+  movements: readonly IysMovement[],
+  held: Map<string, HeldState>,
+): { planned: PlannedIysMovement[]; winners: Map<string, PlannedIysMovement> } {
   const planned: PlannedIysMovement[] = [];
   const winners = new Map<string, PlannedIysMovement>();
   for (const movement of movements) {
@@ -62,13 +65,20 @@ export function planIysMovements(movements: readonly IysMovement[], held: Map<st
       const a = seconds(effectiveDate.getTime());
       const b = seconds(cur.consentDateMs);
       if (a > b) wins = true;
-      else if (a === b) wins = cur.iysState !== 'PENDING' && (cur.iysCreationMs === null || movement.creationDate.getTime() >= cur.iysCreationMs);
+      else if (a === b)
+        wins =
+          cur.iysState !== 'PENDING' &&
+          (cur.iysCreationMs === null || movement.creationDate.getTime() >= cur.iysCreationMs);
     }
     const p: PlannedIysMovement = { movement, effectiveDate, stale: !wins };
     planned.push(p);
     if (wins) {
       winners.set(key, p);
-      held.set(key, { consentDateMs: effectiveDate.getTime(), iysState: 'ACCEPTED', iysCreationMs: movement.creationDate.getTime() });
+      held.set(key, {
+        consentDateMs: effectiveDate.getTime(),
+        iysState: 'ACCEPTED',
+        iysCreationMs: movement.creationDate.getTime(),
+      });
     }
   }
   return { planned, winners };
@@ -89,7 +99,15 @@ export async function applyIysMovements(
   origin: IysOrigin,
   now: Date,
 ): Promise<AppliedIysMovements> {
-  const result: AppliedIysMovements = { received: input.length, inserted: 0, duplicates: 0, matchedOwn: 0, stale: 0, changedKeys: 0, movementIds: [] };
+  const result: AppliedIysMovements = {
+    received: input.length,
+    inserted: 0,
+    duplicates: 0,
+    matchedOwn: 0,
+    stale: 0,
+    changedKeys: 0,
+    movementIds: [],
+  };
   const seen = new Set<string>();
   const list: IysMovement[] = [];
   for (const m of [...input].sort((a, b) => a.creationDate.getTime() - b.creationDate.getTime())) {
@@ -103,7 +121,9 @@ export async function applyIysMovements(
 
   // Writers of a key serialise on the same advisory lock as ConsentRegistry.record; sorted, so two appliers never deadlock.
   const lockKeys = [...new Set(list.map((m) => `${brand.id}|${m.type}|${m.recipientType}|${m.recipient}`))].sort();
-  await sqlRows(tx, `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [lockKeys]);
+  await sqlRows(tx, `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [
+    lockKeys,
+  ]);
 
   const known = await sqlRows<{ tx: string }>(
     tx,
@@ -166,7 +186,14 @@ export async function applyIysMovements(
   if (fresh.length === 0) return result;
 
   const keys = [...new Map(fresh.map((m) => [keyOf(m), m])).values()];
-  const heldRows = await sqlRows<{ type: IysType; recipient: string; recipient_type: RecipientType; consent_date: Date; iys_state: IysSyncState; iys_creation_date: Date | null }>(
+  const heldRows = await sqlRows<{
+    type: IysType;
+    recipient: string;
+    recipient_type: RecipientType;
+    consent_date: Date;
+    iys_state: IysSyncState;
+    iys_creation_date: Date | null;
+  }>(
     tx,
     `SELECT c.type, c.recipient, c.recipient_type, c.consent_date, c.iys_state, c.iys_creation_date
        FROM unnest($2::text[], $3::text[], $4::text[]) AS k(type, recipient, recipient_type)
@@ -176,7 +203,11 @@ export async function applyIysMovements(
   const held = new Map<string, HeldState>(
     heldRows.map((r) => [
       keyOf({ type: r.type, recipientType: r.recipient_type, recipient: r.recipient }),
-      { consentDateMs: new Date(r.consent_date).getTime(), iysState: r.iys_state, iysCreationMs: r.iys_creation_date ? new Date(r.iys_creation_date).getTime() : null },
+      {
+        consentDateMs: new Date(r.consent_date).getTime(),
+        iysState: r.iys_state,
+        iysCreationMs: r.iys_creation_date ? new Date(r.iys_creation_date).getTime() : null,
+      },
     ]),
   );
   const { planned, winners } = planIysMovements(fresh, held);
@@ -210,7 +241,9 @@ export async function applyIysMovements(
   result.inserted = inserted.length;
   result.duplicates += planned.length - inserted.length;
   result.stale = planned.filter((p) => p.stale && idOf.has(p.movement.transactionId)).length;
-  result.movementIds = planned.map((p) => idOf.get(p.movement.transactionId)).filter((id): id is string => id !== undefined);
+  result.movementIds = planned
+    .map((p) => idOf.get(p.movement.transactionId))
+    .filter((id): id is string => id !== undefined);
 
   const win = [...winners.values()].filter((p) => idOf.has(p.movement.transactionId));
   if (win.length) {

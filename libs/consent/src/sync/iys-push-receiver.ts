@@ -34,7 +34,10 @@ export class IysPushReceiver {
       const read = readIysMovement(raw);
       if (!read.ok || !read.movement.brandCode) {
         report.unreadable++;
-        this.log.warn({ transactionId: read.ok ? read.movement.transactionId : read.unreadable.transactionId }, 'skipped a pushed movement that could not be read');
+        this.log.warn(
+          { transactionId: read.ok ? read.movement.transactionId : read.unreadable.transactionId },
+          'skipped a pushed movement that could not be read',
+        );
         continue;
       }
       const group = byBrand.get(read.movement.brandCode) ?? [];
@@ -45,7 +48,10 @@ export class IysPushReceiver {
       const brand = await this.brands.byBrandCode(brandCode);
       if (!brand || brand.iysSync !== 'PLATFORM' || movements.some((m) => m.iysCode && m.iysCode !== brand.iysCode)) {
         report.ignored += movements.length;
-        this.log.warn({ brandCode, movements: movements.length }, 'ignored pushed movements of a brand Izinli does not sync with İYS');
+        this.log.warn(
+          { brandCode, movements: movements.length },
+          'ignored pushed movements of a brand Izinli does not sync with İYS',
+        );
         continue;
       }
       const applied = await this.registry.applyIysMovements(brand, movements, 'IYS_PUSH');

@@ -6,7 +6,14 @@ import { Clock } from '../clock';
 import { IysClient } from '../iys/iys-client';
 import { classifyIysFailure } from '../iys/retry-policy';
 import type { ConsentBrand } from '../registry/consent.types';
-import { buildDailyFile, DailyFileDifference, diffDailyFiles, parseDailyFile, sha384Hex, toDailyFileRow } from './daily-file';
+import {
+  buildDailyFile,
+  DailyFileDifference,
+  diffDailyFiles,
+  parseDailyFile,
+  sha384Hex,
+  toDailyFileRow,
+} from './daily-file';
 
 export type ReconciliationStatus = 'MATCHED' | 'DIFFERENT' | 'NOT_READY' | 'FAILED';
 
@@ -63,7 +70,10 @@ export class IysReconciler {
     return brands.filter((b) => !doneSet.has(b.id));
   }
 
-  async reconcile(brand: Pick<ConsentBrand, 'id' | 'iysCode' | 'brandCode'>, reportDate: string): Promise<ReconciliationReport> {
+  async reconcile(
+    brand: Pick<ConsentBrand, 'id' | 'iysCode' | 'brandCode'>,
+    reportDate: string,
+  ): Promise<ReconciliationReport> {
     const ref = { iysCode: brand.iysCode, brandCode: brand.brandCode };
     const localRows = (await this.localMovements(brand.id, reportDate)).map(toDailyFileRow);
     const localFile = buildDailyFile(localRows);
@@ -101,7 +111,8 @@ export class IysReconciler {
         if (agreement.hashValue === report.localHash) {
           report.status = 'MATCHED';
           report.iysCount = localRows.length;
-          if (!agreement.agreementStatus) report.agreementConfirmed = await this.client.confirmAgreement(ref, reportDate);
+          if (!agreement.agreementStatus)
+            report.agreementConfirmed = await this.client.confirmAgreement(ref, reportDate);
         } else {
           const file = await this.client.dailyFile(ref, reportDate);
           const parsed = parseDailyFile(file ?? '');
@@ -124,7 +135,14 @@ export class IysReconciler {
       report.detail = `İYS answered ${failure.code} (${(err as Error).message})`.slice(0, 500);
     }
     await this.store(report);
-    const counts = { brandId: brand.id, reportDate, status: report.status, local: report.localCount, iys: report.iysCount, differences: report.differenceCount };
+    const counts = {
+      brandId: brand.id,
+      reportDate,
+      status: report.status,
+      local: report.localCount,
+      iys: report.iysCount,
+      differences: report.differenceCount,
+    };
     if (report.status === 'DIFFERENT') this.log.warn(counts, 'the day differs from İYS');
     else this.log.log(counts, 'reconciled a day with İYS');
     return report;
@@ -132,7 +150,16 @@ export class IysReconciler {
 
   /** The day's movements as İYS holds them, from Izinli's side: its own accepted rows and those it received. */
   private localMovements(brandId: string, reportDate: string) {
-    return sqlRows<{ creationDate: Date; transactionId: string; recipient: string; recipientType: string; type: string; status: string; consentDate: Date | null; source: string }>(
+    return sqlRows<{
+      creationDate: Date;
+      transactionId: string;
+      recipient: string;
+      recipientType: string;
+      type: string;
+      status: string;
+      consentDate: Date | null;
+      source: string;
+    }>(
       this.ds,
       `SELECT creation_date AS "creationDate", transaction_id AS "transactionId", recipient, recipient_type AS "recipientType", type, status,
               consent_date AS "consentDate", source
@@ -141,7 +168,13 @@ export class IysReconciler {
        SELECT iys_creation_date, iys_transaction_id, recipient, recipient_type, type, status, consent_date, source
          FROM consent_movements WHERE brand_id = $1 AND iys_transaction_id IS NOT NULL AND iys_creation_date >= $2 AND iys_creation_date <= $3`,
       [brandId, startOfTurkeyDay(reportDate).toISOString(), endOfTurkeyDay(reportDate).toISOString()],
-    ).then((rows) => rows.map((r) => ({ ...r, creationDate: new Date(r.creationDate), consentDate: r.consentDate ? new Date(r.consentDate) : null })));
+    ).then((rows) =>
+      rows.map((r) => ({
+        ...r,
+        creationDate: new Date(r.creationDate),
+        consentDate: r.consentDate ? new Date(r.consentDate) : null,
+      })),
+    );
   }
 
   private async store(r: ReconciliationReport): Promise<void> {

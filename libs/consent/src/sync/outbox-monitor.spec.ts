@@ -14,7 +14,13 @@ class FixedClock extends Clock {
 }
 
 describe(IysOutboxMonitor.name, () => {
-  const sut = (at: string) => new IysOutboxMonitor(null as unknown as DataSource, new BusinessCalendar(), new FixedClock(new Date(at)), DEFAULT_SYNC_SETTINGS);
+  const sut = (at: string) =>
+    new IysOutboxMonitor(
+      null as unknown as DataSource,
+      new BusinessCalendar(),
+      new FixedClock(new Date(at)),
+      DEFAULT_SYNC_SETTINGS,
+    );
 
   // A row is at risk when its deadline (the end of a Turkey day) is no later than the end of the next business day.
   it.each([
@@ -31,6 +37,8 @@ describe(IysOutboxMonitor.name, () => {
     const now = new Date('2026-11-25T09:00:00Z');
     const threshold = sut(now.toISOString()).riskThreshold();
     expect(calendar.registrationDeadline(now).getTime()).toBeGreaterThan(threshold.getTime());
-    expect(calendar.registrationDeadline(new Date('2026-11-23T09:00:00Z')).getTime()).toBeLessThanOrEqual(threshold.getTime());
+    expect(calendar.registrationDeadline(new Date('2026-11-23T09:00:00Z')).getTime()).toBeLessThanOrEqual(
+      threshold.getTime(),
+    );
   });
 });

@@ -129,14 +129,21 @@ export class IysOutboxMonitor {
          FROM iys_outbox WHERE state = 'PENDING'`,
       [this.riskThreshold(now).toISOString(), now.toISOString()],
     );
-    const ids = row && row.at_risk > 0
-      ? await sqlRows<{ id: string }>(this.ds, `SELECT id::text AS id FROM iys_outbox WHERE state = 'PENDING' AND deadline <= $1 ORDER BY deadline, id LIMIT 20`, [this.riskThreshold(now).toISOString()])
-      : [];
+    const ids =
+      row && row.at_risk > 0
+        ? await sqlRows<{ id: string }>(
+            this.ds,
+            `SELECT id::text AS id FROM iys_outbox WHERE state = 'PENDING' AND deadline <= $1 ORDER BY deadline, id LIMIT 20`,
+            [this.riskThreshold(now).toISOString()],
+          )
+        : [];
     return {
       pending: row?.pending ?? 0,
       atRisk: row?.at_risk ?? 0,
       overdue: row?.overdue ?? 0,
-      oldestPendingSeconds: row?.oldest ? Math.max(0, Math.round((now.getTime() - new Date(row.oldest).getTime()) / 1000)) : 0,
+      oldestPendingSeconds: row?.oldest
+        ? Math.max(0, Math.round((now.getTime() - new Date(row.oldest).getTime()) / 1000))
+        : 0,
       atRiskIds: ids.map((r) => r.id),
     };
   }

@@ -7,7 +7,14 @@ import { BackoffSettings, ClassifiedFailure, retryDelayMs } from '../iys/retry-p
  * state says about İYS when this row's movement is still the current one.
  */
 export type RowOutcome =
-  | { kind: 'FINISHED'; state: Exclude<IysSyncState, 'PENDING' | 'ACCEPTED'>; reason: string; errorCode: string; consentState: IysSyncState; readIysState: boolean }
+  | {
+      kind: 'FINISHED';
+      state: Exclude<IysSyncState, 'PENDING' | 'ACCEPTED'>;
+      reason: string;
+      errorCode: string;
+      consentState: IysSyncState;
+      readIysState: boolean;
+    }
   | { kind: 'RETRY'; errorCode: string; delayMs: number; needsOperator: boolean };
 
 /**
@@ -37,7 +44,14 @@ export function outcomeOfFailure(
         ? finished('NOT_REQUIRED', 'ALREADY_RET', failure.code, 'NOT_REQUIRED')
         : finished('NOT_REQUIRED', 'ALREADY_ONAY', failure.code, 'ACCEPTED');
     case 'STALE':
-      return { kind: 'FINISHED', state: 'NOT_REQUIRED', reason: 'STALE_AT_IYS', errorCode: failure.code, consentState: 'REJECTED', readIysState: true };
+      return {
+        kind: 'FINISHED',
+        state: 'NOT_REQUIRED',
+        reason: 'STALE_AT_IYS',
+        errorCode: failure.code,
+        consentState: 'REJECTED',
+        readIysState: true,
+      };
     case 'DEADLINE_MISSED':
       return finished('REJECTED', 'DEADLINE_MISSED', failure.code, 'REJECTED');
     case 'FINAL':
@@ -56,6 +70,11 @@ export function outcomeOfFailure(
   }
 }
 
-function finished(state: 'NOT_REQUIRED' | 'REJECTED', reason: string, errorCode: string, consentState: IysSyncState): RowOutcome {
+function finished(
+  state: 'NOT_REQUIRED' | 'REJECTED',
+  reason: string,
+  errorCode: string,
+  consentState: IysSyncState,
+): RowOutcome {
   return { kind: 'FINISHED', state, reason, errorCode, consentState, readIysState: false };
 }

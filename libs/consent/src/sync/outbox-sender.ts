@@ -63,7 +63,13 @@ export class IysOutboxSender {
     if (!/^\d{1,18}$/.test(id)) return emptyReport();
     const now = this.nowMs();
     const token = randomUUID();
-    const row = await this.repo.claimSingle(id, token, new Date(now), new Date(now + this.settings.claimTtlMs), this.spacingCutoff(now));
+    const row = await this.repo.claimSingle(
+      id,
+      token,
+      new Date(now),
+      new Date(now + this.settings.claimTtlMs),
+      this.spacingCutoff(now),
+    );
     if (!row) return emptyReport(await this.offerLater(id, now));
 
     const early = this.finishWithoutSending(row, now);
@@ -73,10 +79,28 @@ export class IysOutboxSender {
       // During a burst a single add takes a free slot or none: a movement that waits for one is better off in the next
       // batch, which is on its way anyway. Otherwise it may wait a moment, so a steady stream never waits for a batch.
       const burst = sentAt.getTime() - this.lastDiversionMs < BURST_MEMORY_MS;
-      const answer = await this.client.addConsent(this.refOf(row), toIysConsentBody(this.outgoing(row)), { priority: 'normal', maxWaitMs: burst ? 0 : this.settings.singleMaxWaitMs });
+      const answer = await this.client.addConsent(this.refOf(row), toIysConsentBody(this.outgoing(row)), {
+        priority: 'normal',
+        maxWaitMs: burst ? 0 : this.settings.singleMaxWaitMs,
+      });
       const answeredAt = new Date(this.nowMs());
       return this.record(
-        [{ row, final: { id: row.id, state: 'ACCEPTED', reason: null, errorCode: null, transactionId: answer.transactionId, creationDate: answer.creationDate, consentState: 'ACCEPTED', sentAt, answeredAt } }],
+        [
+          {
+            row,
+            final: {
+              id: row.id,
+              state: 'ACCEPTED',
+              reason: null,
+              errorCode: null,
+              transactionId: answer.transactionId,
+              creationDate: answer.creationDate,
+              consentState: 'ACCEPTED',
+              sentAt,
+              answeredAt,
+            },
+          },
+        ],
         token,
       );
     } catch (err) {
@@ -101,7 +125,14 @@ export class IysOutboxSender {
     if (!/^[0-9a-f-]{36}$/i.test(brandId)) return emptyReport();
     const now = this.nowMs();
     const leaseToken = randomUUID();
-    const opened = await this.repo.openBatch(brandId, leaseToken, new Date(now), new Date(now + this.settings.claimTtlMs), this.spacingCutoff(now), this.settings.batchMaxItems);
+    const opened = await this.repo.openBatch(
+      brandId,
+      leaseToken,
+      new Date(now),
+      new Date(now + this.settings.claimTtlMs),
+      this.spacingCutoff(now),
+      this.settings.batchMaxItems,
+    );
     if (!opened) return emptyReport();
     const report = await this.sendBatch(opened.batch, opened.rows, leaseToken);
     // A full batch means more may be waiting behind it.
@@ -117,7 +148,12 @@ export class IysOutboxSender {
     if (!/^\d{1,18}$/.test(batchId)) return emptyReport();
     const now = this.nowMs();
     const leaseToken = randomUUID();
-    const batch = await this.repo.leaseBatch(batchId, leaseToken, new Date(now), new Date(now + this.settings.claimTtlMs));
+    const batch = await this.repo.leaseBatch(
+      batchId,
+      leaseToken,
+      new Date(now),
+      new Date(now + this.settings.claimTtlMs),
+    );
     if (!batch) return emptyReport();
     const rows = await this.repo.batchRows(batch.id);
     if (batch.state === 'SENDING') {
@@ -130,13 +166,20 @@ export class IysOutboxSender {
     }
     let results;
     try {
-      results = await this.client.batchResults(this.refOf(batch), batch.request_id!, { priority: 'normal', maxWaitMs: this.settings.batchMaxWaitMs });
+      results = await this.client.batchResults(this.refOf(batch), batch.request_id!, {
+        priority: 'normal',
+        maxWaitMs: this.settings.batchMaxWaitMs,
+      });
     } catch (err) {
       const failure = classifyIysFailure(err);
       if (!failure) throw err;
       const delayMs = Math.max(1_000, Math.min(this.settings.batchPollEveryMs, this.settings.backoff.maxMs));
       await this.repo.reschedulePoll(batch.id, leaseToken, new Date(now + delayMs));
-      return emptyReport({ sends: [], flushes: [], polls: [{ batchId: batch.id, delayMs, dedupe: `p${batch.polls + 1}` }] });
+      return emptyReport({
+        sends: [],
+        flushes: [],
+        polls: [{ batchId: batch.id, delayMs, dedupe: `p${batch.polls + 1}` }],
+      });
     }
     const byIndex = new Map(results.map((r) => [r.index, r]));
     const decided: Decided[] = [];
@@ -151,12 +194,33 @@ export class IysOutboxSender {
       if (item.status === 'success') {
         decided.push({
           row,
-          final: { id: row.id, state: 'ACCEPTED', reason: null, errorCode: null, transactionId: item.transactionId!, creationDate: item.creationDate!, consentState: 'ACCEPTED', sentAt: answeredAt, answeredAt },
+          final: {
+            id: row.id,
+            state: 'ACCEPTED',
+            reason: null,
+            errorCode: null,
+            transactionId: item.transactionId!,
+            creationDate: item.creationDate!,
+            consentState: 'ACCEPTED',
+            sentAt: answeredAt,
+            answeredAt,
+          },
         });
       } else {
         const code = item.errorCode ?? 'UNKNOWN';
         // Batch items carry only a code; its HTTP status is the one a single add would have had.
-        decided.push(this.decide(row, { action: iysErrorAction(code, /^H(1[01]\d|179|192|412|47[06])$/.test(code) ? 500 : 400), code, retryAt: null }, answeredAt, answeredAt));
+        decided.push(
+          this.decide(
+            row,
+            {
+              action: iysErrorAction(code, /^H(1[01]\d|179|192|412|47[06])$/.test(code) ? 500 : 400),
+              code,
+              retryAt: null,
+            },
+            answeredAt,
+            answeredAt,
+          ),
+        );
       }
     }
     const report = await this.record(decided, `batch:${batch.id}`);
@@ -169,7 +233,11 @@ export class IysOutboxSender {
         report.followUps.polls.push({ batchId: batch.id, delayMs: 0, dedupe: `r${batch.sends}` });
       } else {
         await this.repo.reschedulePoll(batch.id, leaseToken, new Date(now + this.settings.batchPollEveryMs));
-        report.followUps.polls.push({ batchId: batch.id, delayMs: this.settings.batchPollEveryMs, dedupe: `p${batch.polls + 1}` });
+        report.followUps.polls.push({
+          batchId: batch.id,
+          delayMs: this.settings.batchPollEveryMs,
+          dedupe: `p${batch.polls + 1}`,
+        });
       }
     } else {
       await this.repo.closeBatch(batch.id, new Date(this.nowMs()));
@@ -212,7 +280,10 @@ export class IysOutboxSender {
       return report;
     }
     // İYS answers by position in the list sent; the positions are stored before the list leaves.
-    await this.repo.renumberBatch(batch.id, toSend.map((r) => r.id));
+    await this.repo.renumberBatch(
+      batch.id,
+      toSend.map((r) => r.id),
+    );
     toSend.forEach((r, i) => (r.batch_index = i));
     const sentAt = new Date(this.nowMs());
     try {
@@ -231,14 +302,29 @@ export class IysOutboxSender {
       if (!failure) throw err;
       if (err instanceof IysUnavailableError && err.reason === 'NO_SLOT') {
         await this.repo.markBatchForResend(batch.id, leaseToken, new Date(this.nowMs() + this.settings.batchGatherMs));
-        report.followUps.polls.push({ batchId: batch.id, delayMs: this.settings.batchGatherMs, dedupe: `n${this.nowMs()}` });
+        report.followUps.polls.push({
+          batchId: batch.id,
+          delayMs: this.settings.batchGatherMs,
+          dedupe: `n${this.nowMs()}`,
+        });
         return report;
       }
-      const indexed = err instanceof IysApiError ? err.errors.filter((e) => typeof e.index === 'number' && toSend[e.index!]) : [];
+      const indexed =
+        err instanceof IysApiError ? err.errors.filter((e) => typeof e.index === 'number' && toSend[e.index!]) : [];
       if (indexed.length > 0) {
         // A list refused as a whole for some items' schema: those items end with their code; the rest go again.
         const refused = new Map(indexed.map((e) => [e.index!, e.code]));
-        const decided = toSend.flatMap((r, i) => (refused.has(i) ? [this.decide(r, { action: iysErrorAction(refused.get(i)!, 422), code: refused.get(i)!, retryAt: null }, sentAt)] : []));
+        const decided = toSend.flatMap((r, i) =>
+          refused.has(i)
+            ? [
+                this.decide(
+                  r,
+                  { action: iysErrorAction(refused.get(i)!, 422), code: refused.get(i)!, retryAt: null },
+                  sentAt,
+                ),
+              ]
+            : [],
+        );
         const more = await this.record(decided, token);
         await this.repo.markBatchForResend(batch.id, leaseToken, new Date(this.nowMs()));
         more.followUps.polls.push({ batchId: batch.id, delayMs: 0, dedupe: `x${batch.sends}` });
@@ -247,11 +333,18 @@ export class IysOutboxSender {
       // The request failed as a whole (İYS down, 429, 5xx): every row waits for another try, then a new batch.
       // A whole-list refusal that names no item (a malformed request) is a fault of ours, not of the movements:
       // they wait, slowly retried and logged, rather than being rejected together.
-      const transient = ['RETRY', 'RATE_LIMITED', 'REFRESH_TOKEN', 'TOKEN_LIMIT', 'NEEDS_OPERATOR'].includes(failure.action);
-      const decided = toSend.map((r) => this.decide(r, transient ? failure : { ...failure, action: 'NEEDS_OPERATOR' }, sentAt));
+      const transient = ['RETRY', 'RATE_LIMITED', 'REFRESH_TOKEN', 'TOKEN_LIMIT', 'NEEDS_OPERATOR'].includes(
+        failure.action,
+      );
+      const decided = toSend.map((r) =>
+        this.decide(r, transient ? failure : { ...failure, action: 'NEEDS_OPERATOR' }, sentAt),
+      );
       const more = await this.record(decided, token);
       await this.repo.closeBatch(batch.id, new Date(this.nowMs()));
-      this.log.warn({ batchId: batch.id, items: toSend.length, code: failure.code }, 'batch add failed; its movements will be sent again');
+      this.log.warn(
+        { batchId: batch.id, items: toSend.length, code: failure.code },
+        'batch add failed; its movements will be sent again',
+      );
       return this.merge(report, more);
     }
   }
@@ -260,25 +353,56 @@ export class IysOutboxSender {
   private finishWithoutSending(row: OutboxRow, now: number): Decided | undefined {
     const base = { id: row.id, transactionId: null, creationDate: null, sentAt: null, answeredAt: null };
     if (row.superseded) {
-      return { row, final: { ...base, state: 'NOT_REQUIRED', reason: 'STALE', errorCode: null, consentState: 'NOT_REQUIRED' } };
+      return {
+        row,
+        final: { ...base, state: 'NOT_REQUIRED', reason: 'STALE', errorCode: null, consentState: 'NOT_REQUIRED' },
+      };
     }
     if (row.deadline && new Date(row.deadline).getTime() < now) {
       // İYS would answer H467; asking anyway would only lower the success ratio İYS watches (iys-api.md §8).
-      return { row, final: { ...base, state: 'REJECTED', reason: 'DEADLINE_MISSED', errorCode: 'H467', consentState: 'REJECTED' } };
+      return {
+        row,
+        final: { ...base, state: 'REJECTED', reason: 'DEADLINE_MISSED', errorCode: 'H467', consentState: 'REJECTED' },
+      };
     }
     return undefined;
   }
 
-  private decide(row: OutboxRow, failure: ClassifiedFailure, sentAt: Date, answeredAt: Date = new Date(this.nowMs())): Decided {
+  private decide(
+    row: OutboxRow,
+    failure: ClassifiedFailure,
+    sentAt: Date,
+    answeredAt: Date = new Date(this.nowMs()),
+  ): Decided {
     const attempt = row.attempts + 1;
     const outcome = outcomeOfFailure(row.status, failure, attempt, this.nowMs(), this.settings.backoff);
     if (outcome.kind === 'RETRY') {
-      return { row, retry: { id: row.id, nextAttemptAt: new Date(this.nowMs() + outcome.delayMs), errorCode: outcome.errorCode, sentAt, needsOperator: outcome.needsOperator, delayMs: outcome.delayMs } };
+      return {
+        row,
+        retry: {
+          id: row.id,
+          nextAttemptAt: new Date(this.nowMs() + outcome.delayMs),
+          errorCode: outcome.errorCode,
+          sentAt,
+          needsOperator: outcome.needsOperator,
+          delayMs: outcome.delayMs,
+        },
+      };
     }
     return {
       row,
       readIysState: outcome.readIysState,
-      final: { id: row.id, state: outcome.state, reason: outcome.reason, errorCode: outcome.errorCode, transactionId: null, creationDate: null, consentState: outcome.consentState, sentAt, answeredAt },
+      final: {
+        id: row.id,
+        state: outcome.state,
+        reason: outcome.reason,
+        errorCode: outcome.errorCode,
+        transactionId: null,
+        creationDate: null,
+        consentState: outcome.consentState,
+        sentAt,
+        answeredAt,
+      },
     };
   }
 
@@ -296,15 +420,23 @@ export class IysOutboxSender {
     for (const r of retried) {
       const info = retryById.get(r.id)!;
       report.retried.push({ id: r.id, errorCode: info.errorCode, needsOperator: info.needsOperator });
-      if (info.needsOperator) this.log.error({ outboxId: r.id, code: info.errorCode }, 'İYS refuses the account (authorisation, subscription or quota): the movement waits for an operator');
+      if (info.needsOperator)
+        this.log.error(
+          { outboxId: r.id, code: info.errorCode },
+          'İYS refuses the account (authorisation, subscription or quota): the movement waits for an operator',
+        );
       if (r.mode === 'BATCH') report.followUps.flushes.push({ brandId: r.brand_id, delayMs: info.delayMs });
       else report.followUps.sends.push({ id: r.id, delayMs: info.delayMs, dedupe: `a${r.attempts}` });
     }
     // Rows that another step finished meanwhile (a pulled copy of our own movement) still free their key.
-    const ended = [...report.finished.map((f) => f.id), ...finals.filter((f) => !report.finished.some((x) => x.id === f.id)).map((f) => f.id)];
+    const ended = [
+      ...report.finished.map((f) => f.id),
+      ...finals.filter((f) => !report.finished.some((x) => x.id === f.id)).map((f) => f.id),
+    ];
     report.followUps = mergeFollowUps(report.followUps, this.chain(await this.repo.nextOfKeys(ended)));
     for (const f of report.finished) {
-      if (f.state === 'REJECTED') this.log.warn({ outboxId: f.id, brandId: f.brand_id }, 'İYS did not register a movement');
+      if (f.state === 'REJECTED')
+        this.log.warn({ outboxId: f.id, brandId: f.brand_id }, 'İYS did not register a movement');
     }
     return report;
   }
@@ -325,10 +457,17 @@ export class IysOutboxSender {
   /** After H178: İYS's current movement for the key, applied like a pulled one. Best effort: pull brings it anyway. */
   private async readIysState(row: OutboxRow): Promise<void> {
     try {
-      const current = await this.client.consentStatus(this.refOf(row), { recipient: row.recipient, recipientType: row.recipient_type, type: row.type }, { priority: 'background', maxWaitMs: 5_000 });
+      const current = await this.client.consentStatus(
+        this.refOf(row),
+        { recipient: row.recipient, recipientType: row.recipient_type, type: row.type },
+        { priority: 'background', maxWaitMs: 5_000 },
+      );
       if (current) await this.registry.applyIysMovements({ id: row.brand_id }, [current], 'IYS_PULL');
     } catch (err) {
-      this.log.warn({ outboxId: row.id, err: (err as Error).message }, 'could not read İYS state after H178; the next pull will bring it');
+      this.log.warn(
+        { outboxId: row.id, err: (err as Error).message },
+        'could not read İYS state after H178; the next pull will bring it',
+      );
     }
   }
 
@@ -350,11 +489,23 @@ export class IysOutboxSender {
   }
 
   private merge(a: SendReport, b: SendReport): SendReport {
-    return { followUps: mergeFollowUps(a.followUps, b.followUps), finished: [...a.finished, ...b.finished], retried: [...a.retried, ...b.retried], diverted: a.diverted + b.diverted };
+    return {
+      followUps: mergeFollowUps(a.followUps, b.followUps),
+      finished: [...a.finished, ...b.finished],
+      retried: [...a.retried, ...b.retried],
+      diverted: a.diverted + b.diverted,
+    };
   }
 
   private outgoing(row: OutboxRow) {
-    return { recipient: row.recipient, type: row.type, status: row.status, source: row.source, consentDate: new Date(row.consent_date), recipientType: row.recipient_type };
+    return {
+      recipient: row.recipient,
+      type: row.type,
+      status: row.status,
+      source: row.source,
+      consentDate: new Date(row.consent_date),
+      recipientType: row.recipient_type,
+    };
   }
 
   private refOf(r: { iys_code: string; brand_code: string }): IysBrandRef {

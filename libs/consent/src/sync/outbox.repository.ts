@@ -119,7 +119,13 @@ export class OutboxRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Claims a SINGLE row that is due and first in its key's order; undefined when it is not claimable now. */
-  claimSingle(id: string, token: string, now: Date, claimUntil: Date, spacingCutoff: Date): Promise<OutboxRow | undefined> {
+  claimSingle(
+    id: string,
+    token: string,
+    now: Date,
+    claimUntil: Date,
+    spacingCutoff: Date,
+  ): Promise<OutboxRow | undefined> {
     return sqlOne<OutboxRow>(
       this.ds,
       `UPDATE iys_outbox o SET claimed_until = $3, claim_token = $2, updated_at = now()
@@ -214,7 +220,13 @@ export class OutboxRepository {
          FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::timestamptz[]) AS f(id, next_attempt_at, error_code, sent_at)
         WHERE o.id = f.id AND o.state = 'PENDING' AND o.claim_token = $5
         RETURNING o.id::text AS id, o.brand_id, o.mode, o.attempts`,
-      [rows.map((r) => r.id), rows.map((r) => iso(r.nextAttemptAt)), rows.map((r) => r.errorCode), rows.map((r) => iso(r.sentAt)), token],
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => iso(r.nextAttemptAt)),
+        rows.map((r) => r.errorCode),
+        rows.map((r) => iso(r.sentAt)),
+        token,
+      ],
     );
   }
 
@@ -259,7 +271,14 @@ export class OutboxRepository {
    * LOCKED), and the order rule sees a key's earlier row as pending whoever holds it, so no key ever has two rows
    * in flight. Answers undefined when there was nothing to send.
    */
-  async openBatch(brandId: string, leaseToken: string, now: Date, leaseUntil: Date, spacingCutoff: Date, max: number): Promise<{ batch: BatchRow; rows: OutboxRow[] } | undefined> {
+  async openBatch(
+    brandId: string,
+    leaseToken: string,
+    now: Date,
+    leaseUntil: Date,
+    spacingCutoff: Date,
+    max: number,
+  ): Promise<{ batch: BatchRow; rows: OutboxRow[] } | undefined> {
     return this.ds.transaction(async (tx) => {
       const batch = await sqlOne<BatchRow>(
         tx,
@@ -325,7 +344,13 @@ export class OutboxRepository {
     );
   }
 
-  async markBatchSent(batchId: string, leaseToken: string, requestId: string, sentAt: Date, nextPollAt: Date): Promise<void> {
+  async markBatchSent(
+    batchId: string,
+    leaseToken: string,
+    requestId: string,
+    sentAt: Date,
+    nextPollAt: Date,
+  ): Promise<void> {
     await sqlExec(
       this.ds,
       `UPDATE iys_batches SET state = 'SENT', request_id = $3, sent_at = $4, next_poll_at = $5, sends = sends + 1, polls = 0,
@@ -334,7 +359,11 @@ export class OutboxRepository {
       [batchId, leaseToken, requestId, iso(sentAt), iso(nextPollAt)],
     );
     // The first time a row went to İYS, for the "handed over within" measure.
-    await sqlExec(this.ds, `UPDATE iys_outbox SET first_sent_at = COALESCE(first_sent_at, $2) WHERE batch_id = $1 AND state = 'PENDING'`, [batchId, iso(sentAt)]);
+    await sqlExec(
+      this.ds,
+      `UPDATE iys_outbox SET first_sent_at = COALESCE(first_sent_at, $2) WHERE batch_id = $1 AND state = 'PENDING'`,
+      [batchId, iso(sentAt)],
+    );
   }
 
   /** Back to SENDING: the batch goes out again on its next step (an unanswered request, or a whole-batch failure). */
@@ -355,7 +384,11 @@ export class OutboxRepository {
   }
 
   async closeBatch(batchId: string, now: Date): Promise<void> {
-    await sqlExec(this.ds, `UPDATE iys_batches SET state = 'DONE', finished_at = $2, lease_token = NULL, lease_until = NULL WHERE id = $1`, [batchId, iso(now)]);
+    await sqlExec(
+      this.ds,
+      `UPDATE iys_batches SET state = 'DONE', finished_at = $2, lease_token = NULL, lease_until = NULL WHERE id = $1`,
+      [batchId, iso(now)],
+    );
   }
 
   /**
@@ -363,7 +396,10 @@ export class OutboxRepository {
    * happened to their jobs), and open batches whose holder is gone or whose poll is due. Rows of a bulk import
    * join batches here (`imported`); the importer never sends single adds.
    */
-  async dueWork(now: Date, limit: number): Promise<{ rows: (NextRow & { imported: boolean })[]; batches: { id: string; state: string }[] }> {
+  async dueWork(
+    now: Date,
+    limit: number,
+  ): Promise<{ rows: (NextRow & { imported: boolean })[]; batches: { id: string; state: string }[] }> {
     const rows = await sqlRows<NextRow & { imported: boolean }>(
       this.ds,
       `SELECT o.id::text AS id, o.brand_id, o.mode, o.attempts, (m.import_id IS NOT NULL) AS imported
@@ -376,7 +412,11 @@ export class OutboxRepository {
     );
     const imported = rows.filter((r) => r.imported && r.mode === 'SINGLE').map((r) => r.id);
     if (imported.length) {
-      await sqlExec(this.ds, `UPDATE iys_outbox SET mode = 'BATCH', updated_at = now() WHERE id = ANY($1::bigint[]) AND state = 'PENDING' AND claim_token IS NULL`, [imported]);
+      await sqlExec(
+        this.ds,
+        `UPDATE iys_outbox SET mode = 'BATCH', updated_at = now() WHERE id = ANY($1::bigint[]) AND state = 'PENDING' AND claim_token IS NULL`,
+        [imported],
+      );
       for (const r of rows) if (r.imported) r.mode = 'BATCH';
     }
     const batches = await sqlRows<{ id: string; state: string }>(

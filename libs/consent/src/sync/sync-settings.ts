@@ -72,5 +72,9 @@ export function noFollowUps(): SyncFollowUps {
 }
 
 export function mergeFollowUps(...all: SyncFollowUps[]): SyncFollowUps {
-  return { sends: all.flatMap((f) => f.sends), flushes: all.flatMap((f) => f.flushes), polls: all.flatMap((f) => f.polls) };
+  return {
+    sends: all.flatMap((f) => f.sends),
+    flushes: all.flatMap((f) => f.flushes),
+    polls: all.flatMap((f) => f.polls),
+  };
 }

@@ -14,10 +14,19 @@ describe(signWebhook.name, () => {
   it('verifies its own signature within the tolerance, and nothing else', () => {
     const header = signWebhook(secret, body, t);
     expect(verifyWebhookSignature(secret, header, body, t + 299)).toEqual({ ok: true, timestamp: t });
-    expect(verifyWebhookSignature(secret, header, body, t + 301)).toEqual({ ok: false, reason: 'TIMESTAMP_OUT_OF_TOLERANCE' });
-    expect(verifyWebhookSignature(secret, header, body.replace('RET', 'ONAY'), t)).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifyWebhookSignature(secret, header, body, t + 301)).toEqual({
+      ok: false,
+      reason: 'TIMESTAMP_OUT_OF_TOLERANCE',
+    });
+    expect(verifyWebhookSignature(secret, header, body.replace('RET', 'ONAY'), t)).toEqual({
+      ok: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
     expect(verifyWebhookSignature('whsec_other', header, body, t)).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
-    expect(verifyWebhookSignature(secret, header.replace(`t=${t}`, `t=${t + 1}`), body, t)).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
+    expect(verifyWebhookSignature(secret, header.replace(`t=${t}`, `t=${t + 1}`), body, t)).toEqual({
+      ok: false,
+      reason: 'SIGNATURE_MISMATCH',
+    });
     expect(verifyWebhookSignature(secret, 'v1=abc', body, t)).toEqual({ ok: false, reason: 'MALFORMED' });
     expect(verifyWebhookSignature(secret, undefined, body, t)).toEqual({ ok: false, reason: 'MALFORMED' });
   });

@@ -15,7 +15,9 @@ export function signWebhook(secret: string, body: string, timestampSeconds: numb
   return `t=${timestampSeconds},v1=${hmac(secret, timestampSeconds, body)}`;
 }
 
-export type WebhookVerification = { ok: true; timestamp: number } | { ok: false; reason: 'MALFORMED' | 'TIMESTAMP_OUT_OF_TOLERANCE' | 'SIGNATURE_MISMATCH' };
+export type WebhookVerification =
+  | { ok: true; timestamp: number }
+  | { ok: false; reason: 'MALFORMED' | 'TIMESTAMP_OUT_OF_TOLERANCE' | 'SIGNATURE_MISMATCH' };
 
 /**
  * The receiver's side, and the recipe a brand's own endpoint follows: read `t` and every `v1` from the header,

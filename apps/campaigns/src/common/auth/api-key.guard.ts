@@ -24,7 +24,9 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const kind = this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [ctx.getHandler(), ctx.getClass()]) ?? 'operator';
+    const kind =
+      this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [ctx.getHandler(), ctx.getClass()]) ??
+      'operator';
     if (kind === 'public') return true;
     const req = ctx.switchToHttp().getRequest<Request>();
     const header = req.headers.authorization;
@@ -37,7 +39,11 @@ export class ApiKeyGuard implements CanActivate {
       (kind === 'operator' && principal.kind === 'operator') ||
       (kind === 'service-provider' && principal.kind === 'service-provider');
     if (!allowed) {
-      throw new ApiError(403, 'FORBIDDEN', kind === 'operator' ? 'This endpoint needs the operator key.' : 'This endpoint needs a service provider key.');
+      throw new ApiError(
+        403,
+        'FORBIDDEN',
+        kind === 'operator' ? 'This endpoint needs the operator key.' : 'This endpoint needs a service provider key.',
+      );
     }
     req.principal = principal;
     return true;

@@ -21,6 +21,7 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
 /** The service provider id of a service-provider principal (use on ServiceProviderOnly routes). */
 export const CurrentServiceProviderId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
   const p = ctx.switchToHttp().getRequest<Request>().principal;
-  if (!p || p.kind !== 'service-provider') throw new Error('CurrentServiceProviderId used on a route not limited to service providers');
+  if (!p || p.kind !== 'service-provider')
+    throw new Error('CurrentServiceProviderId used on a route not limited to service providers');
   return p.serviceProviderId;
 });

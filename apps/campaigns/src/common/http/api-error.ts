@@ -34,7 +34,12 @@ export class ApiError extends HttpException {
     return new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', detail, errors);
   }
 
-  static unprocessable(code: string, detail: string, errors: FieldError[] = [], extra?: Record<string, unknown>): ApiError {
+  static unprocessable(
+    code: string,
+    detail: string,
+    errors: FieldError[] = [],
+    extra?: Record<string, unknown>,
+  ): ApiError {
     return new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, code, detail, errors, extra);
   }
 }

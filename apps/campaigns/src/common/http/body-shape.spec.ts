@@ -2,7 +2,12 @@ import { findBodyShapeProblem, MAX_BODY_DEPTH } from './body-shape';
 
 describe('findBodyShapeProblem', () => {
   it('accepts ordinary bodies, Turkish letters and emoji (surrogate pairs) included', () => {
-    expect(findBodyShapeProblem({ name: 'Şükrü Öztürk 😀', list: [{ email: 'a@b.co', data: { n: 1, ok: true, none: null } }] })).toBeNull();
+    expect(
+      findBodyShapeProblem({
+        name: 'Şükrü Öztürk 😀',
+        list: [{ email: 'a@b.co', data: { n: 1, ok: true, none: null } }],
+      }),
+    ).toBeNull();
     expect(findBodyShapeProblem(undefined)).toBeNull();
     expect(findBodyShapeProblem('text')).toBeNull();
   });
@@ -15,8 +20,14 @@ describe('findBodyShapeProblem', () => {
   });
 
   it('refuses the keys that reach a prototype, wherever they are', () => {
-    expect(findBodyShapeProblem(JSON.parse('{"a":[{"__proto__":{"x":1}}]}'))).toEqual({ code: 'FORBIDDEN_KEY', path: 'a[0].__proto__' });
-    expect(findBodyShapeProblem({ data: { constructor: { prototype: 1 } } })).toEqual({ code: 'FORBIDDEN_KEY', path: 'data.constructor' });
+    expect(findBodyShapeProblem(JSON.parse('{"a":[{"__proto__":{"x":1}}]}'))).toEqual({
+      code: 'FORBIDDEN_KEY',
+      path: 'a[0].__proto__',
+    });
+    expect(findBodyShapeProblem({ data: { constructor: { prototype: 1 } } })).toEqual({
+      code: 'FORBIDDEN_KEY',
+      path: 'data.constructor',
+    });
     expect(findBodyShapeProblem({ data: { constructorName: 'x', proto: 1 } })).toBeNull();
   });
 

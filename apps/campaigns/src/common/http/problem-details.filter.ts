@@ -70,7 +70,14 @@ export function bodyParserProblem(err: unknown): ProblemBody | undefined {
 }
 
 export function problem(status: number, code: string, detail: string, errors: FieldError[] = []): ProblemBody {
-  return { type: `https://izinli.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, errors };
+  return {
+    type: `https://izinli.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    errors,
+  };
 }
 
 /** The one exception filter: domain errors and HTTP errors become problem+json; unknown ones are logged with an id. */
@@ -85,7 +92,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
     if (PAGE_PATH.test(req.path)) {
-      res.status(body.status).set(UNSUBSCRIBE_PAGE_HEADERS).send(renderUnsubscribePage({ kind: 'error', status: body.status }));
+      res
+        .status(body.status)
+        .set(UNSUBSCRIBE_PAGE_HEADERS)
+        .send(renderUnsubscribePage({ kind: 'error', status: body.status }));
       return;
     }
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
@@ -93,7 +103,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, req: Request): ProblemBody {
     if (exception instanceof ApiError) {
-      return { ...problem(exception.getStatus(), exception.code, exception.message, exception.errors), ...exception.extra };
+      return {
+        ...problem(exception.getStatus(), exception.code, exception.message, exception.errors),
+        ...exception.extra,
+      };
     }
     const parsed = bodyParserProblem(exception);
     if (parsed) return parsed;
@@ -104,7 +117,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         typeof response === 'string'
           ? response
           : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message).join('; ')
+            ? (response as { message: string[] }).message.join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
       if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(message)) {
         return problem(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}.`);
@@ -112,7 +125,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem(status, CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message);
     }
     const errorId = randomUUID();
-    this.log.error({ errorId, method: req.method, path: req.route?.path ?? 'unmatched', err: exception }, `unhandled error ${errorId}`);
+    this.log.error(
+      { errorId, method: req.method, path: req.route?.path ?? 'unmatched', err: exception },
+      `unhandled error ${errorId}`,
+    );
     return { ...problem(500, 'INTERNAL', `An unexpected error occurred. Reference: ${errorId}.`), errorId };
   }
 }

@@ -13,7 +13,15 @@ function capture(): { logger: pino.Logger; lines: () => Record<string, unknown>[
     },
   });
   const logger = pino({ redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, stream);
-  return { logger, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('log redaction', () => {
@@ -32,7 +40,13 @@ describe('log redaction', () => {
     );
     const [line] = sut.lines();
     const text = JSON.stringify(line);
-    for (const secret of ['ayse@example.com', 'ali@example.com', 'veli@example.com', '+905321112233', 'izk_sp_secret']) {
+    for (const secret of [
+      'ayse@example.com',
+      'ali@example.com',
+      'veli@example.com',
+      '+905321112233',
+      'izk_sp_secret',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(line).toMatchObject({ brandId: 'b1', campaign: { id: 'c1', to: '[redacted]' } });
@@ -70,7 +84,11 @@ describe('errors in logs', () => {
       detail: 'Key (email)=(gizli.kisi@example.com) already exists.',
       constraint: 'suppressions_pkey',
     });
-    return new QueryFailedError('INSERT INTO suppressions (email, phone) VALUES ($1, $2)', ['gizli.kisi@example.com', '+905321112233'], driverError);
+    return new QueryFailedError(
+      'INSERT INTO suppressions (email, phone) VALUES ($1, $2)',
+      ['gizli.kisi@example.com', '+905321112233'],
+      driverError,
+    );
   }
 
   /** The application's own logger options, through pino-http as nestjs-pino builds it. */
@@ -91,19 +109,29 @@ describe('errors in logs', () => {
     sut.logger.error({ errorId: 'e1', err: databaseError() }, 'unhandled error e1');
     const text = sut.text();
     const line = JSON.parse(text);
-    expect(line.err).toMatchObject({ type: 'QueryFailedError', message: 'duplicate key value violates unique constraint "suppressions_pkey"', code: '23505', constraint: 'suppressions_pkey' });
+    expect(line.err).toMatchObject({
+      type: 'QueryFailedError',
+      message: 'duplicate key value violates unique constraint "suppressions_pkey"',
+      code: '23505',
+      constraint: 'suppressions_pkey',
+    });
     expect(line.err.stack).toMatch(/^QueryFailedError: duplicate key/);
     expect(Object.keys(line.err).sort()).toEqual(['code', 'constraint', 'message', 'stack', 'type']);
-    for (const secret of ['gizli.kisi@example.com', '905321112233', 'already exists', 'INSERT INTO']) expect([secret, text.includes(secret)]).toEqual([secret, false]);
+    for (const secret of ['gizli.kisi@example.com', '905321112233', 'already exists', 'INSERT INTO'])
+      expect([secret, text.includes(secret)]).toEqual([secret, false]);
   });
 
   it('replaces an address inside an error message, in the message and the stack, and follows causes', () => {
     const sut = appLogger();
-    const err = new Error('invalid input syntax for type uuid: "ali.veli@example.com"', { cause: new Error('SMTP 550 <ali.veli@example.com> rejected, call 05321112233') });
+    const err = new Error('invalid input syntax for type uuid: "ali.veli@example.com"', {
+      cause: new Error('SMTP 550 <ali.veli@example.com> rejected, call 05321112233'),
+    });
     sut.logger.error({ err }, 'failed');
     const line = JSON.parse(sut.text());
     // pino's serializer (which runs first) joins the causes' messages to the error's own.
-    expect(line.err.message).toBe('invalid input syntax for type uuid: "[address]": SMTP 550 <[address]> rejected, call [address]');
+    expect(line.err.message).toBe(
+      'invalid input syntax for type uuid: "[address]": SMTP 550 <[address]> rejected, call [address]',
+    );
     expect(line.err.stack).toMatch(/^Error: invalid input syntax for type uuid: "\[address\]"/);
     expect(sut.text()).not.toContain('ali.veli');
     expect(sut.text()).not.toContain('5321112233');
@@ -111,9 +139,16 @@ describe('errors in logs', () => {
 
   it('replaces addresses in message texts and in errors logged as text', () => {
     const sut = appLogger();
-    sut.logger.warn({ jobId: 'j1', err: 'SMTP 450 <ayse@example.com> try later' }, 'job j1 failed for ayse@example.com (+905321112233)');
+    sut.logger.warn(
+      { jobId: 'j1', err: 'SMTP 450 <ayse@example.com> try later' },
+      'job j1 failed for ayse@example.com (+905321112233)',
+    );
     const line = JSON.parse(sut.text());
-    expect(line).toMatchObject({ jobId: 'j1', err: 'SMTP 450 <[address]> try later', msg: 'job j1 failed for [address] ([address])' });
+    expect(line).toMatchObject({
+      jobId: 'j1',
+      err: 'SMTP 450 <[address]> try later',
+      msg: 'job j1 failed for [address] ([address])',
+    });
   });
 
   it('keeps stack frames whole (a path with @scope/ is no address)', () => {

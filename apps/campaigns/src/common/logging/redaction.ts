@@ -2,7 +2,19 @@
  * Logs carry ids, never addresses. Any field with one of these names is censored wherever pino meets it in
  * the first three levels of a log object, as are credentials in request headers.
  */
-const SENSITIVE = ['email', 'recipient', 'recipients', 'to', 'phone', 'address', 'fromEmail', 'replyTo', 'password', 'apiKey', 'ip'];
+const SENSITIVE = [
+  'email',
+  'recipient',
+  'recipients',
+  'to',
+  'phone',
+  'address',
+  'fromEmail',
+  'replyTo',
+  'password',
+  'apiKey',
+  'ip',
+];
 
 export const REDACTED_LOG_PATHS: string[] = [
   'req.headers.authorization',
@@ -51,8 +63,12 @@ export function scrubAddresses(text: string): string {
 export function loggableError(err: unknown, depth = 0): Record<string, unknown> {
   if (err === null || typeof err !== 'object') return { type: typeof err, message: scrubAddresses(String(err)) };
   const e = err as Record<string, unknown>;
-  const type = typeof e.type === 'string' ? e.type : err instanceof Error ? (err.constructor?.name ?? err.name) : 'Object';
-  const out: Record<string, unknown> = { type, message: scrubAddresses(typeof e.message === 'string' ? e.message : '') };
+  const type =
+    typeof e.type === 'string' ? e.type : err instanceof Error ? (err.constructor?.name ?? err.name) : 'Object';
+  const out: Record<string, unknown> = {
+    type,
+    message: scrubAddresses(typeof e.message === 'string' ? e.message : ''),
+  };
   if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
   if (typeof e.constraint === 'string') out.constraint = e.constraint;
   if (typeof e.stack === 'string') out.stack = scrubAddresses(e.stack);
@@ -71,14 +87,21 @@ export function pinoHttpOptions(level: string) {
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
     autoLogging: level === 'debug' || level === 'trace',
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggablePath(req.url) }),
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: loggablePath(req.url),
+      }),
       // Some callers log `err: err.message`, a string.
       err: (err: unknown) => (typeof err === 'string' ? scrubAddresses(err) : loggableError(err)),
     },
     hooks: {
       // Message texts are built by code all over the app (an SMTP answer, a job's failure): scrubbed on the way out.
       logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubAddresses(a) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? scrubAddresses(a) : a)),
+        );
       },
     },
   };
