@@ -1,4 +1,4 @@
-import { ConsentBrand } from '@izinli/consent';
+import { BusinessCalendar, ConsentBrand } from '@izinli/consent';
 import { sqlExec, sqlOne } from '@izinli/database';
 import { waitFor } from '@izinli/testing';
 import { SyncHarness } from './support/sync-harness';
@@ -109,10 +109,14 @@ describe('İYS outbox under faults (integration)', () => {
   });
 
   it("treats İYS's H467 as a missed deadline: REJECTED, and the ONAY no longer allows mail", async () => {
-    // Five days ahead, İYS sees a consentDate older than three business days.
-    await h.knobs({ clockOffsetSeconds: 5 * 86_400 });
+    // İYS's clock four business days after the consent, by the calendar: no count of calendar days is enough, as a
+    // weekend or a bayram can hold five of them. The consentDate is the instant the offset was computed from, so a
+    // midnight passing meanwhile cannot shorten the gap.
+    const consentDate = new Date();
+    const fourBusinessDaysOn = new BusinessCalendar().addBusinessDays(consentDate, 4);
+    await h.knobs({ clockOffsetSeconds: (fourBusinessDaysOn.getTime() - consentDate.getTime()) / 1000 });
     try {
-      await h.record(brand, { recipient: 'late@example.com' });
+      await h.record(brand, { recipient: 'late@example.com', consentDate });
       await h.settled(brand);
     } finally {
       await h.knobs({ clockOffsetSeconds: 0 });

@@ -1,4 +1,4 @@
-import { ConsentBrand, IysReconciler, toTurkeyDateString } from '@izinli/consent';
+import { ConsentBrand, endOfTurkeyDay, IysReconciler } from '@izinli/consent';
 import { sqlOne } from '@izinli/database';
 import { waitFor } from '@izinli/testing';
 import { SyncHarness } from './support/sync-harness';
@@ -15,7 +15,9 @@ describe('daily reconciliation with İYS (integration)', () => {
   beforeAll(async () => {
     h = await SyncHarness.start();
     brand = await h.brand('100002');
-    today = toTurkeyDateString(new Date());
+    // The day under test is İYS's, with the whole of it ahead: a suite started at 23:59 would otherwise see its
+    // movements split over two days.
+    today = await h.freshIysDay();
     await h.record(brand, { recipient: 'day1@example.com', consentDate: new Date(Date.now() - 30_000) });
     await h.record(brand, { recipient: 'day2@example.com', consentDate: new Date(Date.now() - 30_000) });
     await h.settled(brand);
@@ -32,7 +34,7 @@ describe('daily reconciliation with İYS (integration)', () => {
 
   it("matches İYS's file of the day and confirms the day", async () => {
     // İYS publishes a day's file once the day is over: move the simulator's clock into tomorrow.
-    await h.knobs({ clockOffsetSeconds: 86_400 });
+    await h.knobs({ clockOffsetSeconds: h.simClockOffsetSeconds + 86_400 });
     const report = await h.get<IysReconciler>(IysReconciler).reconcile(brand, today);
     expect([report.status, report.detail]).toEqual(['MATCHED', null]);
     expect(report).toMatchObject({
@@ -59,7 +61,7 @@ describe('daily reconciliation with İYS (integration)', () => {
     await h.citizen(brand, {
       recipient: 'missed@example.com',
       status: 'ONAY',
-      creationDate: new Date(Date.now() + 60_000),
+      creationDate: new Date(endOfTurkeyDay(today).getTime() - 60_000),
     });
     const report = await h.get<IysReconciler>(IysReconciler).reconcile(brand, today);
     expect(report).toMatchObject({ status: 'DIFFERENT', localCount: 4, iysCount: 5, differenceCount: 1 });

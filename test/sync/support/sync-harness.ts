@@ -13,6 +13,8 @@ import {
   IysSyncSettings,
   MovementInput,
   MovementOrigin,
+  startOfTurkeyDay,
+  toTurkeyDateString,
 } from '@izinli/consent';
 import { sqlExec, sqlOne, sqlRows } from '@izinli/database';
 import { startIysSimulator, RunningIysSimulator, SimulatorKnobsPatch } from '@izinli/iys-simulator';
@@ -59,6 +61,7 @@ export class SyncHarness {
   private readonly unsubscribeSecret = randomBytes(32).toString('hex');
   private brands = new Map<string, ConsentBrand>();
   private simToken?: string;
+  private simOffsetSeconds = 0;
 
   private constructor(
     readonly sim: RunningIysSimulator,
@@ -73,6 +76,7 @@ export class SyncHarness {
     });
     const db = await createTestDatabase(allMigrations);
     const h = new SyncHarness(sim, db, options);
+    h.simOffsetSeconds = options.knobs?.clockOffsetSeconds ?? 0;
     if (db.pglite) await db.dataSource.destroy();
     await h.boot();
     return h;
@@ -188,6 +192,24 @@ export class SyncHarness {
       body: JSON.stringify(patch),
     });
     if (!res.ok) throw new Error(`simulator config: ${res.status} ${await res.text()}`);
+    if (patch.clockOffsetSeconds !== undefined) this.simOffsetSeconds = patch.clockOffsetSeconds;
+  }
+
+  /** How far İYS's clock is ahead of this process's, in seconds (the `clockOffsetSeconds` knob). */
+  get simClockOffsetSeconds(): number {
+    return this.simOffsetSeconds;
+  }
+
+  /**
+   * Moves İYS's clock to the first seconds of the next Turkey day and answers that day (YYYY-MM-DD), so that a
+   * suite which needs all its movements in one İYS day has a whole day before it, whatever the hour it starts at.
+   * Forward only: whatever Izinli dates "now" stays in İYS's past (never H162) and within its three business days.
+   */
+  async freshIysDay(): Promise<string> {
+    const now = Date.now();
+    const day = toTurkeyDateString(new Date(now + 86_400_000));
+    await this.knobs({ clockOffsetSeconds: Math.ceil((startOfTurkeyDay(day).getTime() + 5_000 - now) / 1000) });
+    return day;
   }
 
   faults(f: Record<string, unknown>): Promise<unknown> {
@@ -365,6 +387,8 @@ export class SyncHarness {
       IYS_PASSWORD: 'integrator-secret',
       IYS_INTEGRATOR_CODE: '900001',
       IYS_PULL_INTERVAL_SECONDS: '1',
+      // The tests' webhook receivers listen on loopback, which webhooks may reach only as an operator's exception.
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
       ...(this.db.url ? { DATABASE_URL: this.db.url } : {}),
       ...(redis ? { REDIS_URL: redis } : {}),
       ...this.options.env,
