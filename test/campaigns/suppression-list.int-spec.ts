@@ -47,22 +47,34 @@ describe(SuppressionList.name, () => {
     expect(await sut.remove('not an address', null)).toBe(false);
   });
 
-  it('lists a scope in pages, with the platform-wide entries on request', async () => {
+  it("lists one tenant's scope in pages, never the platform-wide entries; every scope only on request", async () => {
     for (let i = 0; i < 5; i++) await sut.add(`page${i}@example.com`, otherTenant, 'MANUAL', 'API');
-    await sut.add('platform@example.com', null, 'COMPLAINT', 'OPERATOR');
+    await sut.add('platform@example.com', null, 'COMPLAINT', 'OPERATOR', 'from message 123 of another tenant');
     const p1 = await sut.list({ tenantId: otherTenant, limit: 3 });
     expect(p1.items.map((e) => e.email)).toEqual(['page0@example.com', 'page1@example.com', 'page2@example.com']);
     const p2 = await sut.list({ tenantId: otherTenant, limit: 3, afterId: p1.nextAfterId });
     expect(p2.items.map((e) => e.email)).toEqual(['page3@example.com', 'page4@example.com']);
     expect(p2.nextAfterId).toBeNull();
-    const withPlatform = await sut.list({ tenantId: otherTenant, includePlatformWide: true, limit: 100 });
-    expect(withPlatform.items.map((e) => e.email)).toEqual(
-      expect.arrayContaining(['page0@example.com', 'platform@example.com', 'bounce@example.com']),
+    expect((await sut.list({ tenantId: otherTenant, email: 'platform@example.com', limit: 10 })).items).toEqual([]);
+    const all = await sut.list({ tenantId: null, everyScope: true, limit: 1000 });
+    expect(all.items.map((e) => [e.email, e.tenantId])).toEqual(
+      expect.arrayContaining([
+        ['page0@example.com', otherTenant],
+        ['platform@example.com', null],
+        ['bounce@example.com', tenant],
+      ]),
     );
-    expect(withPlatform.items.every((e) => e.tenantId === otherTenant || e.tenantId === null)).toBe(true);
     expect(
       (await sut.list({ tenantId: otherTenant, email: 'PAGE1@example.com', limit: 10 })).items.map((e) => e.email),
     ).toEqual(['page1@example.com']);
     expect((await sut.list({ tenantId: otherTenant, email: 'garbage', limit: 10 })).items).toEqual([]);
+  });
+
+  it('tells whether a platform-wide entry covers an address, and nothing more', async () => {
+    await sut.add('covered@example.com', null, 'HARD_BOUNCE', 'SMTP', 'hard bounce 550 of message m-1');
+    await sut.add('tenant-only@example.com', tenant, 'MANUAL', 'API');
+    expect(await sut.coversPlatformWide(' Covered@Example.com')).toBe(true);
+    expect(await sut.coversPlatformWide('tenant-only@example.com')).toBe(false);
+    expect(await sut.coversPlatformWide('garbage')).toBe(false);
   });
 });

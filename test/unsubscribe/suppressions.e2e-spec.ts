@@ -1,13 +1,16 @@
+import { SuppressionList } from '@izinli/consent';
 import { startTestApp, TestApp } from '../support/test-app';
 
 interface Entry {
-  id: string;
+  id?: string;
   email: string;
-  reason: string;
+  reason?: string;
   scope: 'TENANT' | 'PLATFORM';
-  origin: string;
-  note: string | null;
-  createdAt: string;
+  suppressed: true;
+  origin?: string;
+  note?: string | null;
+  createdAt?: string;
+  serviceProviderId?: string | null;
 }
 
 /** `/v1/suppressions` over HTTP: scopes (service provider vs operator), tenant isolation, paging, validation, the gate. */
@@ -15,6 +18,7 @@ describe('suppressions API (e2e)', () => {
   let t: TestApp;
   let keyA: string;
   let keyB: string;
+  let spA: string;
   const brandA = '770001';
   const brandB = '770002';
   const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -56,6 +60,7 @@ describe('suppressions API (e2e)', () => {
     ).body;
     keyA = a.apiKey;
     keyB = b.apiKey;
+    spA = a.id;
     await t
       .http()
       .post(`/v1/service-providers/${a.id}/brands`)
@@ -78,6 +83,7 @@ describe('suppressions API (e2e)', () => {
       email: 'spam@example.com',
       reason: 'COMPLAINT',
       scope: 'TENANT',
+      suppressed: true,
       origin: 'API',
       note: 'ticket 42',
       createdAt: expect.any(String),
@@ -98,6 +104,7 @@ describe('suppressions API (e2e)', () => {
       scope: 'PLATFORM',
       origin: 'OPERATOR',
       note: null,
+      serviceProviderId: null,
     });
   });
 
@@ -123,24 +130,70 @@ describe('suppressions API (e2e)', () => {
     await t.http().post('/v1/suppressions').send({ email: 'x@example.com', reason: 'MANUAL' }).expect(401);
   });
 
-  it("lists in the caller's scope: a service provider sees its own and the platform-wide entries, marked; never another tenant's", async () => {
-    await add(keyB, { email: 'b-only@example.com', reason: 'MANUAL' }).expect(201);
-    const a = await list(keyA);
-    expect(a.items.map((e) => [e.email, e.scope])).toEqual(
+  /** Every item of a tenant's list, through every page. */
+  const listAll = async (key: string) => {
+    const seen: Entry[] = [];
+    let query = '?limit=2';
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await list(key, query);
+      seen.push(...page.items);
+      if (!page.next) return seen;
+      query = `?limit=2&after=${page.next}`;
+    }
+    throw new Error('too many pages');
+  };
+
+  it("lists only the caller's own entries: never another tenant's, never a platform-wide one", async () => {
+    await add(keyB, { email: 'b-only@example.com', reason: 'MANUAL', note: 'B ticket 7' }).expect(201);
+    // A hard bounce of tenant A's message, recorded platform-wide as the delivery workers record it.
+    await t.izinli.app
+      .get(SuppressionList)
+      .add('bounced-a@example.com', null, 'HARD_BOUNCE', 'SMTP', 'hard bounce 550 of message msg-of-tenant-a');
+    const a = await listAll(keyA);
+    expect(a.map((e) => [e.email, e.scope])).toEqual([['spam@example.com', 'TENANT']]);
+    const b = await listAll(keyB);
+    expect(b.map((e) => [e.email, e.scope])).toEqual([['b-only@example.com', 'TENANT']]);
+    const bText = JSON.stringify(b);
+    for (const leaked of ['spam@example.com', 'platform@example.com', 'bounced-a@example.com', 'msg-of-tenant-a']) {
+      expect([leaked, bText.includes(leaked)]).toEqual([leaked, false]);
+    }
+    expect((await list(keyA, '?email=SPAM@example.com')).items).toEqual([
+      expect.objectContaining({ email: 'spam@example.com', scope: 'TENANT', note: 'ticket 42', suppressed: true }),
+    ]);
+    expect((await list(keyB, '?email=spam@example.com')).items).toEqual([]);
+  });
+
+  it('answers a tenant asking about a platform-suppressed address with suppressed: true and nothing else', async () => {
+    for (const key of [keyA, keyB]) {
+      const page = await list(key, '?email=Bounced-A@example.com');
+      expect(page).toEqual({
+        items: [{ email: 'bounced-a@example.com', scope: 'PLATFORM', suppressed: true }],
+        next: null,
+      });
+    }
+    // Its own entry whole, beside the platform marker.
+    await add(keyB, { email: 'platform@example.com', reason: 'MANUAL', note: 'B also' }).expect(201);
+    expect((await list(keyB, '?email=platform@example.com')).items).toEqual([
+      expect.objectContaining({ email: 'platform@example.com', scope: 'TENANT', note: 'B also' }),
+      { email: 'platform@example.com', scope: 'PLATFORM', suppressed: true },
+    ]);
+    await t.http().delete('/v1/suppressions/platform@example.com').set(auth(keyB)).expect(204);
+  });
+
+  it('shows the operator every entry, with the service provider it belongs to', async () => {
+    const operator = await listAll(t.adminKey);
+    expect(operator.map((e) => [e.email, e.scope, e.serviceProviderId])).toEqual(
       expect.arrayContaining([
-        ['spam@example.com', 'TENANT'],
-        ['platform@example.com', 'PLATFORM'],
+        ['spam@example.com', 'TENANT', spA],
+        ['b-only@example.com', 'TENANT', expect.any(String)],
+        ['platform@example.com', 'PLATFORM', null],
+        ['bounced-a@example.com', 'PLATFORM', null],
       ]),
     );
-    expect(a.items.some((e) => e.email === 'b-only@example.com')).toBe(false);
-    const b = await list(keyB);
-    expect(b.items.some((e) => e.email === 'spam@example.com')).toBe(false);
-    expect(b.items.map((e) => e.email)).toEqual(expect.arrayContaining(['b-only@example.com', 'platform@example.com']));
-    const operator = await list(t.adminKey);
-    expect(operator.items.every((e) => e.scope === 'PLATFORM')).toBe(true);
-    expect(operator.items.map((e) => e.email)).toContain('platform@example.com');
-    expect((await list(keyA, '?email=SPAM@example.com')).items.map((e) => e.email)).toEqual(['spam@example.com']);
-    expect((await list(keyB, '?email=spam@example.com')).items).toEqual([]);
+    expect(operator.find((e) => e.email === 'bounced-a@example.com')).toMatchObject({
+      origin: 'SMTP',
+      note: 'hard bounce 550 of message msg-of-tenant-a',
+    });
   });
 
   it('pages with limit and after', async () => {
@@ -154,9 +207,7 @@ describe('suppressions API (e2e)', () => {
       if (!page.next) break;
       query = `?limit=2&after=${page.next}`;
     }
-    expect(seen).toEqual(
-      expect.arrayContaining(['page0@example.com', 'page4@example.com', 'b-only@example.com', 'platform@example.com']),
-    );
+    expect(seen).toEqual(expect.arrayContaining(['page0@example.com', 'page4@example.com', 'b-only@example.com']));
     expect(new Set(seen).size).toBe(seen.length);
     for (const q of ['?after=!!!', '?limit=0', '?limit=5000', '?other=1']) {
       expect([q, (await t.http().get(`/v1/suppressions${q}`).set(auth(keyB))).status]).toEqual([q, 400]);
@@ -168,6 +219,10 @@ describe('suppressions API (e2e)', () => {
     expect((await list(keyA, '?email=spam@example.com')).items).toHaveLength(1);
     const forbidden = await t.http().delete('/v1/suppressions/platform@example.com').set(auth(keyA)).expect(403);
     expect(forbidden.body.code).toBe('PLATFORM_SUPPRESSION');
+    expect(forbidden.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await list(t.adminKey, '?email=platform@example.com')).items).toEqual([
+      expect.objectContaining({ email: 'platform@example.com', scope: 'PLATFORM', origin: 'OPERATOR' }),
+    ]);
     await t.http().delete('/v1/suppressions/Spam@Example.com').set(auth(keyA)).expect(204);
     await t.http().delete('/v1/suppressions/spam@example.com').set(auth(keyA)).expect(404);
     await t.http().delete('/v1/suppressions/b-only@example.com').set(op()).expect(404);

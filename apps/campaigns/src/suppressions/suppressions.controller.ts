@@ -8,16 +8,23 @@ import { ApiError } from '../common/http/api-error';
 import { decodeCursor, encodeCursor } from '../common/http/paging';
 import { AddSuppressionDto, SuppressionDto, SuppressionPageDto, SuppressionQueryDto } from './suppressions.dto';
 
-function toDto(e: SuppressionEntry): SuppressionDto {
+function toDto(e: SuppressionEntry, forOperator: boolean): SuppressionDto {
   return {
-    id: e.id,
     email: e.email,
-    reason: e.reason,
     scope: e.tenantId === null ? 'PLATFORM' : 'TENANT',
+    suppressed: true,
+    id: e.id,
+    reason: e.reason,
     origin: e.origin,
     note: e.note,
     createdAt: new Date(e.createdAt).toISOString(),
+    ...(forOperator ? { serviceProviderId: e.tenantId } : {}),
   };
+}
+
+/** All a tenant may learn of a platform-wide entry (design.md "Suppression"). */
+function platformMarker(email: string): SuppressionDto {
+  return { email, scope: 'PLATFORM', suppressed: true };
 }
 
 /** The caller's scope: a service provider's own entries, or (operator) the platform-wide ones. */
@@ -39,7 +46,9 @@ function requireEmail(input: string): string {
 /**
  * Suppression list (design.md "Suppression"): addresses that get no mail at all, whatever the consent. A service
  * provider's entries cover its own brands; the operator's cover every tenant. Hard bounces from Izinli's own SMTP
- * are added platform-wide by the delivery workers. See apps/campaigns/UNSUBSCRIBE.md.
+ * are added platform-wide by the delivery workers. Enforcement is platform-wide, visibility is not: a tenant lists
+ * only its own entries and learns of a platform-wide one only as `suppressed: true` for an address it names. See
+ * apps/campaigns/UNSUBSCRIBE.md.
  */
 @ApiTags('suppressions')
 @ApiBearerAuth()
@@ -67,10 +76,14 @@ export class SuppressionsController {
         throw err;
       });
     res.status(created ? 201 : 200);
-    return toDto(entry);
+    return toDto(entry, tenantId === null);
   }
 
-  /** The caller's entries, paged; a service provider also sees the platform-wide entries that cover it. */
+  /**
+   * The operator: every entry, of every scope. A service provider: its own entries only; with `?email=`, also
+   * `{ email, scope: "PLATFORM", suppressed: true }` when a platform-wide entry covers that address (on the first
+   * page; an address has at most one entry per scope, so that answer is one page).
+   */
   @Get()
   @ApiOkResponse({ type: SuppressionPageDto })
   async list(@CurrentPrincipal() principal: Principal, @Query() q: SuppressionQueryDto): Promise<SuppressionPageDto> {
@@ -79,12 +92,16 @@ export class SuppressionsController {
     const tenantId = tenantOf(principal);
     const page = await this.suppressions.list({
       tenantId,
-      includePlatformWide: tenantId !== null,
+      everyScope: tenantId === null,
       email,
       afterId: after,
       limit: q.limit ?? 100,
     });
-    return { items: page.items.map(toDto), next: page.nextAfterId ? encodeCursor(page.nextAfterId) : null };
+    const items = page.items.map((e) => toDto(e, tenantId === null));
+    if (tenantId !== null && email !== undefined && after === null) {
+      if (await this.suppressions.coversPlatformWide(email)) items.push(platformMarker(email));
+    }
+    return { items, next: page.nextAfterId ? encodeCursor(page.nextAfterId) : null };
   }
 
   /**
@@ -99,8 +116,7 @@ export class SuppressionsController {
     const tenantId = tenantOf(principal);
     if (await this.suppressions.remove(email, tenantId)) return;
     if (tenantId !== null) {
-      const platform = await this.suppressions.list({ tenantId: null, email, limit: 1 });
-      if (platform.items.length) {
+      if (await this.suppressions.coversPlatformWide(email)) {
         throw new ApiError(
           403,
           'PLATFORM_SUPPRESSION',

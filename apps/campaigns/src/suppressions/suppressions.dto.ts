@@ -34,19 +34,42 @@ export class SuppressionQueryDto extends PageQueryDto {
   email?: string;
 }
 
+/**
+ * An entry in force. The operator and an entry's own tenant see it whole. A platform-wide entry shows to a tenant
+ * only as `{ email, scope: "PLATFORM", suppressed: true }`, and only when it asks about that address: its note,
+ * origin, reason, id and time may belong to another tenant (a hard bounce names the message that bounced).
+ */
 export class SuppressionDto {
-  @ApiProperty() id: string;
   @ApiProperty() email: string;
-  @ApiProperty({ enum: SUPPRESSION_REASONS }) reason: string;
   @ApiProperty({
     enum: ['TENANT', 'PLATFORM'],
     description:
-      "TENANT: the service provider's own entry, covering its brands. PLATFORM: the operator's (or a hard bounce seen by Izinli's SMTP), covering every tenant.",
+      "TENANT: a service provider's own entry, covering its brands. PLATFORM: the operator's (or a hard bounce seen by Izinli's SMTP), covering every tenant.",
   })
   scope: 'TENANT' | 'PLATFORM';
-  @ApiProperty({ description: 'Who added it: API (a service provider), OPERATOR, SMTP (hard bounce).' }) origin: string;
-  @ApiPropertyOptional({ nullable: true, type: String }) note: string | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ enum: [true], description: 'Always true: the address gets no mail in this scope.' })
+  suppressed: true;
+  @ApiPropertyOptional({ description: 'Absent on a platform-wide entry shown to a tenant.' }) id?: string;
+  @ApiPropertyOptional({ enum: SUPPRESSION_REASONS, description: 'Absent on a platform-wide entry shown to a tenant.' })
+  reason?: string;
+  @ApiPropertyOptional({
+    description:
+      'Who added it: API (a service provider), OPERATOR, SMTP (hard bounce). Absent on a platform-wide entry shown to a tenant.',
+  })
+  origin?: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Absent on a platform-wide entry shown to a tenant.',
+  })
+  note?: string | null;
+  @ApiPropertyOptional({ description: 'Absent on a platform-wide entry shown to a tenant.' }) createdAt?: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "The operator's list only: the service provider whose entry it is (null: platform-wide).",
+  })
+  serviceProviderId?: string | null;
 }
 
 export class SuppressionPageDto {

@@ -23,11 +23,15 @@ export interface SuppressionEntry {
   createdAt: Date;
 }
 
+/**
+ * Which entries to list. A tenant's list never includes the platform-wide entries: they may carry another
+ * tenant's message id in their note (hard bounces), so a tenant only learns of one through `coversPlatformWide`.
+ */
 export interface SuppressionQuery {
   /** The tenant whose entries to list; null lists the platform-wide entries only. */
   tenantId: string | null;
-  /** With a tenant: also list the platform-wide entries that cover it. Default false. */
-  includePlatformWide?: boolean;
+  /** Every scope at once, platform-wide and every tenant's (the operator's view); `tenantId` is then ignored. */
+  everyScope?: boolean;
   /** Only this address (normalised before matching). */
   email?: string;
   /** The last id of the previous page. */
@@ -104,15 +108,23 @@ export class SuppressionList {
     const rows = await sqlRows<SuppressionEntry>(
       executor,
       `SELECT ${COLUMNS} FROM suppressions
-       WHERE (tenant_id IS NOT DISTINCT FROM $1::uuid OR ($2::boolean AND tenant_id IS NULL))
+       WHERE ($2::boolean OR tenant_id IS NOT DISTINCT FROM $1::uuid)
          AND ($3::text IS NULL OR email = $3)
          AND ($4::bigint IS NULL OR id > $4::bigint)
        ORDER BY suppressions.id LIMIT $5`,
-      [q.tenantId, !!q.includePlatformWide && q.tenantId !== null, email, q.afterId ?? null, q.limit + 1],
+      [q.tenantId, !!q.everyScope, email, q.afterId ?? null, q.limit + 1],
     );
     const more = rows.length > q.limit;
     const items = more ? rows.slice(0, q.limit) : rows;
     return { items, nextAfterId: more ? items[items.length - 1].id : null };
+  }
+
+  /** Whether a platform-wide entry covers the address: all a tenant may learn of one. */
+  async coversPlatformWide(email: string, executor: SqlExecutor = this.ds): Promise<boolean> {
+    const row = await sqlOne(executor, `SELECT 1 FROM suppressions WHERE email = $1 AND tenant_id IS NULL`, [
+      this.normaliseForLookup(email),
+    ]);
+    return !!row;
   }
 
   private normalise(email: string): string {
