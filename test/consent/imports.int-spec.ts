@@ -4,6 +4,7 @@ import {
   BusinessCalendar,
   Clock,
   ConsentBrand,
+  ConsentGate,
   ConsentImporter,
   IMPORT_DEFAULTS,
   consentMigrations,
@@ -155,7 +156,7 @@ describe(ConsentImporter.name, () => {
         'karar@example.com,EPOSTA,ONAY,HS_KARAR,2026-11-25 11:30:00,',
       ),
     );
-    expect(summary).toMatchObject({ status: 'COMPLETED', total: 13, accepted: 1, rejected: 12 });
+    expect(summary).toMatchObject({ status: 'COMPLETED', total: 13, accepted: 2, rejected: 11, firstRefusals: 1 });
     expect(summary.errors.map((e) => [e.line, e.code])).toEqual([
       [3, 'INVALID_EMAIL'],
       [4, 'INVALID_SOURCE'],
@@ -167,18 +168,16 @@ describe(ConsentImporter.name, () => {
       [10, 'INVALID_SOURCE'],
       [11, 'INVALID_PHONE'],
       [12, 'WRONG_FIELD_COUNT'],
-      [13, 'FIRST_RET'],
       [14, 'INVALID_SOURCE'],
     ]);
     expect(summary.errors[0].message).toContain('ş');
-    expect(summary.errors.find((e) => e.code === 'FIRST_RET')?.message).toMatch(/H175/);
-    expect((await movementsOf(brand)).map((r) => r.recipient)).toEqual(['ok@example.com']);
-    const outbox = await sqlOne<{ n: number }>(
-      db.dataSource,
-      `SELECT count(*)::int AS n FROM iys_outbox WHERE brand_id = $1`,
-      [brand.id],
-    );
-    expect(outbox?.n).toBe(1);
+    expect(summary.errors.find((e) => e.line === 10)?.message).toMatch(/source is required/);
+    // The first RET (line 13) is not an error: it is kept, and its outgoing row stays local (İYS would answer H175).
+    expect((await movementsOf(brand)).map((r) => [r.recipient, r.state, r.reason])).toEqual([
+      ['ok@example.com', 'PENDING', null],
+      ['firstret@example.com', 'NOT_REQUIRED', 'FIRST_RET'],
+    ]);
+    expect(summary.iys).toMatchObject({ pending: 1, notRequired: 1 });
   });
 
   it('keeps the latest consentDate within a batch and across batches, and stores a repeat of the current state once', async () => {
@@ -199,8 +198,8 @@ describe(ConsentImporter.name, () => {
       ),
       { batchSize: 2 },
     );
-    expect(summary).toMatchObject({ status: 'COMPLETED', total: 9, accepted: 8, rejected: 1 });
-    expect(summary.errors).toEqual([expect.objectContaining({ line: 8, code: 'FIRST_RET' })]);
+    expect(summary).toMatchObject({ status: 'COMPLETED', total: 9, accepted: 9, rejected: 0, firstRefusals: 1 });
+    expect(summary.errors).toEqual([]);
     const rows = await movementsOf(brand);
     expect(rows.map((r) => [r.import_line, r.recipient, r.status, r.stale, r.state, r.reason])).toEqual([
       [2, 'x@example.com', 'ONAY', false, 'PENDING', null],
@@ -208,15 +207,17 @@ describe(ConsentImporter.name, () => {
       [4, 'y@example.com', 'ONAY', false, 'PENDING', null],
       [5, 'x@example.com', 'ONAY', true, 'NOT_REQUIRED', 'STALE'],
       [6, 'x@example.com', 'ONAY', false, 'PENDING', null],
-      [9, 'z@example.com', 'ONAY', false, 'PENDING', null],
-      [10, 'z@example.com', 'RET', false, 'PENDING', null],
+      // z's first movement is a RET: kept locally, it then wins over the older ONAY, and the next RET is a repeat.
+      [8, 'z@example.com', 'RET', false, 'NOT_REQUIRED', 'FIRST_RET'],
+      [9, 'z@example.com', 'ONAY', true, 'NOT_REQUIRED', 'STALE'],
+      [10, 'z@example.com', 'RET', false, 'NOT_REQUIRED', 'ALREADY_RET'],
     ]);
     expect(await currentOf(brand, 'x@example.com')).toMatchObject({
       status: 'ONAY',
       consent_date: new Date('2026-11-25T08:30:00Z'),
     });
-    expect(await currentOf(brand, 'z@example.com')).toMatchObject({ status: 'RET', iys_state: 'PENDING' });
-    expect(summary.iys).toEqual({ pending: 6, accepted: 0, rejected: 0, notRequired: 1 });
+    expect(await currentOf(brand, 'z@example.com')).toMatchObject({ status: 'RET', iys_state: 'NOT_REQUIRED' });
+    expect(summary.iys).toEqual({ pending: 4, accepted: 0, rejected: 0, notRequired: 4 });
   });
 
   it('keeps a RET over a local ONAY İYS never saw, without sending it, and wins against the API only with a later date', async () => {
@@ -263,6 +264,116 @@ describe(ConsentImporter.name, () => {
     ]);
     expect(await currentOf(brand, 'api@example.com')).toMatchObject({ status: 'RET' });
     expect(await currentOf(brand, 'newer@example.com')).toMatchObject({ status: 'ONAY' });
+  });
+
+  it('keeps a first RET exactly as the API does, counts it apart, and the gate blocks it', async () => {
+    const brand = newBrand();
+    const summary = await runImport(
+      brand,
+      csv(
+        HEADER,
+        'never-seen@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:30:00,',
+        'agreed@example.com,EPOSTA,ONAY,HS_WEB,2026-11-25 11:30:00,',
+      ),
+    );
+    expect(summary).toMatchObject({ total: 2, accepted: 2, rejected: 0, firstRefusals: 1, errors: [] });
+    // The same movement recorded through the API is decided the same way: kept, blocking, not sent.
+    const viaApi = await registry.record(
+      brand,
+      {
+        recipient: 'api-never-seen@example.com',
+        type: 'EPOSTA',
+        status: 'RET',
+        source: 'HS_WEB',
+        consentDate: '2026-11-25 11:30:00',
+      },
+      { origin: 'API', recordedBy: 'test' },
+    );
+    const imported = await registry.get(brand, 'EPOSTA', 'never-seen@example.com');
+    expect(imported).toMatchObject({ status: 'RET', iys: { state: 'NOT_REQUIRED', reason: 'FIRST_RET' } });
+    expect(imported!.iys).toEqual(viaApi.consent.iys);
+    const gate = new ConsentGate(db.dataSource, new FixedClock(NOW));
+    const decided = await gate.check(
+      { brandId: brand.id, tenantId },
+      {
+        type: 'EPOSTA',
+        kind: 'COMMERCIAL',
+        recipientType: 'BIREYSEL',
+        recipients: ['never-seen@example.com', 'agreed@example.com'],
+      },
+    );
+    expect(decided.map((d) => [d.recipient, d.allowed, d.reason])).toEqual([
+      ['never-seen@example.com', false, 'REFUSED'],
+      ['agreed@example.com', true, 'ONAY_IN_REGISTRATION_WINDOW'],
+    ]);
+  });
+
+  it("stores a merchant's first row without source and consentDate, and refuses its later rows without them", async () => {
+    const brand = newBrand();
+    await registry.record(
+      brand,
+      { recipient: 'known@example.com', type: 'EPOSTA', status: 'ONAY', recipientType: 'TACIR' },
+      { origin: 'API', recordedBy: 'test' },
+    );
+    const summary = await runImport(
+      brand,
+      csv(
+        HEADER,
+        'esnaf@example.com,EPOSTA,ONAY,,,TACIR',
+        'esnaf@example.com,EPOSTA,RET,,,TACIR',
+        'dated@example.com,EPOSTA,ONAY,,2026-11-25 10:00:00,tacir',
+        'known@example.com,EPOSTA,RET,,2026-11-25 11:00:00,TACIR',
+        'esnaf@example.com,EPOSTA,RET,HS_WEB,2026-11-25 11:00:00,TACIR',
+        'person@example.com,EPOSTA,ONAY,,,',
+      ),
+    );
+    expect(summary).toMatchObject({ total: 6, accepted: 3, rejected: 3, firstRefusals: 0 });
+    expect(summary.errors.map((e) => [e.line, e.code])).toEqual([
+      [3, 'TACIR_CONSENT_DATE_REQUIRED'],
+      [5, 'TACIR_SOURCE_REQUIRED'],
+      [7, 'INVALID_SOURCE'],
+    ]);
+    expect(summary.errors[0].message).toMatch(/H462.*H463/);
+    const stored = await sqlRows<{
+      recipient: string;
+      status: string;
+      source: string | null;
+      consent_date: Date | null;
+      state: string;
+    }>(
+      db.dataSource,
+      `SELECT m.recipient, m.status, m.source, m.consent_date, o.state
+         FROM consent_movements m JOIN iys_outbox o ON o.movement_id = m.id
+        WHERE m.brand_id = $1 AND m.origin = 'IMPORT' ORDER BY m.import_line`,
+      [brand.id],
+    );
+    expect(stored).toEqual([
+      { recipient: 'esnaf@example.com', status: 'ONAY', source: null, consent_date: null, state: 'PENDING' },
+      {
+        recipient: 'dated@example.com',
+        status: 'ONAY',
+        source: null,
+        consent_date: new Date('2026-11-25T07:00:00Z'),
+        state: 'PENDING',
+      },
+      {
+        recipient: 'esnaf@example.com',
+        status: 'RET',
+        source: 'HS_WEB',
+        consent_date: new Date('2026-11-25T08:00:00Z'),
+        state: 'PENDING',
+      },
+    ]);
+    const esnaf = await registry.get(brand, 'EPOSTA', 'esnaf@example.com', 'TACIR');
+    expect(esnaf).toMatchObject({ status: 'RET', source: 'HS_WEB' });
+    expect(esnaf!.history.map((h) => [h.status, h.source, h.consentDate])).toEqual([
+      ['ONAY', null, null],
+      ['RET', 'HS_WEB', '2026-11-25T08:00:00.000Z'],
+    ]);
+    expect(await registry.get(brand, 'EPOSTA', 'known@example.com', 'TACIR')).toMatchObject({
+      status: 'ONAY',
+      history: [expect.objectContaining({ consentDate: null })],
+    });
   });
 
   it('sends nothing to İYS for a brand that syncs İYS itself, first RETs included', async () => {

@@ -138,6 +138,52 @@ describe(ConsentRegistry.name, () => {
     expect(d).toMatchObject({ allowed: false, reason: 'REFUSED' });
   });
 
+  it("records a merchant's first record without consentDate and source, and refuses a later one without them", async () => {
+    const recipient = 'esnaf@example.com';
+    const tacir = { recipient, type: 'EPOSTA' as const, recipientType: 'TACIR' as const };
+    const first = await sut.record(brand, { ...tacir, status: 'ONAY' }, meta);
+    expect(first.consent).toMatchObject({ status: 'ONAY', source: null, consentDate: null, iys: { state: 'PENDING' } });
+    expect(first.consent.history).toEqual([expect.objectContaining({ source: null, consentDate: null })]);
+    // A retry of the same first record is the same movement, not a later one.
+    expect((await sut.record(brand, { ...tacir, status: 'ONAY' }, meta)).duplicate).toBe(true);
+    const [allowed] = await gate.check(
+      { brandId: brand.id, tenantId: brand.tenantId },
+      { type: 'EPOSTA', kind: 'COMMERCIAL', recipients: [recipient], recipientType: 'TACIR' },
+    );
+    expect(allowed).toMatchObject({
+      allowed: true,
+      reason: 'TACIR_NOT_REFUSED',
+      movement: { consentDate: null, source: null },
+    });
+
+    for (const [later, code] of [
+      [{ status: 'RET' as const }, 'TACIR_CONSENT_DATE_REQUIRED'],
+      [{ status: 'RET' as const, source: null, consentDate: null }, 'TACIR_CONSENT_DATE_REQUIRED'],
+      [{ status: 'RET' as const, consentDate: '2026-11-25 11:00:00' }, 'TACIR_SOURCE_REQUIRED'],
+    ] as const) {
+      const err = await sut.record(brand, { ...tacir, ...later }, meta).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidMovementError);
+      expect((err as InvalidMovementError).problems[0].code).toBe(code);
+    }
+    expect(await outboxOf(recipient)).toHaveLength(1);
+
+    // Dated before the undated record was stored, and still its successor: İYS orders an undated record first.
+    const ret = await sut.record(
+      brand,
+      { ...tacir, status: 'RET', source: 'HS_WEB', consentDate: '2026-11-24 09:00:00' },
+      meta,
+    );
+    expect(ret).toMatchObject({ stale: false, consent: { status: 'RET', source: 'HS_WEB' } });
+    expect((await outboxOf(recipient)).map((o) => [o.status, o.state])).toEqual([
+      ['ONAY', 'PENDING'],
+      ['RET', 'PENDING'],
+    ]);
+    // An individual's record still needs a source.
+    await expect(
+      sut.record(brand, { recipient, type: 'EPOSTA', status: 'ONAY', recipientType: 'BIREYSEL' }, meta),
+    ).rejects.toMatchObject({ problems: [expect.objectContaining({ code: 'INVALID_SOURCE' })] });
+  });
+
   it('treats an identical re-submission as the same movement', async () => {
     const input = movement({ recipient: 'retry@example.com' });
     await sut.record(brand, input, meta);

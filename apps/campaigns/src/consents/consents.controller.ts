@@ -108,7 +108,7 @@ export class ConsentsController {
           ...(d.movement
             ? {
                 movement: {
-                  consentDate: d.movement.consentDate.toISOString(),
+                  consentDate: d.movement.consentDate?.toISOString() ?? null,
                   source: d.movement.source,
                   transactionId: d.movement.iysTransactionId ?? undefined,
                 },

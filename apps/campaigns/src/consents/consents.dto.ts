@@ -52,13 +52,21 @@ export class RecordConsentDto {
   @ApiProperty({ example: 'ayse@example.com' }) @IsString() @Length(1, 320) recipient: string;
   @ApiProperty({ enum: IYS_TYPES }) @IsIn(IYS_TYPES as unknown as string[]) type: IysType;
   @ApiProperty({ enum: CONSENT_STATUSES }) @IsIn(CONSENT_STATUSES as unknown as string[]) status: ConsentStatus;
-  @ApiProperty({ example: 'HS_WEB', description: 'An HS_* source (iys-api §6.2).' })
+  @ApiPropertyOptional({
+    example: 'HS_WEB',
+    description:
+      "An HS_* source (iys-api §6.2). Required, except on a merchant's (TACIR) first record, which İYS accepts without " +
+      'source and consentDate; every later TACIR movement needs both (422 TACIR_SOURCE_REQUIRED, İYS H463).',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(40)
-  source: string;
+  source?: string;
   @ApiPropertyOptional({
     example: '2026-11-28T14:05:00+03:00',
-    description: 'ISO 8601 with offset, or "YYYY-MM-DD HH:mm:ss" Turkey time. Default: now.',
+    description:
+      'ISO 8601 with offset, or "YYYY-MM-DD HH:mm:ss" Turkey time. Default: now; a TACIR movement without a source ' +
+      "stays undated instead (a merchant's first record only; later: 422 TACIR_CONSENT_DATE_REQUIRED, İYS H462).",
   })
   @IsOptional()
   @IsString()

@@ -81,6 +81,7 @@ export class ImportsController {
       total: s.total,
       accepted: s.accepted,
       rejected: s.rejected,
+      firstRefusals: s.firstRefusals,
       errors: s.errors,
       next: s.nextAfterLine === null ? null : encodeCursor(s.nextAfterLine),
       iys: s.iys,

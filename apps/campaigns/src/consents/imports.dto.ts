@@ -16,7 +16,8 @@ export class ImportIysCountsDto {
   @ApiProperty() accepted: number;
   @ApiProperty() rejected: number;
   @ApiProperty({
-    description: 'Kept locally only: stale rows, RETs İYS must not receive, brands that sync İYS themselves.',
+    description:
+      'Kept locally only: stale rows, RETs İYS must not receive (`firstRefusals` among them), brands that sync İYS themselves.',
   })
   notRequired: number;
 }
@@ -31,6 +32,12 @@ export class ImportDto {
   })
   accepted: number;
   @ApiProperty({ description: 'Rows refused; also the total number of errors.' }) rejected: number;
+  @ApiProperty({
+    description:
+      'Of the accepted rows, the RETs for an address İYS has never seen (İYS refuses a first RET, H175): kept as ' +
+      'POST …/consents keeps them, blocking commercial mail to the address, and never sent to İYS.',
+  })
+  firstRefusals: number;
   @ApiProperty({
     type: [ImportRowErrorDto],
     description: 'One page of refused rows by line (`?limit=`, default 100, at most 1000).',

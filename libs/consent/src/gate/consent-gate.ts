@@ -14,8 +14,9 @@ export interface GateScope {
 /** The movement a decision relied on, so any sent message can be justified later. */
 export interface ReliedOnMovement {
   movementId: string;
-  consentDate: Date;
-  source: string;
+  /** Null, like the source, for a merchant's (TACIR) first record registered without one. */
+  consentDate: Date | null;
+  source: string | null;
   iysTransactionId: string | null;
 }
 
@@ -113,8 +114,8 @@ export class ConsentGate {
         r.movement_id && input.kind === 'COMMERCIAL'
           ? {
               movementId: String(r.movement_id),
-              consentDate: new Date(r.relied_consent_date!),
-              source: r.relied_source!,
+              consentDate: r.relied_consent_date === null ? null : new Date(r.relied_consent_date),
+              source: r.relied_source,
               iysTransactionId: r.relied_transaction_id,
             }
           : null,

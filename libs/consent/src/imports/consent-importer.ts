@@ -176,6 +176,7 @@ export class ConsentImporter {
       total: imp.total,
       accepted: imp.accepted,
       rejected: imp.rejected,
+      firstRefusals: imp.first_refusals,
       errors,
       nextAfterLine: more ? errors[errors.length - 1].line : null,
       iys: {
@@ -316,7 +317,9 @@ export class ConsentImporter {
               message: `The row has ${item.fields.length} field(s); the header has ${header.width}.`,
             });
           } else {
-            const checked = validateMovement(rowToMovementInput(item.fields, header, uploadedAt), now, this.calendar);
+            const checked = validateMovement(rowToMovementInput(item.fields, header), now, this.calendar, {
+              defaultConsentDate: uploadedAt,
+            });
             if (checked.ok) batch.rows.push({ line: item.line, movement: checked.value });
             else
               batch.errors.push({
@@ -368,6 +371,7 @@ export class ConsentImporter {
         total: batch.rows.length + batch.errors.length,
         accepted: plan.stored.length + plan.unchanged,
         rejected: errors.length,
+        firstRefusals: plan.firstRefusals,
       });
       return added;
     });

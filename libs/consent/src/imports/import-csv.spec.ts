@@ -29,17 +29,21 @@ describe(readImportHeader.name, () => {
 });
 
 describe(rowToMovementInput.name, () => {
-  it('upper-cases the enum cells and dates an empty consentDate at the upload', () => {
+  it('upper-cases the enum cells and reads an empty cell as a value left out', () => {
     const read = readImportHeader(['recipient', 'type', 'status', 'source', 'consentDate', 'recipientType']);
     if (!read.ok) throw new Error(read.message);
-    const uploadedAt = new Date('2026-11-25T09:00:00Z');
-    expect(rowToMovementInput([' A@x.com', 'eposta', ' onay', 'hs_web', '', ''], read.header, uploadedAt)).toEqual({
+    expect(rowToMovementInput([' A@x.com', 'eposta', ' onay', 'hs_web', '', ''], read.header)).toEqual({
       recipient: ' A@x.com',
       type: 'EPOSTA',
       status: 'ONAY',
       source: 'HS_WEB',
-      consentDate: uploadedAt,
+      consentDate: undefined,
       recipientType: undefined,
+    });
+    expect(rowToMovementInput(['esnaf@x.com', 'EPOSTA', 'ONAY', ' ', '', 'tacir'], read.header)).toMatchObject({
+      source: undefined,
+      consentDate: undefined,
+      recipientType: 'TACIR',
     });
   });
 });

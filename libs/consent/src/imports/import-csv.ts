@@ -48,19 +48,22 @@ export function readImportHeader(
 
 /**
  * A row as a movement input, before any validation. Enum cells are upper-cased (İYS spells them upper-case
- * and a spreadsheet may not); an empty consentDate cell means the time of the upload, which is fixed, so a
- * resumed import reads the row exactly as the first attempt did.
+ * and a spreadsheet may not). An empty cell is a value left out, exactly as a field left out of the API's body:
+ * `validateMovement` then dates the row at the time of the upload (given to it as the default, fixed, so a resumed
+ * import reads the row exactly as the first attempt did), except a merchant's row without a source, which stays
+ * undated as İYS allows for a merchant's first record.
  */
-export function rowToMovementInput(fields: string[], header: ImportHeader, uploadedAt: Date): MovementInput {
+export function rowToMovementInput(fields: string[], header: ImportHeader): MovementInput {
   const cell = (c: ImportColumn) => (header.index[c] >= 0 ? fields[header.index[c]].trim() : '');
   const consentDate = cell('consentDate');
+  const source = cell('source').toUpperCase();
   const recipientType = cell('recipientType').toUpperCase();
   return {
     recipient: fields[header.index.recipient],
     type: cell('type').toUpperCase() as MovementInput['type'],
     status: cell('status').toUpperCase() as MovementInput['status'],
-    source: cell('source').toUpperCase(),
-    consentDate: consentDate === '' ? uploadedAt : consentDate,
+    source: source === '' ? undefined : source,
+    consentDate: consentDate === '' ? undefined : consentDate,
     recipientType: recipientType === '' ? undefined : (recipientType as MovementInput['recipientType']),
   };
 }

@@ -20,7 +20,7 @@ const stateOf = (r: ValidImportRow, over: Partial<KeyState> = {}): [string, KeyS
   {
     status: r.movement.status,
     source: r.movement.source,
-    consentDateMs: r.movement.consentDate.getTime(),
+    consentDateMs: r.movement.consentDate?.getTime() ?? null,
     iysKnows: true,
     ...over,
   },
@@ -39,10 +39,11 @@ describe(planImportBatch.name, () => {
     ]);
   });
 
-  it('refuses a RET for a key with no state, but keeps one over a local ONAY İYS never saw without sending it', () => {
-    expect(planImportBatch([row(2, { status: 'RET' })], new Map(), platform).refused).toEqual([
-      expect.objectContaining({ line: 2, code: 'FIRST_RET' }),
-    ]);
+  it('keeps a RET for a key with no state, and one over a local ONAY İYS never saw, without sending either', () => {
+    const first = planImportBatch([row(2, { status: 'RET' })], new Map(), platform);
+    expect(first.refused).toEqual([]);
+    expect(decided(first)).toEqual([[2, false, 'NOT_REQUIRED', 'FIRST_RET']]);
+    expect(first.firstRefusals).toBe(1);
     const local = row(1);
     const sut = planImportBatch(
       [row(2, { status: 'RET', consentDate: at('11:00') })],
@@ -78,5 +79,41 @@ describe(planImportBatch.name, () => {
       [2, false, 'NOT_REQUIRED', 'CUSTOMER_SYNC'],
       [3, false, 'NOT_REQUIRED', 'CUSTOMER_SYNC'],
     ]);
+  });
+
+  it("stores a merchant's undated first record, and refuses a later one without consentDate or source", () => {
+    const merchant = { recipient: 'esnaf@example.com', recipientType: 'TACIR' as const };
+    const sut = planImportBatch(
+      [
+        row(2, { ...merchant, source: null, consentDate: null }),
+        row(3, { ...merchant, status: 'RET', source: null, consentDate: null }),
+        row(4, { ...merchant, status: 'RET', source: 'HS_WEB', consentDate: null }),
+        row(5, { ...merchant, status: 'RET', source: null, consentDate: at('09:00') }),
+        row(6, { ...merchant, status: 'RET', consentDate: at('09:00') }),
+      ],
+      new Map(),
+      platform,
+    );
+    expect(decided(sut)).toEqual([
+      [2, false, 'PENDING', null],
+      // Dated before the undated record was stored, and still not stale: İYS orders an undated record before any date.
+      [6, false, 'PENDING', null],
+    ]);
+    expect(sut.refused.map((r) => [r.line, r.code])).toEqual([
+      [3, 'TACIR_CONSENT_DATE_REQUIRED'],
+      [4, 'TACIR_CONSENT_DATE_REQUIRED'],
+      [5, 'TACIR_SOURCE_REQUIRED'],
+    ]);
+    expect(sut.refused[0].message).toMatch(/H462.*H463/);
+  });
+
+  it('treats a repeat of an undated merchant record as nothing new, never as a later movement', () => {
+    const first = row(1, { recipientType: 'TACIR', source: null, consentDate: null });
+    const sut = planImportBatch(
+      [row(2, { recipientType: 'TACIR', source: null, consentDate: null })],
+      new Map([stateOf(first)]),
+      platform,
+    );
+    expect(sut).toMatchObject({ unchanged: 1, stored: [], refused: [] });
   });
 });

@@ -1,7 +1,7 @@
 import type { ConsentStatus } from '../domain';
 import type { IysSyncState } from '../gate/gate-policy';
 import type { ConsentBrand } from '../registry/consent.types';
-import type { ValidMovement } from '../registry/movement-rules';
+import { decideOutbox, isOlderThan, laterMovementProblems, type ValidMovement } from '../registry/movement-rules';
 import type { ImportRowError } from './import.types';
 
 /** A row that passed `validateMovement`, with its line in the file. */
@@ -13,8 +13,9 @@ export interface ValidImportRow {
 /** The current state of one consent key as the batch found it, then as earlier rows of the batch left it. */
 export interface KeyState {
   status: ConsentStatus;
-  source: string;
-  consentDateMs: number;
+  /** Null, like the date, for a merchant's (TACIR) first record registered without one. */
+  source: string | null;
+  consentDateMs: number | null;
   /** İYS holds, or is about to hold, an ONAY for the key: a RET for it may be sent (otherwise H175). */
   iysKnows: boolean;
 }
@@ -28,68 +29,57 @@ export interface StoredImportRow extends ValidImportRow {
 
 export interface ImportBatchPlan {
   stored: StoredImportRow[];
-  /** Rows refused because of the stored state (first RET). */
+  /** Rows refused because of the stored state (a merchant's later movement without consentDate or source). */
   refused: ImportRowError[];
   /** Rows that repeat the current state exactly: nothing new to store or send. */
   unchanged: number;
+  /** Stored rows that are RETs for an address İYS has never seen: kept locally (they block sending), never sent. */
+  firstRefusals: number;
 }
 
 export function consentKeyOf(m: Pick<ValidMovement, 'type' | 'recipientType' | 'recipient'>): string {
   return `${m.type}|${m.recipientType}|${m.recipient}`;
 }
 
-export const FIRST_RET_MESSAGE =
-  'İYS refuses a RET as the first movement of an address it has never seen (H175); the row was not imported.';
-
 /**
  * Decides each row of a batch in file order, the way `ConsentRegistry.record` decides one movement
- * (compliance.md §3): latest consentDate wins, an older row is kept as stale history, a repeat of the current
- * state adds nothing, and each stored row gets the outgoing İYS state the sync engine needs. `current` holds the
- * stored state of the batch's keys and is updated as rows apply, so duplicates within the file resolve as if
- * they had arrived one by one.
- *
- * One difference from the API: a RET for a key with no state at all is refused (FIRST_RET) instead of being kept
- * locally, because an import is how a service provider migrates its list and İYS would refuse it anyway. A RET
- * that overrides a local ONAY İYS never saw is kept (it must block sending) but not sent.
+ * (compliance.md §3), with the same rules (`laterMovementProblems`, `isOlderThan`, `decideOutbox`): latest
+ * consentDate wins, an older row is kept as stale history, a repeat of the current state adds nothing, a merchant's
+ * later row without consentDate or source is refused (H462, H463), and each stored row gets the outgoing İYS state
+ * the sync engine needs. A RET for an address İYS has never seen is kept, where it blocks sending, and never sent
+ * (H175), so a migration keeps every refusal it was given. `current` holds the stored state of the batch's keys and
+ * is updated as rows apply, so duplicates within the file resolve as if they had arrived one by one.
  */
 export function planImportBatch(
   rows: readonly ValidImportRow[],
   current: Map<string, KeyState>,
   brand: Pick<ConsentBrand, 'iysSync'>,
 ): ImportBatchPlan {
-  const plan: ImportBatchPlan = { stored: [], refused: [], unchanged: 0 };
+  const plan: ImportBatchPlan = { stored: [], refused: [], unchanged: 0, firstRefusals: 0 };
   for (const row of rows) {
     const m = row.movement;
     const key = consentKeyOf(m);
     const cur = current.get(key);
-    const dateMs = m.consentDate.getTime();
+    const dateMs = m.consentDate === null ? null : m.consentDate.getTime();
     if (cur && cur.status === m.status && cur.source === m.source && cur.consentDateMs === dateMs) {
       plan.unchanged++;
       continue;
     }
-    const stale = !!cur && dateMs < cur.consentDateMs;
-    let state: IysSyncState = 'PENDING';
-    let reason: string | null = null;
-    if (brand.iysSync === 'CUSTOMER') {
-      state = 'NOT_REQUIRED';
-      reason = 'CUSTOMER_SYNC';
-    } else if (stale) {
-      state = 'NOT_REQUIRED';
-      reason = 'STALE';
-    } else if (m.status === 'RET') {
-      if (!cur) {
-        plan.refused.push({ line: row.line, code: 'FIRST_RET', message: FIRST_RET_MESSAGE });
-        continue;
-      }
-      if (cur.status === 'RET') {
-        state = 'NOT_REQUIRED';
-        reason = 'ALREADY_RET';
-      } else if (!cur.iysKnows) {
-        state = 'NOT_REQUIRED';
-        reason = 'FIRST_RET';
-      }
+    const problems = laterMovementProblems(m, !!cur);
+    if (problems.length) {
+      plan.refused.push({ line: row.line, code: problems[0].code, message: problems.map((p) => p.message).join('; ') });
+      continue;
     }
+    const stale = !!cur && isOlderThan(m.consentDate, cur.consentDateMs);
+    const { state, reason } = decideOutbox({
+      iysSync: brand.iysSync,
+      stale,
+      status: m.status,
+      currentStatus: cur?.status,
+      iysKnowsKey: cur?.iysKnows ?? false,
+    });
     plan.stored.push({ line: row.line, movement: m, stale, state, reason });
+    if (reason === 'FIRST_RET') plan.firstRefusals++;
     if (!stale) {
       current.set(key, {
         status: m.status,

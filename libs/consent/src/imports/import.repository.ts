@@ -18,6 +18,7 @@ export interface ImportRow {
   total: number;
   accepted: number;
   rejected: number;
+  first_refusals: number;
   chunks: number;
   lines_done: number;
   failure: string | null;
@@ -44,6 +45,7 @@ export interface BatchProgress {
   total: number;
   accepted: number;
   rejected: number;
+  firstRefusals: number;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -148,8 +150,8 @@ export class ImportRepository {
       recipient: string;
       recipient_type: string;
       status: ConsentStatus;
-      source: string;
-      consent_date: Date;
+      source: string | null;
+      consent_date: Date | null;
       iys_knows: boolean;
     }>(
       ex,
@@ -182,7 +184,7 @@ export class ImportRepository {
         {
           status: r.status,
           source: r.source,
-          consentDateMs: new Date(r.consent_date).getTime(),
+          consentDateMs: r.consent_date === null ? null : new Date(r.consent_date).getTime(),
           iysKnows: r.iys_knows === true,
         },
       ]),
@@ -211,10 +213,11 @@ export class ImportRepository {
     }>(
       ex,
       `WITH r AS (
-         SELECT line, type, recipient, recipient_type, status, source, to_timestamp(consent_ms / 1000) AS consent_date, stale, state, reason,
+         SELECT line, type, recipient, recipient_type, status, source,
+                CASE WHEN undated THEN NULL ELSE to_timestamp(consent_ms / 1000) END AS consent_date, stale, state, reason,
                 to_timestamp(deadline_ms / 1000) AS deadline
-           FROM unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::boolean[], $14::text[], $15::text[], $16::float8[])
-             AS t(line, type, recipient, recipient_type, status, source, consent_ms, stale, state, reason, deadline_ms)
+           FROM unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::boolean[], $14::text[], $15::text[], $16::float8[], $17::boolean[])
+             AS t(line, type, recipient, recipient_type, status, source, consent_ms, stale, state, reason, deadline_ms, undated)
        ), m AS (
          INSERT INTO consent_movements (brand_id, type, recipient, recipient_type, status, source, consent_date, origin, recorded_by, stale, import_id, import_line)
          SELECT $1, r.type, r.recipient, r.recipient_type, r.status, r.source, r.consent_date, 'IMPORT', $3, r.stale, $2, r.line FROM r ORDER BY r.line
@@ -232,12 +235,12 @@ export class ImportRepository {
                 $1, r.type, r.recipient, r.recipient_type, r.status, r.source, r.consent_date, m.id, r.state, r.deadline, NULL, NULL, NULL, now()
            FROM m JOIN r ON r.line = m.import_line
           WHERE NOT r.stale
-          ORDER BY r.type, r.recipient, r.recipient_type, r.consent_date DESC, r.line DESC
+          ORDER BY r.type, r.recipient, r.recipient_type, r.consent_date DESC NULLS LAST, r.line DESC
          ON CONFLICT (brand_id, type, recipient, recipient_type) DO UPDATE SET
            status = EXCLUDED.status, source = EXCLUDED.source, consent_date = EXCLUDED.consent_date, movement_id = EXCLUDED.movement_id,
            iys_state = EXCLUDED.iys_state, registration_deadline = EXCLUDED.registration_deadline,
            iys_transaction_id = NULL, iys_creation_date = NULL, iys_error_code = NULL, updated_at = now()
-         WHERE consents.consent_date <= EXCLUDED.consent_date
+         WHERE consents.consent_date <= EXCLUDED.consent_date OR (consents.consent_date IS NULL AND EXCLUDED.consent_date IS NOT NULL)
          RETURNING 1
        )
        SELECT (SELECT string_agg(id::text, ',') FROM m) AS movement_ids,
@@ -255,12 +258,14 @@ export class ImportRepository {
         textArrayLiteral(col((r) => r.movement.recipientType)),
         textArrayLiteral(col((r) => r.movement.status)),
         textArrayLiteral(col((r) => r.movement.source)),
-        // Instants as epoch milliseconds: numbers cost far less to send than ISO strings, a million times over.
-        scalarArrayLiteral(col((r) => r.movement.consentDate.getTime())),
+        // Instants as epoch milliseconds: numbers cost far less to send than ISO strings, a million times over. An
+        // undated merchant row sends 0 and is flagged in $17, which keeps the numbers' array free of NULLs.
+        scalarArrayLiteral(col((r) => r.movement.consentDate?.getTime() ?? 0)),
         scalarArrayLiteral(col((r) => r.stale)),
         textArrayLiteral(col((r) => r.state)),
         textArrayLiteral(col((r) => r.reason)),
         scalarArrayLiteral(col((r) => r.movement.registrationDeadline.getTime())),
+        scalarArrayLiteral(col((r) => r.movement.consentDate === null)),
       ],
     );
     const ids = result?.outbox_ids ? result.outbox_ids.split(',') : [];
@@ -285,8 +290,9 @@ export class ImportRepository {
   async advance(ex: SqlExecutor, importId: string, p: BatchProgress): Promise<void> {
     await sqlExec(
       ex,
-      `UPDATE consent_imports SET lines_done = $2, total = total + $3, accepted = accepted + $4, rejected = rejected + $5 WHERE id = $1`,
-      [importId, p.linesDone, p.total, p.accepted, p.rejected],
+      `UPDATE consent_imports SET lines_done = $2, total = total + $3, accepted = accepted + $4, rejected = rejected + $5,
+         first_refusals = first_refusals + $6 WHERE id = $1`,
+      [importId, p.linesDone, p.total, p.accepted, p.rejected, p.firstRefusals],
     );
   }
 

@@ -81,6 +81,11 @@ export interface ImportSummary {
   accepted: number;
   /** Rows refused; each has one entry in the error list. */
   rejected: number;
+  /**
+   * Of the accepted rows, the RETs for an address İYS has never seen (it refuses a first RET, H175): kept as the
+   * single API keeps them (they block sending) and never sent to İYS.
+   */
+  firstRefusals: number;
   /** One page of the refused rows, by line. */
   errors: ImportRowError[];
   /** Line after which the next page of errors starts, or null on the last page. */

@@ -4,11 +4,18 @@ import { normalizeRecipient } from '../addresses';
 import { BusinessCalendar } from '../calendar';
 import { Clock } from '../clock';
 import type { IysType, RecipientType } from '../domain';
-import type { IysSyncState } from '../gate/gate-policy';
 import type { IysMovement } from '../iys/iys-wire';
 import { CommittedMovements, OutboxListener } from '../sync/outbox-listener';
 import type { ConsentBrand, ConsentView, IysView, MovementInput, MovementOrigin, MovementView } from './consent.types';
-import { MovementProblem, validateMovement, ValidMovement } from './movement-rules';
+import {
+  decideOutbox,
+  isOlderThan,
+  laterMovementProblems,
+  MovementProblem,
+  OutboxDecision,
+  validateMovement,
+  ValidMovement,
+} from './movement-rules';
 import { ConsentKey, ConsentRow, HistoryRow, RegistryRepository } from './registry.repository';
 import { AppliedIysMovements, applyIysMovements, IysOrigin } from '../sync/iys-movements';
 
@@ -76,7 +83,9 @@ export class ConsentRegistry {
       if (meta.onlyIfInForce && !(current && sameMovement(current, meta.onlyIfInForce)))
         return { stale: false, duplicate: false, conflict: true };
       if (current && sameMovement(current, m)) return { stale: false, duplicate: true };
-      const stale = !!current && m.consentDate.getTime() < new Date(current.consent_date).getTime();
+      const laterProblems = laterMovementProblems(m, !!current);
+      if (laterProblems.length) throw new InvalidMovementError(laterProblems);
+      const stale = !!current && isOlderThan(m.consentDate, msOf(current.consent_date));
       const movementId = await this.repo.insertMovement(tx, key, {
         status: m.status,
         source: m.source,
@@ -174,7 +183,7 @@ export class ConsentRegistry {
       type,
       recipientType,
       status: current.status,
-      consentDate: iso(current.consent_date),
+      consentDate: current.consent_date === null ? null : iso(current.consent_date),
       source: current.source,
       iys: {
         ...compact({
@@ -194,7 +203,8 @@ export class ConsentRegistry {
   }
 
   /**
-   * What the sync engine should do with a movement, decided before anything is sent (compliance.md §3).
+   * What the sync engine should do with a movement, decided before anything is sent (compliance.md §3), by the
+   * same rule as imports (`decideOutbox`). Whether İYS knows the key is read only for a RET, the one case it decides.
    */
   private async outboxState(
     tx: Parameters<RegistryRepository['current']>[0],
@@ -203,14 +213,15 @@ export class ConsentRegistry {
     m: ValidMovement,
     current: ConsentRow | undefined,
     stale: boolean,
-  ): Promise<{ state: IysSyncState; reason: string | null }> {
-    if (brand.iysSync === 'CUSTOMER') return { state: 'NOT_REQUIRED', reason: 'CUSTOMER_SYNC' };
-    if (stale) return { state: 'NOT_REQUIRED', reason: 'STALE' };
-    if (m.status === 'RET') {
-      if (current?.status === 'RET') return { state: 'NOT_REQUIRED', reason: 'ALREADY_RET' };
-      if (!(await this.repo.iysKnowsKey(tx, key))) return { state: 'NOT_REQUIRED', reason: 'FIRST_RET' };
-    }
-    return { state: 'PENDING', reason: null };
+  ): Promise<OutboxDecision> {
+    const asks = m.status === 'RET' && !stale && brand.iysSync === 'PLATFORM' && current?.status !== 'RET';
+    return decideOutbox({
+      iysSync: brand.iysSync,
+      stale,
+      status: m.status,
+      currentStatus: current?.status,
+      iysKnowsKey: asks ? await this.repo.iysKnowsKey(tx, key) : false,
+    });
   }
 }
 
@@ -221,13 +232,16 @@ export class ConsentRegistry {
  */
 function sameMovement(
   current: ConsentRow,
-  m: Pick<ValidMovement, 'status' | 'source'> & { consentDate: Date | string },
+  m: Pick<ValidMovement, 'status' | 'source'> & { consentDate: Date | string | null },
 ): boolean {
   return (
-    current.status === m.status &&
-    current.source === m.source &&
-    new Date(current.consent_date).getTime() === new Date(m.consentDate).getTime()
+    current.status === m.status && current.source === m.source && msOf(current.consent_date) === msOf(m.consentDate)
   );
+}
+
+/** An instant as epoch milliseconds; null stays null (an undated merchant record). */
+function msOf(d: Date | string | null): number | null {
+  return d === null ? null : new Date(d).getTime();
 }
 
 function iso(d: Date | string): string {
@@ -252,7 +266,7 @@ function toMovementView(h: HistoryRow): MovementView {
       }) as IysView);
   return {
     status: h.status,
-    consentDate: iso(h.consent_date),
+    consentDate: h.consent_date === null ? null : iso(h.consent_date),
     source: h.source,
     recordedAt: iso(h.recorded_at),
     origin: h.origin,

@@ -32,9 +32,13 @@ export interface MovementInput {
   recipient: string;
   type: IysType;
   status: ConsentStatus;
-  source: string;
-  /** ISO 8601 with an offset, or İYS's `YYYY-MM-DD HH:mm:ss` (Turkey time). Defaults to now. */
-  consentDate?: string | Date;
+  /** An HS_* source. Only a merchant's (TACIR) first record may leave it out (iys-api.md §7 rule 15). */
+  source?: string | null;
+  /**
+   * ISO 8601 with an offset, or İYS's `YYYY-MM-DD HH:mm:ss` (Turkey time). Defaults to now, except on a TACIR
+   * movement without a source: that one is recorded undated, as İYS allows for a merchant's first record.
+   */
+  consentDate?: string | Date | null;
   recipientType?: RecipientType;
   evidence?: ConsentEvidence;
 }
@@ -50,8 +54,10 @@ export interface IysView {
 
 export interface MovementView {
   status: ConsentStatus;
-  consentDate: string;
-  source: string;
+  /** Null only for a merchant's (TACIR) first record registered without one. */
+  consentDate: string | null;
+  /** Null only for a merchant's (TACIR) first record registered without one. */
+  source: string | null;
   recordedAt: string;
   origin: MovementOrigin;
   recordedBy: string;
@@ -66,8 +72,10 @@ export interface ConsentView {
   type: IysType;
   recipientType: RecipientType;
   status: ConsentStatus;
-  consentDate: string;
-  source: string;
+  /** Null while the movement in force is a merchant's (TACIR) first record registered without one. */
+  consentDate: string | null;
+  /** Null while the movement in force is a merchant's (TACIR) first record registered without one. */
+  source: string | null;
   iys: IysView;
   history: MovementView[];
 }

@@ -13,8 +13,9 @@ export interface ConsentKey {
 
 export interface ConsentRow {
   status: ConsentStatus;
-  source: string;
-  consent_date: Date;
+  /** Null, like consent_date, only for a merchant's (TACIR) first record registered without one. */
+  source: string | null;
+  consent_date: Date | null;
   movement_id: string;
   iys_state: IysSyncState;
   iys_transaction_id: string | null;
@@ -26,8 +27,8 @@ export interface ConsentRow {
 export interface HistoryRow {
   id: string;
   status: ConsentStatus;
-  source: string;
-  consent_date: Date;
+  source: string | null;
+  consent_date: Date | null;
   recorded_at: Date;
   origin: MovementOrigin;
   recorded_by: string;
@@ -79,8 +80,8 @@ export class RegistryRepository {
     k: ConsentKey,
     m: {
       status: ConsentStatus;
-      source: string;
-      consentDate: Date;
+      source: string | null;
+      consentDate: Date | null;
       origin: MovementOrigin;
       recordedBy: string;
       evidence?: ConsentEvidence;
@@ -112,8 +113,8 @@ export class RegistryRepository {
     k: ConsentKey,
     c: {
       status: ConsentStatus;
-      source: string;
-      consentDate: Date;
+      source: string | null;
+      consentDate: Date | null;
       movementId: string;
       iysState: IysSyncState;
       registrationDeadline: Date | null;
@@ -151,8 +152,8 @@ export class RegistryRepository {
       iysCode: string;
       brandCode: string;
       status: ConsentStatus;
-      source: string;
-      consentDate: Date;
+      source: string | null;
+      consentDate: Date | null;
       state: IysSyncState;
       reason: string | null;
       deadline: Date;
@@ -186,7 +187,7 @@ export class RegistryRepository {
               o.creation_date AS outbox_creation_date, o.error_code AS outbox_error_code, o.deadline AS outbox_deadline
          FROM consent_movements m LEFT JOIN iys_outbox o ON o.movement_id = m.id
         WHERE m.brand_id = $1 AND m.type = $2 AND m.recipient = $3 AND m.recipient_type = $4
-        ORDER BY m.consent_date, m.id`,
+        ORDER BY m.consent_date NULLS FIRST, m.id`,
       keyParams(k),
     );
   }

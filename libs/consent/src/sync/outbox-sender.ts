@@ -503,7 +503,9 @@ export class IysOutboxSender {
       type: row.type,
       status: row.status,
       source: row.source,
-      consentDate: new Date(row.consent_date),
+      // A merchant's first record may go without consentDate and source, exactly as it was recorded (H462/H463 are
+      // checked before it is stored); toIysConsentBody leaves absent fields out.
+      consentDate: row.consent_date === null ? null : new Date(row.consent_date),
       recipientType: row.recipient_type,
     };
   }

@@ -15,8 +15,9 @@ export interface OutboxRow {
   recipient: string;
   recipient_type: RecipientType;
   status: ConsentStatus;
-  source: string;
-  consent_date: Date;
+  /** Null, like consent_date, only for a merchant's (TACIR) first record registered without one. */
+  source: string | null;
+  consent_date: Date | null;
   deadline: Date | null;
   attempts: number;
   created_at: Date;
