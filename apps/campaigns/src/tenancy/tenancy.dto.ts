@@ -60,10 +60,41 @@ export class ServiceProviderCreatedDto {
   @ApiProperty() name: string;
   @ApiProperty() iysCode: string;
   @ApiProperty({ description: 'Shown once; only its hash is kept.' }) apiKey: string;
+  @ApiProperty({ description: "The key's id (not secret), as the key lists show it." }) apiKeyId: string;
 }
 
-export class ApiKeyCreatedDto {
+export class CreateApiKeyDto {
+  @ApiPropertyOptional({ example: 'production 2025-12', maxLength: 100, description: 'A label for people.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  @Matches(NO_LINE_BREAKS, { message: 'name must be a single line' })
+  name?: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ description: 'Not secret: names the key in lists and in DELETE.' }) id: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ description: "The key's first 12 characters, to recognise it." }) prefix: string;
+  @ApiProperty() createdAt: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Recorded in batches: up to a minute late when the key was used on another process.',
+  })
+  lastUsedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set once revoked; a revoked key is refused.' })
+  revokedAt: string | null;
+  @ApiProperty({ description: 'True for the key this request was made with.' }) current: boolean;
+}
+
+export class ApiKeyCreatedDto extends ApiKeyDto {
   @ApiProperty({ description: 'Shown once; only its hash is kept.' }) apiKey: string;
+}
+
+export class ApiKeyListDto {
+  @ApiProperty({ type: [ApiKeyDto] }) items: ApiKeyDto[];
+  @ApiPropertyOptional({ nullable: true, type: String }) next: string | null;
 }
 
 export class BrandDto {

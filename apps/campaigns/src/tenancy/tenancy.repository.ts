@@ -24,6 +24,21 @@ export interface BrandRow {
   createdAt: Date;
 }
 
+export interface ApiKeyRow {
+  id: string;
+  name: string | null;
+  prefix: string;
+  createdAt: Date;
+  /** created_at in microseconds since the epoch, exact: the paging key (a Date keeps milliseconds only). */
+  createdAtMicros: string;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const API_KEY_COLUMNS = `id::text AS id, name, key_prefix AS prefix, created_at AS "createdAt",
+  (extract(epoch FROM created_at) * 1000000)::bigint::text AS "createdAtMicros",
+  last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
+
 const BRAND_COLUMNS = `b.id, b.service_provider_id AS "serviceProviderId", sp.iys_code AS "iysCode", b.name,
   b.brand_code AS "brandCode", b.from_email AS "fromEmail", b.from_name AS "fromName", b.reply_to AS "replyTo",
   b.iys_sync AS "iysSync", b.webhook_url AS "webhookUrl", b.created_at AS "createdAt"`;
@@ -53,12 +68,82 @@ export class TenancyRepository {
     );
   }
 
-  async insertApiKey(ex: SqlExecutor, serviceProviderId: string | null, hash: string, prefix: string): Promise<void> {
-    await sqlRows(
+  async insertApiKey(
+    ex: SqlExecutor,
+    serviceProviderId: string | null,
+    hash: string,
+    prefix: string,
+    name: string | null = null,
+  ): Promise<ApiKeyRow> {
+    return (await sqlOne<ApiKeyRow>(
       ex,
-      `INSERT INTO api_keys (service_provider_id, is_operator, key_hash, key_prefix) VALUES ($1, $2, $3, $4)`,
-      [serviceProviderId, serviceProviderId === null, hash, prefix],
+      `INSERT INTO api_keys (service_provider_id, is_operator, key_hash, key_prefix, name) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${API_KEY_COLUMNS}`,
+      [serviceProviderId, serviceProviderId === null, hash, prefix, name],
+    ))!;
+  }
+
+  /** Another key for a service provider, unless it already has `maxLive` live ones (answers undefined then). */
+  async insertServiceProviderKey(
+    serviceProviderId: string,
+    hash: string,
+    prefix: string,
+    name: string | null,
+    maxLive: number,
+  ): Promise<ApiKeyRow | undefined> {
+    return this.ds.transaction(async (m) => {
+      // Serialises concurrent creations for one service provider, so the limit holds.
+      await sqlRows(m, `SELECT id FROM service_providers WHERE id = $1 FOR UPDATE`, [serviceProviderId]);
+      const live = await sqlOne<{ n: number }>(
+        m,
+        `SELECT count(*)::int AS n FROM api_keys WHERE service_provider_id = $1 AND revoked_at IS NULL`,
+        [serviceProviderId],
+      );
+      if (live!.n >= maxLive) return undefined;
+      return this.insertApiKey(m, serviceProviderId, hash, prefix, name);
+    });
+  }
+
+  /** A service provider's keys, oldest first, after the cursor `[createdAtMicros, id]`. */
+  listApiKeys(serviceProviderId: string, after: [string, string] | null, limit: number): Promise<ApiKeyRow[]> {
+    return sqlRows<ApiKeyRow>(
+      this.ds,
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys
+       WHERE service_provider_id = $1
+         AND ($2::bigint IS NULL
+              OR (created_at, id) > ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [serviceProviderId, after?.[0] ?? null, after?.[1] ?? null, limit],
     );
+  }
+
+  /**
+   * Revokes one of a service provider's keys. `keepOne`: refuse to revoke its last live key. Idempotent: a key
+   * already revoked answers ALREADY_REVOKED and changes nothing.
+   */
+  async revokeApiKey(
+    serviceProviderId: string,
+    keyId: string,
+    keepOne: boolean,
+  ): Promise<'REVOKED' | 'ALREADY_REVOKED' | 'NOT_FOUND' | 'LAST_KEY'> {
+    return this.ds.transaction(async (m) => {
+      // Locks the live keys first, so two revocations at once cannot both leave the other as the "spare".
+      const live = await sqlRows<{ id: string }>(
+        m,
+        `SELECT id::text AS id FROM api_keys WHERE service_provider_id = $1 AND revoked_at IS NULL FOR UPDATE`,
+        [serviceProviderId],
+      );
+      const key = await sqlOne<{ revoked: boolean }>(
+        m,
+        `SELECT revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = $1 AND service_provider_id = $2`,
+        [keyId, serviceProviderId],
+      );
+      if (!key) return 'NOT_FOUND';
+      if (key.revoked) return 'ALREADY_REVOKED';
+      if (keepOne && live.length <= 1) return 'LAST_KEY';
+      await sqlRows(m, `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [keyId]);
+      return 'REVOKED';
+    });
   }
 
   async operatorKeyExists(): Promise<boolean> {
