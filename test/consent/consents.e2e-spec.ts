@@ -1,3 +1,4 @@
+import { waitFor } from '@izinli/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** The consent endpoints over real HTTP, through the real app and its in-process İYS simulator. */
@@ -168,6 +169,63 @@ describe('consents and classification (e2e)', () => {
       .send({ type: 'EPOSTA', kind: 'TRANSACTIONAL', recipients: ['no@example.com'] })
       .expect(200);
     expect(tx.body.results[0]).toMatchObject({ allowed: true, reason: 'CONSENT_NOT_REQUIRED' });
+  });
+
+  it("records a merchant's first record without source and consentDate, sends it to İYS so, and refuses a later one without them", async () => {
+    const recipient = 'esnaf@delta.com.tr';
+    const record = (body: Record<string, unknown>) =>
+      t.http().post('/v1/brands/710001/consents').set(auth()).send(body);
+    const sim = async <T>(path: string) =>
+      ((await (await fetch(`${t.izinli.iysUrl}${path}`)).json()) as { list: T[] }).list;
+    type SimRequest = { method: string; path: string; body?: Record<string, unknown> };
+    const requestsFor = async () =>
+      (await sim<SimRequest>('/_sim/requests')).filter((r) => r.method === 'POST' && r.body?.recipient === recipient);
+
+    const first = await record({ recipient, type: 'EPOSTA', status: 'ONAY', recipientType: 'TACIR' }).expect(201);
+    expect(first.body).toMatchObject({ recipientType: 'TACIR', status: 'ONAY', consentDate: null, source: null });
+    expect(first.body.history).toEqual([expect.objectContaining({ status: 'ONAY', consentDate: null, source: null })]);
+    const held = await waitFor(
+      async () =>
+        (await sim<Record<string, unknown>>('/_sim/consents?brandCode=710001')).find((c) => c.recipient === recipient),
+      (c) => c !== undefined,
+      20_000,
+    );
+    expect(held).toMatchObject({ recipientType: 'TACIR', status: 'ONAY' });
+    expect(held).not.toHaveProperty('consentDate');
+    expect(held).not.toHaveProperty('source');
+    const sent = await requestsFor();
+    expect(sent).toHaveLength(1);
+    expect(Object.keys(sent[0].body!).sort()).toEqual(['recipient', 'recipientType', 'status', 'type']);
+
+    const noDate = await record({ recipient, type: 'EPOSTA', status: 'RET', recipientType: 'TACIR' }).expect(422);
+    expect(noDate.body).toMatchObject({
+      code: 'TACIR_CONSENT_DATE_REQUIRED',
+      detail: expect.stringMatching(/H462.*H463/),
+    });
+    expect(noDate.body.errors.map((e: { code: string }) => e.code)).toEqual([
+      'TACIR_CONSENT_DATE_REQUIRED',
+      'TACIR_SOURCE_REQUIRED',
+    ]);
+    const noSource = await record({
+      recipient,
+      type: 'EPOSTA',
+      status: 'RET',
+      recipientType: 'TACIR',
+      consentDate: new Date().toISOString(),
+    }).expect(422);
+    expect(noSource.body.code).toBe('TACIR_SOURCE_REQUIRED');
+    const got = await t.http().get(`/v1/brands/710001/consents/EPOSTA/${recipient}?recipientType=TACIR`).set(auth());
+    expect(got.body).toMatchObject({ status: 'ONAY', history: [expect.objectContaining({ status: 'ONAY' })] });
+    expect(got.body.history).toHaveLength(1);
+    const outbox = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM iys_outbox WHERE recipient = $1`, [
+      recipient,
+    ]);
+    expect(outbox[0].n).toBe(1);
+    expect(await requestsFor()).toHaveLength(1);
+
+    // An individual's record still needs a source.
+    const person = await record({ recipient: 'kisi@delta.com.tr', type: 'EPOSTA', status: 'ONAY' }).expect(422);
+    expect(person.body.code).toBe('INVALID_SOURCE');
   });
 
   it('limits a check to 10,000 recipients', async () => {

@@ -70,14 +70,14 @@ describe('consent imports (e2e)', () => {
     expect(summary).toMatchObject({
       status: 'COMPLETED',
       total: 5,
-      accepted: 2,
-      rejected: 3,
+      accepted: 3,
+      rejected: 2,
+      firstRefusals: 1,
       next: null,
-      iys: { rejected: 0 },
+      iys: { rejected: 0, notRequired: 1 },
     });
     expect(summary.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
       [4, 'INVALID_EMAIL'],
-      [5, 'FIRST_RET'],
       [6, 'REGISTRATION_WINDOW_PASSED'],
     ]);
     expect(summary.iys.pending + summary.iys.accepted).toBe(2);
@@ -87,6 +87,60 @@ describe('consent imports (e2e)', () => {
       .set({ Authorization: `Bearer ${key}` })
       .expect(200);
     expect(consent.body).toMatchObject({ status: 'ONAY', source: 'HS_WEB' });
+  });
+
+  it("keeps first refusals and merchants' undated first rows as the API does; the gate blocks the refusals", async () => {
+    const body = [
+      HEADER,
+      `never-seen@example.com,EPOSTA,RET,HS_WEB,${recent()},`,
+      `esnaf@example.com,EPOSTA,ONAY,,,TACIR`,
+      `esnaf@example.com,EPOSTA,RET,,,TACIR`,
+      `esnaf-ret@example.com,EPOSTA,RET,HS_WEB,${recent()},TACIR`,
+    ].join('\n');
+    const summary = await finished((await upload(body).expect(202)).body.id);
+    expect(summary).toMatchObject({ status: 'COMPLETED', total: 4, accepted: 3, rejected: 1, firstRefusals: 2 });
+    expect(summary.errors).toEqual([
+      { line: 4, code: 'TACIR_CONSENT_DATE_REQUIRED', message: expect.stringMatching(/H462.*H463/) },
+    ]);
+    const auth = { Authorization: `Bearer ${key}` };
+    const esnaf = await t
+      .http()
+      .get(`/v1/brands/${brandCode}/consents/EPOSTA/esnaf@example.com?recipientType=TACIR`)
+      .set(auth)
+      .expect(200);
+    expect(esnaf.body).toMatchObject({ status: 'ONAY', consentDate: null, source: null });
+    const check = async (recipientType: string, recipients: string[]) =>
+      (
+        await t
+          .http()
+          .post(`/v1/brands/${brandCode}/consents/check`)
+          .set(auth)
+          .send({ type: 'EPOSTA', recipientType, recipients })
+          .expect(200)
+      ).body.results.map((r: { recipient: string; allowed: boolean; reason: string }) => [r.allowed, r.reason]);
+    expect(await check('BIREYSEL', ['never-seen@example.com'])).toEqual([[false, 'REFUSED']]);
+    expect(await check('TACIR', ['esnaf-ret@example.com', 'esnaf@example.com'])).toEqual([
+      [false, 'REFUSED'],
+      [true, 'TACIR_NOT_REFUSED'],
+    ]);
+    // The merchant's record reaches İYS in its first-insert shape; the refusals never do (İYS would answer H175).
+    const simulated = await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${t.izinli.iysUrl}/_sim/consents?brandCode=${brandCode}`)).json()) as {
+            list: Record<string, unknown>[];
+          }
+        ).list,
+      (list) => list.some((c) => c.recipient === 'esnaf@example.com'),
+      20_000,
+    );
+    const held = simulated.find((c) => c.recipient === 'esnaf@example.com')!;
+    expect(held).toMatchObject({ recipientType: 'TACIR', status: 'ONAY' });
+    expect(held).not.toHaveProperty('consentDate');
+    expect(held).not.toHaveProperty('source');
+    expect(simulated.map((c) => c.recipient)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/never-seen|esnaf-ret/)]),
+    );
   });
 
   it('pages the error list with ?limit= and ?after=', async () => {
@@ -167,5 +221,6 @@ describe('consent imports (e2e)', () => {
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining(['/v1/brands/{brandCode}/consents/imports', '/v1/imports/{id}']),
     );
+    expect(res.body.components.schemas.ImportDto.required).toEqual(expect.arrayContaining(['firstRefusals']));
   });
 });
