@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { startSmtpSink, startWebhookReceiver, SmtpSink, waitFor, WebhookReceiver } from '@izinli/testing';
 import { ConsentRegistry } from '@izinli/consent';
 import { signUnsubscribeToken, UnsubscribeTokens } from '../../apps/campaigns/src/unsubscribe/unsubscribe-token';
+import { legacyUnsubscribeToken } from '../support/legacy-unsubscribe-token';
 import { startTestApp, TestApp } from '../support/test-app';
 
 interface MovementView {
@@ -236,11 +237,28 @@ describe('unsubscribe link (e2e)', () => {
 
   it('refuses tampered, truncated, foreign, garbage, oversized tokens and deleted brands with a 400 page, recording nothing', async () => {
     const good = link('target@example.com');
-    const [payload, sig] = good.split('.');
+    const flipped = (byte: number) => {
+      const raw = Buffer.from(good, 'base64url');
+      raw[byte] ^= 0x20;
+      return raw.toString('base64url');
+    };
+    const legacy = legacyUnsubscribeToken(t.config.unsubscribeSecret!, {
+      brandId,
+      recipient: 'target@example.com',
+      recipientType: 'BIREYSEL',
+      messageId: 'm@x',
+    });
+    const [payload, sig] = legacy.split('.');
     const forged = Buffer.from(JSON.stringify([1, brandId, 'other@example.com', 'B', 'm@x'])).toString('base64url');
     const bad = [
-      `${forged}.${sig}`,
+      flipped(0),
+      flipped(5),
+      flipped(30),
+      flipped(Buffer.from(good, 'base64url').length - 1),
       good.slice(0, -3),
+      `${good}.${sig}`,
+      `${forged}.${sig}`,
+      legacy.slice(0, -3),
       `${payload}.`,
       payload,
       signUnsubscribeToken('a-foreign-secret-that-is-long-enough-0123456789', {
@@ -346,6 +364,7 @@ describe('unsubscribe link (e2e)', () => {
     // The undo undid only this link's RET; doing it twice changes nothing more.
     const twice = await undo(token);
     expectPage(twice, 409);
+    expect(twice.text).toContain('This unsubscribe was already undone.');
     expect((await consentOf('oops@example.com'))!.history).toHaveLength(3);
     // Both reach İYS in order: the approval is the one in force there.
     await waitFor(
@@ -375,11 +394,14 @@ describe('unsubscribe link (e2e)', () => {
     const refused = await undo(token);
     expectPage(refused, 409);
     expect(refused.text).toContain('Bu işlem geri alınamıyor');
+    expect(refused.text).toContain('changed in another way after this unsubscribe');
     expect((await consentOf('later@example.com'))!.history).toHaveLength(3);
 
     await approve('other-link@example.com');
     await oneClick(link('other-link@example.com')).expect(200);
-    expectPage(await undo(link('other-link@example.com')), 409);
+    const foreign = await undo(link('other-link@example.com'));
+    expectPage(foreign, 409);
+    expect(foreign.text).toContain('No unsubscribe that could be undone was made with this link.');
     expect((await consentOf('other-link@example.com'))!.status).toBe('RET');
   });
 
@@ -388,14 +410,14 @@ describe('unsubscribe link (e2e)', () => {
     const token = link('race@example.com');
     await oneClick(token).expect(200);
     const linkRet = (await consentOf('race@example.com'))!.history.at(-1)!;
-    // A RET made elsewhere arrives just after the undo has read the link's RET in force, dated one second after it:
-    // no later than the undo's own date, so only the check under the key's lock can keep the undo from winning.
+    // A RET made elsewhere arrives just after the undo has checked the link's RET in force and before it records,
+    // dated one second after it: no later than the undo's own date, so only the check under the key's lock can keep
+    // the undo from winning.
     const registry = t.izinli.app.get(ConsentRegistry);
-    const read = registry.get.bind(registry);
+    const write = registry.record.bind(registry);
     const spy = jest
-      .spyOn(registry, 'get')
-      .mockImplementationOnce(async (...args: Parameters<ConsentRegistry['get']>) => {
-        const seen = await read(...args);
+      .spyOn(registry, 'record')
+      .mockImplementationOnce(async (...args: Parameters<ConsentRegistry['record']>) => {
         const elsewhere = new Date(new Date(linkRet.consentDate).getTime() + 1000).toISOString();
         await t
           .http()
@@ -409,7 +431,7 @@ describe('unsubscribe link (e2e)', () => {
             consentDate: elsewhere,
           })
           .expect(201);
-        return seen;
+        return write(...args);
       });
     try {
       expectPage(await undo(token), 409);

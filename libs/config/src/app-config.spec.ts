@@ -89,6 +89,16 @@ describe(loadAppConfig.name, () => {
   it('refuses a short UNSUBSCRIBE_SECRET', () => {
     expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET: 'short' })).toThrow(/UNSUBSCRIBE_SECRET/);
   });
+
+  it('reads UNSUBSCRIBE_SECRET_PREVIOUS as a list, newest first, and refuses a short one in it', () => {
+    const a = 'a'.repeat(32);
+    const b = 'b'.repeat(40);
+    expect(loadAppConfig({}).unsubscribePreviousSecrets).toEqual([]);
+    expect(loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: a }).unsubscribePreviousSecrets).toEqual([a]);
+    expect(loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: ` ${a} , ${b}` }).unsubscribePreviousSecrets).toEqual([a, b]);
+    expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: `${a},short` })).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS/);
+    expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: `${a},` })).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS/);
+  });
 });
 
 describe(loadSimulatorConfig.name, () => {

@@ -53,6 +53,12 @@ export class EnvironmentVariables {
   UNSUBSCRIBE_SECRET?: string;
   @IsOptional()
   @Transform(emptyToUndefined)
+  @Matches(/^\s*[^,\s][^,]{30,}[^,\s]\s*(,\s*[^,\s][^,]{30,}[^,\s]\s*)*$/, {
+    message: 'UNSUBSCRIBE_SECRET_PREVIOUS must be a comma-separated list of secrets of at least 32 characters each',
+  })
+  UNSUBSCRIBE_SECRET_PREVIOUS?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @IsString()
   @MinLength(24, { message: 'ADMIN_API_KEY must be at least 24 characters' })
   ADMIN_API_KEY?: string;
@@ -87,6 +93,8 @@ export interface AppConfig {
   };
   /** Undefined means "generate once and keep in DATA_DIR" (see SecretStore). */
   unsubscribeSecret?: string;
+  /** Former unsubscribe secrets whose links still verify, newest first (UNSUBSCRIBE_SECRET_PREVIOUS). */
+  unsubscribePreviousSecrets: string[];
   adminApiKey?: string;
 }
 
@@ -133,6 +141,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pullIntervalSeconds: v.IYS_PULL_INTERVAL_SECONDS ?? 60,
     },
     unsubscribeSecret: v.UNSUBSCRIBE_SECRET,
+    unsubscribePreviousSecrets: (v.UNSUBSCRIBE_SECRET_PREVIOUS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     adminApiKey: v.ADMIN_API_KEY,
   };
   const problems: { variable: string; message: string }[] = [];

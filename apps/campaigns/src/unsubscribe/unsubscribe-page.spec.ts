@@ -57,13 +57,28 @@ describe(renderUnsubscribePage.name, () => {
     { kind: 'invalid' },
     { kind: 'error', status: 413 },
     { kind: 'undone', brandName: 'B', maskedAddress: 'm' },
-    { kind: 'undo-refused', brandName: 'B', maskedAddress: 'm' },
+    { kind: 'undo-refused', brandName: 'B', maskedAddress: 'm', reason: 'CHANGED' },
     { kind: 'superseded', brandName: 'B', maskedAddress: 'm' },
   ])('renders the $kind page in both languages without a form', (view) => {
     const sut = renderUnsubscribePage(view);
     expect(sut).toContain('<section lang="tr">');
     expect(sut).toContain('<section lang="en">');
     expect(sut).not.toContain('<form');
+  });
+
+  it('says why an undo was refused, a different sentence for each reason, and that nothing changed', () => {
+    const reasons = ['NO_UNSUBSCRIBE', 'NOTHING_TO_RESTORE', 'ALREADY_UNDONE', 'EXPIRED', 'CHANGED'] as const;
+    const pages = reasons.map((reason) =>
+      renderUnsubscribePage({ kind: 'undo-refused', brandName: '<B>', maskedAddress: 'm', reason }),
+    );
+    expect(new Set(pages).size).toBe(reasons.length);
+    for (const page of pages) {
+      expect(page).toContain('Hiçbir şey değiştirilmedi.');
+      expect(page).toContain('Nothing was changed.');
+      expect(page).not.toContain('<B>');
+    }
+    expect(pages[3]).toContain('7 days');
+    expect(pages[1]).toContain('never creates one');
   });
 
   it('names its own stylesheet by hash in a strict Content-Security-Policy', () => {

@@ -1,10 +1,11 @@
 import { createHash } from 'crypto';
+import type { UndoRefusal } from './undo-policy';
 
 /** What a recipient sees; each view is one state of the flow (UNSUBSCRIBE.md "The recipient's path"). */
 export type UnsubscribePageView =
   /** GET: the question, with the confirm button. Changes nothing. */
   | { kind: 'confirm'; brandName: string; maskedAddress: string }
-  /** GET on a key whose latest movement is already RET; the undo is offered only for this link's own RET. */
+  /** GET on a key whose latest movement is already RET; the undo is offered only when it would be accepted. */
   | { kind: 'already'; brandName: string; maskedAddress: string; undoToken: string | null }
   /** After the form post: done, with the undo for a mistaken click. */
   | { kind: 'done'; brandName: string; maskedAddress: string; undoToken: string | null }
@@ -12,8 +13,8 @@ export type UnsubscribePageView =
   | { kind: 'superseded'; brandName: string; maskedAddress: string }
   /** The undo recorded a new ONAY. */
   | { kind: 'undone'; brandName: string; maskedAddress: string }
-  /** The undo was refused: this link's RET is no longer the latest movement. */
-  | { kind: 'undo-refused'; brandName: string; maskedAddress: string }
+  /** The undo was refused, for the reason given; nothing was recorded. */
+  | { kind: 'undo-refused'; brandName: string; maskedAddress: string; reason: UndoRefusal }
   /** A token that does not verify, or a brand that no longer exists. */
   | { kind: 'invalid' }
   /** Anything else that stopped the request (a body that could not be read, a route that does not exist …). */
@@ -179,22 +180,8 @@ function texts(view: UnsubscribePageView): Texts {
         ),
       };
     }
-    case 'undo-refused': {
-      const b = `<strong>${escapeHtml(view.brandName)}</strong>`;
-      return {
-        title: 'Geri alınamadı / Cannot be undone',
-        tr: section(
-          'tr',
-          'Bu işlem geri alınamıyor',
-          `Bu bağlantıyla yapılmış ve hâlâ geçerli bir abonelikten çıkma işlemi yok: ${b} için sonradan başka bir tercih kaydedilmiş olabilir. Hiçbir şey değiştirilmedi.`,
-        ),
-        en: section(
-          'en',
-          'This cannot be undone',
-          `There is no unsubscribe made with this link that is still in force: a later choice may have been recorded for ${b}. Nothing was changed.`,
-        ),
-      };
-    }
+    case 'undo-refused':
+      return undoRefusedTexts(view.reason, `<strong>${escapeHtml(view.brandName)}</strong>`);
     case 'invalid':
       return {
         title: 'Geçersiz bağlantı / Invalid link',
@@ -224,6 +211,46 @@ function texts(view: UnsubscribePageView): Texts {
         ),
       };
   }
+}
+
+const NOTHING_CHANGED = { tr: 'Hiçbir şey değiştirilmedi.', en: 'Nothing was changed.' };
+
+/** Each refusal says why in both languages; `b` is the brand name, already escaped. */
+function undoRefusedTexts(reason: UndoRefusal, b: string): Texts {
+  const why = ((): { tr: string; en: string } => {
+    switch (reason) {
+      case 'NO_UNSUBSCRIBE':
+        return {
+          tr: 'Bu bağlantıyla yapılmış, geri alınabilecek bir abonelikten çıkma işlemi yok.',
+          en: 'No unsubscribe that could be undone was made with this link.',
+        };
+      case 'NOTHING_TO_RESTORE':
+        return {
+          tr: `Abonelikten çıkmadan önce ${b} için kayıtlı bir izniniz yoktu. Geri alma yalnızca var olan bir izni geri getirir, yeni izin oluşturmaz.`,
+          en: `Before this unsubscribe, ${b} held no consent of yours. An undo only brings back a consent that existed; it never creates one.`,
+        };
+      case 'ALREADY_UNDONE':
+        return {
+          tr: 'Bu abonelikten çıkma işlemi zaten geri alındı. Bir işlem yalnızca bir kez geri alınabilir.',
+          en: 'This unsubscribe was already undone. An unsubscribe can be undone only once.',
+        };
+      case 'EXPIRED':
+        return {
+          tr: 'Abonelikten çıkma işlemi yalnızca 7 gün içinde geri alınabilir ve bu süre doldu.',
+          en: 'An unsubscribe can be undone within 7 days only, and that time has passed.',
+        };
+      case 'CHANGED':
+        return {
+          tr: `Abonelikten çıktıktan sonra ${b} için tercihiniz başka bir yoldan değişti (İYS, başka bir e-postadaki bağlantı ya da ${b}); en son tercihiniz geçerli kalır.`,
+          en: `Your choice for ${b} changed in another way after this unsubscribe (through İYS, another e-mail's link, or ${b} itself); your latest choice stands.`,
+        };
+    }
+  })();
+  return {
+    title: 'Geri alınamadı / Cannot be undone',
+    tr: section('tr', 'Bu işlem geri alınamıyor', `${why.tr} ${NOTHING_CHANGED.tr}`),
+    en: section('en', 'This cannot be undone', `${why.en} ${NOTHING_CHANGED.en}`),
+  };
 }
 
 function forms(view: UnsubscribePageView): string {

@@ -1,12 +1,12 @@
 import { Module, type Provider } from '@nestjs/common';
 import { AppConfig, loadOrCreateSecret } from '@izinli/config';
 import { APP_CONFIG } from '../config.token';
-import { UNSUBSCRIBE_SECRET, UnsubscribeTokens } from './unsubscribe-token';
+import { UNSUBSCRIBE_PREVIOUS_SECRETS, UNSUBSCRIBE_SECRET, UnsubscribeTokens } from './unsubscribe-token';
 
 /**
  * The application's secret: UNSUBSCRIBE_SECRET when set (every process of a multi-machine setup must share it),
  * otherwise one generated at the first start and kept in DATA_DIR, so links in mail already sent keep working after
- * a restart. It keys the HMAC of unsubscribe links, and (through its own derived key) the sealing of İYS tokens.
+ * a restart. Through keys derived from it under distinct labels, it seals unsubscribe links and the İYS tokens.
  */
 export function unsubscribeSecretOf(config: AppConfig): string {
   return config.unsubscribeSecret ?? loadOrCreateSecret(config.dataDir, 'UNSUBSCRIBE_SECRET').value;
@@ -18,12 +18,19 @@ export const unsubscribeSecretProvider: Provider = {
   useFactory: unsubscribeSecretOf,
 };
 
+/** UNSUBSCRIBE_SECRET_PREVIOUS: secrets rotated out of sealing, under which links already sent still verify. */
+export const unsubscribePreviousSecretsProvider: Provider = {
+  provide: UNSUBSCRIBE_PREVIOUS_SECRETS,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig): readonly string[] => config.unsubscribePreviousSecrets,
+};
+
 /**
- * One UnsubscribeTokens for the whole application, shared by whoever signs links (campaign delivery, the message
- * API) and whoever reads them (the unsubscribe pages): the secret is read, or generated, once.
+ * One UnsubscribeTokens for the whole application, shared by whoever mints links (campaign delivery, the message
+ * API) and whoever reads them (the unsubscribe pages): the secrets are read, or generated, once.
  */
 @Module({
-  providers: [unsubscribeSecretProvider, UnsubscribeTokens],
+  providers: [unsubscribeSecretProvider, unsubscribePreviousSecretsProvider, UnsubscribeTokens],
   exports: [UnsubscribeTokens],
 })
 export class UnsubscribeTokensModule {}

@@ -3,6 +3,7 @@ import { raw } from 'express';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { UnsubscribeTokensModule } from './unsubscribe-secret.provider';
 import { UnsubscribeController } from './unsubscribe.controller';
+import { UnsubscribeRepository } from './unsubscribe.repository';
 import { UnsubscribeService } from './unsubscribe.service';
 
 /** Bytes a one-click or form post may carry; real ones are a few dozen. */
@@ -12,7 +13,7 @@ export const UNSUBSCRIBE_BODY_LIMIT = '16kb';
 @Module({
   imports: [TenancyModule, UnsubscribeTokensModule],
   controllers: [UnsubscribeController],
-  providers: [UnsubscribeService],
+  providers: [UnsubscribeService, UnsubscribeRepository],
 })
 export class UnsubscribeModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -5,16 +5,19 @@ import {
   Clock,
   ConsentRegistry,
   InvalidMovementError,
+  normalizeRecipient,
   type ConsentBrand,
   type ConsentEvidence,
+  type ConsentStatus,
   type ConsentView,
-  type MovementView,
 } from '@izinli/consent';
 import { toConsentBrand } from '../consents/brand-scope';
 import { MetricsService } from '../operations/metrics.service';
 import { BrandRow, TenancyRepository } from '../tenancy/tenancy.repository';
 import { maskEmail } from './mask-address';
+import { UndoRefusal, undoRefusal } from './undo-policy';
 import type { UnsubscribePageView } from './unsubscribe-page';
+import { LinkKey, UnsubscribeRepository } from './unsubscribe.repository';
 import { UnsubscribeClaims, UnsubscribeTokens } from './unsubscribe-token';
 
 /** What the recipient's browser or mail client told us; kept as the movement's evidence (compliance.md §4). */
@@ -38,7 +41,12 @@ interface ResolvedLink {
   claims: UnsubscribeClaims;
   brand: BrandRow;
   consentBrand: ConsentBrand;
+  /** The brand, message and normalised consent key, as `unsubscribes` is searched by. */
+  key: LinkKey;
 }
+
+/** Thrown inside the undo's transaction when its unsubscribe was marked undone meanwhile: the ONAY rolls back. */
+class AlreadyUndone extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // İYS compares consentDates to the second, and an equal one is refused as stale (H178); a movement that must win
@@ -65,6 +73,7 @@ export class UnsubscribeService {
     private readonly registry: ConsentRegistry,
     private readonly clock: Clock,
     private readonly ds: DataSource,
+    private readonly unsubscribes: UnsubscribeRepository,
     metrics: MetricsService,
   ) {
     this.outcomes = new Counter({
@@ -89,7 +98,7 @@ export class UnsubscribeService {
           kind: 'already',
           brandName: link.brand.name,
           maskedAddress: masked,
-          undoToken: this.undoTokenFor(link, consent),
+          undoToken: await this.undoTokenFor(link),
         },
       };
     }
@@ -114,11 +123,12 @@ export class UnsubscribeService {
           kind: 'already',
           brandName: link.brand.name,
           maskedAddress: masked,
-          undoToken: this.undoTokenFor(link, current),
+          undoToken: await this.undoTokenFor(link),
         },
       });
     }
     const now = this.clock.now();
+    let replaced: ConsentStatus | undefined;
     let result;
     try {
       result = await this.registry.record(
@@ -129,10 +139,24 @@ export class UnsubscribeService {
           type: 'EPOSTA',
           status: 'RET',
           source: 'HS_EPOSTA',
-          consentDate: this.winningDate(now, current),
+          consentDate: this.winningDate(now, current?.consentDate),
           evidence: this.evidence(link, evidence, now),
         },
-        { origin: 'UNSUBSCRIBE', recordedBy: 'recipient:unsubscribe-link' },
+        {
+          origin: 'UNSUBSCRIBE',
+          recordedBy: 'recipient:unsubscribe-link',
+          // What the RET replaced, read under the key's lock and stored with it: the undo may only restore an ONAY.
+          alongside: async (tx, recorded) => {
+            replaced = recorded.replaced?.status;
+            await this.unsubscribes.insert(tx, {
+              retMovementId: recorded.movementId,
+              brandId: link.brand.id,
+              messageId: link.claims.messageId,
+              replaced: recorded.replaced,
+              unsubscribedAt: now,
+            });
+          },
+        },
       );
     } catch (err) {
       // A token we signed names an address we could not record (an address the rules refuse): nothing stored.
@@ -152,6 +176,7 @@ export class UnsubscribeService {
     }
     // A concurrent click in the same second is the same movement: the registry stored it once.
     const outcome: UnsubscribeOutcome = result.duplicate ? 'already_unsubscribed' : 'recorded';
+    const undoToken = result.duplicate ? await this.undoTokenFor(link) : replaced === 'ONAY' ? link.token : null;
     this.log.log(
       { brandId: link.brand.id, messageId: link.claims.messageId, outcome, iysState: result.consent.iys.state },
       'unsubscribe',
@@ -159,60 +184,69 @@ export class UnsubscribeService {
     return this.count({
       outcome,
       status: 200,
-      view: {
-        kind: 'done',
-        brandName: link.brand.name,
-        maskedAddress: masked,
-        undoToken: this.undoTokenFor(link, result.consent),
-      },
+      view: { kind: 'done', brandName: link.brand.name, maskedAddress: masked, undoToken },
     });
   }
 
   /**
-   * Undoes a mistaken click: a new ONAY (HS_WEB), but only while the movement in force is the RET this same link
-   * recorded, checked again under the key's lock when the ONAY is recorded. Anything later (a refusal made
-   * elsewhere, an approval, a pulled İYS change) wins, even one landing between the page's check and the record: an
-   * old link can never re-subscribe someone who decided otherwise afterwards.
+   * Undoes a mistaken click (compliance.md §3.8): restores the ONAY that this link's RET replaced, within
+   * UNDO_WINDOW_MS of the RET, once, and only while that RET is still the very movement in force (checked again under
+   * the key's lock as the ONAY is recorded, together with marking the unsubscribe undone). Anything else is refused
+   * with the reason, and nothing is recorded: an undo never creates a consent that did not exist, and an old link
+   * never overrides a choice made afterwards, through İYS or anywhere else.
    */
   async undo(token: string, evidence: RequestEvidence): Promise<UnsubscribeResult> {
     const link = await this.resolve(token);
     if (!link) return this.invalid(true);
-    const masked = maskEmail(link.claims.recipient);
-    const current = await this.current(link);
-    if (!current || !this.undoTokenFor(link, current)) {
-      return this.count({
-        outcome: 'undo_refused',
-        status: 409,
-        view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked },
-      });
-    }
     const now = this.clock.now();
-    const result = await this.registry.record(
-      link.consentBrand,
-      {
-        recipient: link.claims.recipient,
-        recipientType: link.claims.recipientType,
-        type: 'EPOSTA',
-        status: 'ONAY',
-        source: 'HS_WEB',
-        consentDate: this.winningDate(now, current),
-        evidence: { ...this.evidence(link, evidence, now), consentText: UNDO_CONSENT_TEXT },
-      },
-      // Not over a movement recorded since `current` was read: that later choice wins, as if it had come first.
-      { origin: 'UNSUBSCRIBE', recordedBy: 'recipient:unsubscribe-undo', onlyIfInForce: current },
-    );
-    if (result.stale || result.conflict) {
-      return this.count({
-        outcome: 'undo_refused',
-        status: 409,
-        view: { kind: 'undo-refused', brandName: link.brand.name, maskedAddress: masked },
-      });
+    const record = await this.unsubscribes.latestForLink(this.ds, link.key);
+    const refusal = undoRefusal(record, now);
+    if (refusal || !record) return this.undoRefused(link, refusal ?? 'NO_UNSUBSCRIBE');
+    const consentDate = this.winningDate(now, record.retConsentDate);
+    // Only reachable with a RET dated further ahead than the registry accepts; recording would keep a stale ONAY.
+    if (consentDate.getTime() <= record.retConsentDate.getTime()) return this.undoRefused(link, 'CHANGED');
+    let result;
+    try {
+      result = await this.registry.record(
+        link.consentBrand,
+        {
+          recipient: link.claims.recipient,
+          recipientType: link.claims.recipientType,
+          type: 'EPOSTA',
+          status: 'ONAY',
+          source: 'HS_WEB',
+          consentDate,
+          evidence: { ...this.evidence(link, evidence, now), consentText: UNDO_CONSENT_TEXT },
+        },
+        {
+          origin: 'UNSUBSCRIBE',
+          recordedBy: 'recipient:unsubscribe-undo',
+          onlyIfInForce: {
+            status: 'RET',
+            source: record.retSource,
+            consentDate: record.retConsentDate.toISOString(),
+            movementId: record.retMovementId,
+          },
+          alongside: async (tx, recorded) => {
+            if (!(await this.unsubscribes.markUndone(tx, record.retMovementId, recorded.movementId, now)))
+              throw new AlreadyUndone();
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof AlreadyUndone) return this.undoRefused(link, 'ALREADY_UNDONE');
+      throw err;
+    }
+    if (result.conflict || result.stale || result.duplicate) {
+      // Another movement won the key's lock first: say which, as a fresh read tells it.
+      const again = undoRefusal(await this.unsubscribes.latestForLink(this.ds, link.key), now);
+      return this.undoRefused(link, again ?? 'CHANGED');
     }
     this.log.log({ brandId: link.brand.id, messageId: link.claims.messageId, outcome: 'undone' }, 'unsubscribe undone');
     return this.count({
       outcome: 'undone',
       status: 200,
-      view: { kind: 'undone', brandName: link.brand.name, maskedAddress: masked },
+      view: { kind: 'undone', brandName: link.brand.name, maskedAddress: maskEmail(link.claims.recipient) },
     });
   }
 
@@ -227,28 +261,45 @@ export class UnsubscribeService {
     // A brand deleted since the mail went out: there is nobody to unsubscribe from, and nothing to record.
     const brand = await this.tenancy.findBrandById(this.ds, claims.brandId);
     if (!brand) return null;
-    return { token, claims, brand, consentBrand: toConsentBrand(brand) };
+    const address = normalizeRecipient('EPOSTA', claims.recipient);
+    const key: LinkKey = {
+      brandId: brand.id,
+      messageId: claims.messageId,
+      recipient: address.ok ? address.value : claims.recipient,
+      recipientType: claims.recipientType,
+    };
+    return { token, claims, brand, consentBrand: toConsentBrand(brand), key };
   }
 
   private current(link: ResolvedLink): Promise<ConsentView | undefined> {
     return this.registry.get(link.consentBrand, 'EPOSTA', link.claims.recipient, link.claims.recipientType);
   }
 
-  /** The link's token when the movement in force is the RET this link recorded, so the page may offer the undo. */
-  private undoTokenFor(link: ResolvedLink, consent: ConsentView): string | null {
-    const inForce = movementInForce(consent);
-    const own =
-      inForce?.status === 'RET' &&
-      inForce.origin === 'UNSUBSCRIBE' &&
-      inForce.evidence?.messageId === link.claims.messageId;
-    return own ? link.token : null;
+  /** The link's token when its undo would be accepted now, so the page offers it; null otherwise. */
+  private async undoTokenFor(link: ResolvedLink): Promise<string | null> {
+    const record = await this.unsubscribes.latestForLink(this.ds, link.key);
+    return undoRefusal(record, this.clock.now()) === null ? link.token : null;
+  }
+
+  private undoRefused(link: ResolvedLink, reason: UndoRefusal): UnsubscribeResult {
+    this.log.log({ brandId: link.brand.id, messageId: link.claims.messageId, reason }, 'unsubscribe undo refused');
+    return this.count({
+      outcome: 'undo_refused',
+      status: 409,
+      view: {
+        kind: 'undo-refused',
+        brandName: link.brand.name,
+        maskedAddress: maskEmail(link.claims.recipient),
+        reason,
+      },
+    });
   }
 
   /** Now, to the second; or one second after the movement in force when that is not earlier (clock skew, same second). */
-  private winningDate(now: Date, current: ConsentView | undefined): Date {
+  private winningDate(now: Date, inForce: Date | string | null | undefined): Date {
     const nowSecond = Math.floor(now.getTime() / SECOND_MS) * SECOND_MS;
-    if (!current) return new Date(nowSecond);
-    const after = Math.floor(new Date(current.consentDate).getTime() / SECOND_MS) * SECOND_MS + SECOND_MS;
+    if (inForce === null || inForce === undefined) return new Date(nowSecond);
+    const after = Math.floor(new Date(inForce).getTime() / SECOND_MS) * SECOND_MS + SECOND_MS;
     if (after <= nowSecond) return new Date(nowSecond);
     // Further ahead than the registry accepts: record it at now and let it be kept as stale (answered, never a 500).
     return after - now.getTime() <= MAX_AHEAD_MS ? new Date(after) : new Date(nowSecond);
@@ -278,20 +329,4 @@ export class UnsubscribeService {
     this.outcomes.inc({ outcome: result.outcome });
     return result;
   }
-}
-
-/** The movement that made the current state: the latest non-stale movement with the current status, date and source. */
-export function movementInForce(consent: ConsentView): MovementView | undefined {
-  const at = new Date(consent.consentDate).getTime();
-  for (let i = consent.history.length - 1; i >= 0; i--) {
-    const h = consent.history[i];
-    if (
-      !h.stale &&
-      h.status === consent.status &&
-      h.source === consent.source &&
-      new Date(h.consentDate).getTime() === at
-    )
-      return h;
-  }
-  return undefined;
 }
