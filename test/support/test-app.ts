@@ -36,6 +36,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ADMIN_API_KEY: adminKey,
     LOG_LEVEL: 'silent',
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
+    // The tests' webhook receivers listen on loopback, which webhooks may reach only as an operator's exception.
+    WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...(redis ? { REDIS_URL: redis } : {}),
     ...env,

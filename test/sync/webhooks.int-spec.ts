@@ -1,8 +1,16 @@
 import { createServer, IncomingHttpHeaders, Server } from 'http';
 import { AddressInfo } from 'net';
 import { ConsentBrand, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@izinli/consent';
-import { sqlRows } from '@izinli/database';
+import { sqlOne, sqlRows } from '@izinli/database';
 import { waitFor } from '@izinli/testing';
+import { OutboundAddressPolicy } from '../../apps/campaigns/src/common/net/outbound-address-policy';
+import {
+  ConnectTarget,
+  openSocket,
+  OutboundHttpClient,
+  ResolvedAddress,
+} from '../../apps/campaigns/src/common/net/outbound-http-client';
+import { WebhookDeliverer } from '../../apps/campaigns/src/webhooks/webhook-deliverer';
 import { WebhookRepository } from '../../apps/campaigns/src/webhooks/webhook.repository';
 import { SyncHarness } from './support/sync-harness';
 
@@ -168,5 +176,72 @@ describe('consent-change webhooks (integration)', () => {
     await h.sweep();
     await new Promise((r) => setTimeout(r, 500));
     expect(hits).toHaveLength(1);
+  });
+
+  it('refuses a name that resolves to an internal address without connecting, retries, and then connects only to the address it checked', async () => {
+    const brand = await h.brand('810004', 'CUSTOMER', '810001');
+    const port = (receiver.address() as AddressInfo).port;
+    const repo = h.get<WebhookRepository>(WebhookRepository);
+    const { webhookSecret } = await repo.updateBrand(brand.id, {
+      webhookUrl: `https://hooks.rebind.invalid:${port}/izinli`,
+    });
+    // A delivery row of its own, outside the app's queue, so only this test's deliverer (and its resolver) sends it.
+    const body = JSON.stringify({ id: 'rebinding', type: 'consent.changed' });
+    const { id } = (await sqlOne<{ id: string }>(
+      h.ds,
+      `INSERT INTO webhook_deliveries (id, brand_id, movement_id, body, status) VALUES (gen_random_uuid(), $1, 1, $2, 'PENDING')
+       RETURNING id::text AS id`,
+      [brand.id, body],
+    ))!;
+    // The name first resolves to the metadata address beside a public one, later to the test's receiver on loopback
+    // (inside the harness's WEBHOOK_ALLOWED_NETWORKS); the receiver stands in for the https endpoint in plain text.
+    let answer: ResolvedAddress[] = [
+      { address: '93.184.216.34', family: 4 },
+      { address: '169.254.169.254', family: 4 },
+    ];
+    const lookups: string[] = [];
+    const opened: ConnectTarget[] = [];
+    const sut = new WebhookDeliverer(
+      repo,
+      new OutboundHttpClient(
+        h.get(OutboundAddressPolicy),
+        (name) => {
+          lookups.push(name);
+          return Promise.resolve(answer);
+        },
+        (target) => {
+          opened.push(target);
+          return openSocket({ ...target, tls: null });
+        },
+      ),
+    );
+    const row = () =>
+      sqlOne<{ status: string; attempts: number; last_status_code: number | null; last_error: string; later: boolean }>(
+        h.ds,
+        `SELECT status, attempts, last_status_code, last_error, next_attempt_at > now() AS later FROM webhook_deliveries WHERE id = $1`,
+        [id],
+      );
+
+    await expect(sut.deliver(id)).resolves.toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(opened).toEqual([]);
+    expect(hits).toEqual([]);
+    expect(await row()).toEqual({
+      status: 'PENDING',
+      attempts: 1,
+      last_status_code: null,
+      last_error: 'destination not allowed',
+      later: true,
+    });
+
+    answer = [{ address: '127.0.0.1', family: 4 }];
+    await h.ds.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [id]);
+    await expect(sut.deliver(id)).resolves.toMatchObject({ status: 'DELIVERED', attempts: 2 });
+    expect(lookups).toEqual(['hooks.rebind.invalid', 'hooks.rebind.invalid']);
+    expect(opened).toEqual([{ address: '127.0.0.1', family: 4, port, tls: { servername: 'hooks.rebind.invalid' } }]);
+    expect(hits).toHaveLength(1);
+    expect(hits[0].headers.host).toBe(`hooks.rebind.invalid:${port}`);
+    expect(hits[0].body).toBe(body);
+    expect(verifyWebhookSignature(webhookSecret!, hits[0].headers['izinli-signature'] as string, body).ok).toBe(true);
+    expect(await row()).toMatchObject({ status: 'DELIVERED', attempts: 2, last_status_code: 200, last_error: null });
   });
 });

@@ -99,6 +99,23 @@ describe(loadAppConfig.name, () => {
     expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: `${a},short` })).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS/);
     expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: `${a},` })).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS/);
   });
+
+  it('allows webhooks no private network unless WEBHOOK_ALLOWED_NETWORKS lists it', () => {
+    expect(loadAppConfig({}).webhooks).toEqual({ allowedNetworks: [] });
+    expect(loadAppConfig({ WEBHOOK_ALLOWED_NETWORKS: '' }).webhooks).toEqual({ allowedNetworks: [] });
+    expect(
+      loadAppConfig({ WEBHOOK_ALLOWED_NETWORKS: ' 127.0.0.1/32, 10.20.0.0/16,fd00::/8 ,192.0.2.7,' }).webhooks,
+    ).toEqual({ allowedNetworks: ['127.0.0.1/32', '10.20.0.0/16', 'fd00::/8', '192.0.2.7'] });
+  });
+
+  it.each(['localhost', '127.1', '0x7f000001', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/8/8', '10.0.0.0/', '*'])(
+    'refuses %s in WEBHOOK_ALLOWED_NETWORKS',
+    (entry) => {
+      expect(() => loadAppConfig({ WEBHOOK_ALLOWED_NETWORKS: `127.0.0.1/32,${entry}` })).toThrow(
+        /WEBHOOK_ALLOWED_NETWORKS: not an IP address or CIDR/,
+      );
+    },
+  );
 });
 
 describe(loadSimulatorConfig.name, () => {

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { isIP } from 'net';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -42,6 +43,7 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PUSH_USERNAME?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_PUSH_PASSWORD?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400) IYS_PULL_INTERVAL_SECONDS?: number;
+  @IsOptional() @IsString() WEBHOOK_ALLOWED_NETWORKS?: string;
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http(s):// URL' })
@@ -91,6 +93,11 @@ export interface AppConfig {
     pushPassword?: string;
     pullIntervalSeconds: number;
   };
+  /**
+   * Addresses and CIDRs webhooks may reach although they are not public (loopback, private, …), the only place
+   * plain http:// may go. Empty by default: webhooks reach public internet addresses only, over https://.
+   */
+  webhooks: { allowedNetworks: string[] };
   /** Undefined means "generate once and keep in DATA_DIR" (see SecretStore). */
   unsubscribeSecret?: string;
   /** Former unsubscribe secrets whose links still verify, newest first (UNSUBSCRIBE_SECRET_PREVIOUS). */
@@ -140,6 +147,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pushPassword: v.IYS_PUSH_PASSWORD,
       pullIntervalSeconds: v.IYS_PULL_INTERVAL_SECONDS ?? 60,
     },
+    webhooks: { allowedNetworks: networkList(v.WEBHOOK_ALLOWED_NETWORKS) },
     unsubscribeSecret: v.UNSUBSCRIBE_SECRET,
     unsubscribePreviousSecrets: (v.UNSUBSCRIBE_SECRET_PREVIOUS ?? '')
       .split(',')
@@ -154,6 +162,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (v.IYS_URL && !v.IYS_INTEGRATOR_CODE) {
     problems.push({ variable: 'IYS_INTEGRATOR_CODE', message: 'required when IYS_URL is set' });
+  }
+  const badNetworks = cfg.webhooks.allowedNetworks.filter((n) => !isNetwork(n));
+  if (badNetworks.length) {
+    problems.push({
+      variable: 'WEBHOOK_ALLOWED_NETWORKS',
+      message: `not an IP address or CIDR: ${badNetworks.join(', ')} (write e.g. 127.0.0.1/32, 10.20.0.0/16, fd00::/8)`,
+    });
   }
   if (!!v.IYS_PUSH_USERNAME !== !!v.IYS_PUSH_PASSWORD) {
     problems.push({
@@ -178,6 +193,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (problems.length) throw new ConfigValidationError(problems);
   return cfg;
+}
+
+const networkList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+/** An IP address in its plain spelling, optionally with a prefix length: `127.0.0.1`, `10.0.0.0/8`, `fd00::/8`. */
+function isNetwork(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (rest.length || family === 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
 export class SimulatorEnvironmentVariables {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CurrentServiceProviderId, ServiceProviderOnly } from '../common/auth/auth.decorators';
 import { ApiError } from '../common/http/api-error';
 import { decodeCursor, toPage } from '../common/http/paging';
+import { OutboundAddressPolicy } from '../common/net/outbound-address-policy';
 import { TenancyService, toBrandDto } from '../tenancy/tenancy.service';
 import { TenancyRepository } from '../tenancy/tenancy.repository';
 import {
@@ -13,6 +14,7 @@ import {
   WebhookDeliveryDto,
   WebhookDeliveryPageDto,
 } from './webhooks.dto';
+import { tenantVisibleDeliveryError } from './webhook-deliverer';
 import { DeliveryRow, WebhookRepository } from './webhook.repository';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -24,7 +26,7 @@ function toDeliveryDto(r: DeliveryRow): WebhookDeliveryDto {
     status: r.status,
     attempts: r.attempts,
     lastStatusCode: r.last_status_code,
-    lastError: r.last_error,
+    lastError: tenantVisibleDeliveryError(r.last_error),
     createdAt: new Date(r.created_at).toISOString(),
     lastAttemptAt: iso(r.last_attempt_at),
     nextAttemptAt: r.status === 'PENDING' ? iso(r.next_attempt_at) : null,
@@ -45,6 +47,7 @@ export class BrandSettingsController {
     private readonly tenancyRepo: TenancyRepository,
     private readonly webhooks: WebhookRepository,
     private readonly ds: DataSource,
+    private readonly destinations: OutboundAddressPolicy,
   ) {}
 
   @Patch()
@@ -59,6 +62,20 @@ export class BrandSettingsController {
       throw ApiError.validation(
         [{ field: 'webhookUrl', message: 'send webhookUrl, iysSync or both' }],
         'Nothing to change.',
+      );
+    }
+    // Refused here for a clear answer; every delivery checks again, against what the name then resolves to.
+    const refused = dto.webhookUrl ? this.destinations.refuseUrl(new URL(dto.webhookUrl)) : null;
+    if (refused) {
+      throw ApiError.validation(
+        [
+          {
+            field: 'webhookUrl',
+            message: `webhookUrl is not allowed: ${refused}`,
+            code: 'WEBHOOK_DESTINATION_NOT_ALLOWED',
+          },
+        ],
+        'Webhooks may go only to public internet addresses.',
       );
     }
     const { webhookSecret } = await this.webhooks.updateBrand(brand.id, {

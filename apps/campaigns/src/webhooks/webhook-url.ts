@@ -1,13 +1,12 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
- * A webhook URL must be https://. Plain http:// is accepted only for this machine (localhost, 127.0.0.1, [::1]),
- * which is what local development and the tests' receivers use; consent data never crosses a network unencrypted.
- * No credentials in the URL (the signature authenticates Izinli), no fragment.
+ * The shape of a webhook URL: http:// or https://, a host, no credentials (the signature authenticates Izinli), no
+ * fragment. Where it may lead (public addresses over https://; plain http:// only inside the operator's
+ * WEBHOOK_ALLOWED_NETWORKS) is OutboundAddressPolicy's decision, which needs the configuration and is taken in the
+ * controller, and again at every delivery.
  */
-export function isAllowedWebhookUrl(value: unknown): boolean {
+export function isWellFormedWebhookUrl(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 2000) return false;
   let u: URL;
   try {
@@ -16,8 +15,7 @@ export function isAllowedWebhookUrl(value: unknown): boolean {
     return false;
   }
   if (u.username || u.password || u.hash) return false;
-  if (u.protocol === 'https:') return u.hostname.length > 0;
-  return u.protocol === 'http:' && LOCAL_HOSTS.has(u.hostname);
+  return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname.length > 0;
 }
 
 export function IsWebhookUrl(options?: ValidationOptions): PropertyDecorator {
@@ -27,9 +25,9 @@ export function IsWebhookUrl(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: 'webhookUrl must be an https:// URL (http:// only for localhost or 127.0.0.1), without credentials',
+        message: 'webhookUrl must be an https:// URL without credentials or fragment',
         ...options,
       },
-      validator: { validate: (value: unknown) => value === null || isAllowedWebhookUrl(value) },
+      validator: { validate: (value: unknown) => value === null || isWellFormedWebhookUrl(value) },
     });
 }

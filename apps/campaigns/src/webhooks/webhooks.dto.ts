@@ -8,7 +8,7 @@ export class UpdateBrandDto {
   @ApiPropertyOptional({
     nullable: true,
     description:
-      'Where consent changes are POSTed, signed. https:// (http:// only for localhost / 127.0.0.1). null removes the webhook and its secret.',
+      'Where consent changes are POSTed, signed. https:// to a public internet address (no loopback, private, link-local or metadata addresses; http:// only to networks the operator allows). null removes the webhook and its secret.',
     example: 'https://crm.ornek.com.tr/hooks/izinli',
   })
   @IsOptional()

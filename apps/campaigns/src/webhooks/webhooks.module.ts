@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import type { AppConfig } from '@izinli/config';
+import { OutboundAddressPolicy } from '../common/net/outbound-address-policy';
+import { OutboundHttpClient } from '../common/net/outbound-http-client';
+import { APP_CONFIG } from '../config.token';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { BrandSettingsController } from './brand-settings.controller';
 import { WebhookDeliverer } from './webhook-deliverer';
@@ -9,6 +13,20 @@ import { WebhooksProcessor } from './webhooks.processor';
 @Module({
   imports: [TenancyModule],
   controllers: [BrandSettingsController],
-  providers: [WebhookRepository, WebhookDeliverer, WebhooksProcessor],
+  providers: [
+    {
+      provide: OutboundAddressPolicy,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new OutboundAddressPolicy(config.webhooks.allowedNetworks),
+    },
+    {
+      provide: OutboundHttpClient,
+      inject: [OutboundAddressPolicy],
+      useFactory: (policy: OutboundAddressPolicy) => new OutboundHttpClient(policy),
+    },
+    WebhookRepository,
+    WebhookDeliverer,
+    WebhooksProcessor,
+  ],
 })
 export class WebhooksModule {}
