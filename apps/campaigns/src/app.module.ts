@@ -9,6 +9,8 @@ import { MailerModule } from '@izinli/mailer';
 import { QueueModule } from '@izinli/queue';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter';
+import { RateLimitedApiKeyGuard } from './common/http/rate-limit.guard';
+import { RateLimitModule } from './common/http/rate-limit.module';
 import { HttpMetricsMiddleware } from './operations/http-metrics.middleware';
 import { APP_CONFIG } from './config.token';
 import { appMigrations } from './migrations';
@@ -75,7 +77,9 @@ export class AppModule implements NestModule {
           smtpUrl: config.smtp.url,
           poolSize: config.smtp.poolSize,
           mailDir: join(config.dataDir, 'mail'),
+          tls: { requireTLS: config.smtp.requireTls, rejectUnauthorized: config.smtp.tlsRejectUnauthorized },
         }),
+        RateLimitModule.forRoot(config, options.queuePrefix),
         JobsModule,
         TenancyModule,
         ConsentModule.forRoot(
@@ -98,7 +102,8 @@ export class AppModule implements NestModule {
         { provide: RuntimeRole, useValue: new RuntimeRole(config.role) },
         { provide: IysEndpoint, useValue: new IysEndpoint(options.iysUrl, !config.iys.url) },
         { provide: IysDirectory, useClass: config.iys.url ? RealIysDirectory : SimulatorIysDirectory },
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        ApiKeyGuard,
+        { provide: APP_GUARD, useClass: RateLimitedApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         HealthService,
         MetricsService,

@@ -76,7 +76,8 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
   app.enableShutdownHooks();
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
-  http.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For names the client (rate limits and unsubscribe evidence use req.ip): TRUST_PROXY.
+  http.set('trust proxy', config.trustProxy);
   app.use(withBodyErrors(json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] })));
   // Unsubscribe pages post forms, and RFC 8058 one-click posts `List-Unsubscribe=One-Click` form-encoded.
   app.use(withBodyErrors(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 })));

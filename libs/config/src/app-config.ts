@@ -1,6 +1,17 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'net';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export type Role = 'api' | 'worker' | 'all';
 export const ROLES: readonly Role[] = ['api', 'worker', 'all'];
@@ -8,6 +19,32 @@ export const ROLES: readonly Role[] = ['api', 'worker', 'all'];
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === 'true' ? true : value === 'false' ? false : value;
+
+/**
+ * Express's `trust proxy` values that cannot be spoofed from outside: `false`, a hop count, or the addresses of the
+ * proxies. `true` (trust any X-Forwarded-For) is refused: every client could then pick the address it is counted as.
+ */
+const TRUST_PROXY =
+  /^(false|\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/;
+
+/** 127.0.0.0/8, ::1 and localhost: a relay on this machine, where plain SMTP crosses no network. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Request limits (per minute, fixed windows; 0 switches one off). The API key ceiling is far above what one client
+ * of the messages benchmark sends (about 2,000 a second on loopback), so it only stops a runaway client.
+ */
+export const RATE_LIMIT_DEFAULTS = {
+  authFailuresPerMinute: 20,
+  apiKeyPerMinute: 300_000,
+  unsubscribePerIpPerMinute: 120,
+  unsubscribePerTokenPerMinute: 20,
+} as const;
 
 /**
  * The environment exactly as design.md §2 names it. Every variable is validated here, once, at start;
@@ -29,6 +66,14 @@ export class EnvironmentVariables {
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) SMTP_POOL_SIZE?: number;
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'SMTP_REQUIRE_TLS must be true or false' })
+  SMTP_REQUIRE_TLS?: boolean;
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'SMTP_TLS_REJECT_UNAUTHORIZED must be true or false' })
+  SMTP_TLS_REJECT_UNAUTHORIZED?: boolean;
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^https?:\/\/.+/, { message: 'IYS_URL must be an http(s):// URL' })
@@ -72,6 +117,17 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(TRUST_PROXY, {
+    message:
+      'TRUST_PROXY must be false, a hop count, or a comma-separated list of addresses, CIDRs or loopback/linklocal/uniquelocal',
+  })
+  TRUST_PROXY?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_AUTH_FAILURES_PER_MINUTE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_API_KEY_PER_MINUTE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_UNSUBSCRIBE_PER_IP_PER_MINUTE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_UNSUBSCRIBE_PER_TOKEN_PER_MINUTE?: number;
 }
 
 export interface AppConfig {
@@ -82,7 +138,20 @@ export interface AppConfig {
   logLevel: string;
   database: { url?: string };
   redis: { url?: string };
-  smtp: { url?: string; poolSize: number };
+  /**
+   * `requireTls`: refuse to send unless the connection is encrypted (STARTTLS on smtp://; smtps:// always is).
+   * `tlsRejectUnauthorized`: check the relay's certificate (NODE_EXTRA_CA_CERTS adds a private CA).
+   */
+  smtp: { url?: string; poolSize: number; requireTls: boolean; tlsRejectUnauthorized: boolean };
+  /** Express's `trust proxy`: which hops may name the client's address in X-Forwarded-For. */
+  trustProxy: string | number | false;
+  /** Per-minute ceilings; 0 switches one off (see RATE_LIMIT_DEFAULTS). */
+  rateLimits: {
+    authFailuresPerMinute: number;
+    apiKeyPerMinute: number;
+    unsubscribePerIpPerMinute: number;
+    unsubscribePerTokenPerMinute: number;
+  };
   iys: {
     url?: string;
     username?: string;
@@ -128,6 +197,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const v = validateEnv(EnvironmentVariables, env);
   const port = v.PORT ?? 3000;
   const usingSimulator = !v.IYS_URL;
+  const smtpHost = v.SMTP_URL ? hostOf(v.SMTP_URL) : undefined;
   const cfg: AppConfig = {
     port,
     role: v.ROLE ?? 'all',
@@ -136,7 +206,21 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: v.LOG_LEVEL ?? 'info',
     database: { url: v.DATABASE_URL },
     redis: { url: v.REDIS_URL },
-    smtp: { url: v.SMTP_URL, poolSize: v.SMTP_POOL_SIZE ?? 5 },
+    smtp: {
+      url: v.SMTP_URL,
+      poolSize: v.SMTP_POOL_SIZE ?? 5,
+      requireTls: v.SMTP_REQUIRE_TLS ?? (smtpHost !== undefined && !isLoopbackHost(smtpHost)),
+      tlsRejectUnauthorized: v.SMTP_TLS_REJECT_UNAUTHORIZED ?? true,
+    },
+    trustProxy: trustProxyOf(v.TRUST_PROXY ?? 'loopback'),
+    rateLimits: {
+      authFailuresPerMinute: v.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.authFailuresPerMinute,
+      apiKeyPerMinute: v.RATE_LIMIT_API_KEY_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.apiKeyPerMinute,
+      unsubscribePerIpPerMinute:
+        v.RATE_LIMIT_UNSUBSCRIBE_PER_IP_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.unsubscribePerIpPerMinute,
+      unsubscribePerTokenPerMinute:
+        v.RATE_LIMIT_UNSUBSCRIBE_PER_TOKEN_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.unsubscribePerTokenPerMinute,
+    },
     iys: {
       url: v.IYS_URL,
       username: v.IYS_USERNAME ?? (usingSimulator ? 'integrator' : undefined),
@@ -162,6 +246,24 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (v.IYS_URL && !v.IYS_INTEGRATOR_CODE) {
     problems.push({ variable: 'IYS_INTEGRATOR_CODE', message: 'required when IYS_URL is set' });
+  }
+  if (v.SMTP_URL && smtpHost === undefined) {
+    problems.push({ variable: 'SMTP_URL', message: 'SMTP_URL must name a host' });
+  }
+  if (v.SMTP_URL && /[?&]tlsRejectUnauthorized=/.test(v.SMTP_URL)) {
+    problems.push({
+      variable: 'SMTP_URL',
+      message: 'tlsRejectUnauthorized in SMTP_URL is no longer read: use SMTP_TLS_REJECT_UNAUTHORIZED',
+    });
+  }
+  // Switching certificate checks off is a man-in-the-middle's invitation wherever the connection leaves the machine;
+  // a relay with a private CA is trusted through NODE_EXTRA_CA_CERTS instead.
+  if (v.SMTP_TLS_REJECT_UNAUTHORIZED === false && smtpHost !== undefined && !isLoopbackHost(smtpHost)) {
+    problems.push({
+      variable: 'SMTP_TLS_REJECT_UNAUTHORIZED',
+      message:
+        'false is accepted only for a loopback SMTP host; trust a private CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem',
+    });
   }
   const badNetworks = cfg.webhooks.allowedNetworks.filter((n) => !isNetwork(n));
   if (badNetworks.length) {
@@ -193,6 +295,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (problems.length) throw new ConfigValidationError(problems);
   return cfg;
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function trustProxyOf(value: string): string | number | false {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 const networkList = (value: string | undefined): string[] =>

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -8,6 +8,7 @@ import type { AppConfig } from '@izinli/config';
 import { IysPushReceiver } from '@izinli/consent';
 import { Public } from '../common/auth/auth.decorators';
 import { ApiError } from '../common/http/api-error';
+import { AuthFailureLimitInterceptor } from '../common/http/auth-failure-limit.interceptor';
 import { APP_CONFIG } from '../config.token';
 import { IysSyncTelemetry } from './iys-telemetry';
 import { IysPushAnswerDto, IysPushPayloadDto } from './iys.dto';
@@ -26,6 +27,7 @@ function sameSecret(a: string, b: string): boolean {
  */
 @ApiTags('iys')
 @Public()
+@UseInterceptors(AuthFailureLimitInterceptor)
 @Controller('iys')
 export class IysPushController {
   private readonly log = new Logger('IysPush');
