@@ -92,9 +92,11 @@ describe(NodemailerMailTransport.name, () => {
       const client = noDelay.mock.calls.filter(
         (_call, i) => (noDelay.mock.contexts[i] as Socket).remotePort === sink.port,
       );
-      // One call per connection the pool opened (1 to 3), each turning the delay off.
-      expect(client.length).toBeGreaterThanOrEqual(1);
-      expect(client.length).toBeLessThanOrEqual(3);
+      const sockets = new Set(noDelay.mock.contexts.filter((socket) => (socket as Socket).remotePort === sink.port));
+      // Each connection the pool opened (1 to 3) has the delay turned off; nodemailer (10.1 and later) turns it off
+      // again on the socket it is handed, so a connection may see more than one call, never one that turns it on.
+      expect(sockets.size).toBeGreaterThanOrEqual(1);
+      expect(sockets.size).toBeLessThanOrEqual(3);
       expect(client.every(([enable]) => enable === true)).toBe(true);
     } finally {
       noDelay.mockRestore();
@@ -137,10 +139,9 @@ describe(NodemailerMailTransport.name, () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.server.address() as AddressInfo).port;
-    const t = new NodemailerMailTransport(
-      `${secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}?tlsRejectUnauthorized=false`,
-      1,
-    );
+    const t = new NodemailerMailTransport(`${secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}`, 1, undefined, {
+      rejectUnauthorized: false,
+    });
     try {
       await t.send(mail({ to: 'tls@example.com' }));
       expect(received).toEqual([{ secure: true, to: 'tls@example.com' }]);
