@@ -222,6 +222,12 @@ describe('consents and classification (e2e)', () => {
     ]);
     expect(outbox[0].n).toBe(1);
     expect(await requestsFor()).toHaveLength(1);
+    const listed = (await t.http().get('/v1/iys/outbox?brandCode=710001').set(auth()).expect(200)).body.items as {
+      recipient: string;
+      consentDate: string | null;
+      source: string | null;
+    }[];
+    expect(listed.find((i) => i.recipient === recipient)).toMatchObject({ consentDate: null, source: null });
 
     // An individual's record still needs a source.
     const person = await record({ recipient: 'kisi@delta.com.tr', type: 'EPOSTA', status: 'ONAY' }).expect(422);

@@ -32,8 +32,10 @@ export class OutboxItemDto {
   @ApiProperty({ enum: ['EPOSTA', 'MESAJ', 'ARAMA'] }) type: string;
   @ApiProperty({ enum: ['BIREYSEL', 'TACIR'] }) recipientType: string;
   @ApiProperty({ enum: ['ONAY', 'RET'] }) status: string;
-  @ApiProperty() source: string;
-  @ApiProperty() consentDate: string;
+  @ApiProperty({ nullable: true, type: String, description: "Null only on a merchant's (TACIR) undated first record." })
+  source: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "Null only on a merchant's (TACIR) undated first record." })
+  consentDate: string | null;
   @ApiProperty({ enum: IYS_SYNC_STATES }) state: string;
   @ApiPropertyOptional({
     nullable: true,

@@ -18,7 +18,7 @@ function toItemDto(i: OutboxItem): OutboxItemDto {
     recipientType: i.recipientType,
     status: i.status,
     source: i.source,
-    consentDate: i.consentDate.toISOString(),
+    consentDate: iso(i.consentDate),
     state: i.state,
     reason: i.reason,
     errorCode: i.errorCode,

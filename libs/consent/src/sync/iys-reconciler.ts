@@ -148,7 +148,10 @@ export class IysReconciler {
     return report;
   }
 
-  /** The day's movements as İYS holds them, from Izinli's side: its own accepted rows and those it received. */
+  /**
+   * The day's movements as İYS holds them, from Izinli's side: its own accepted rows and those it received. A
+   * merchant's first record sent without a source has an empty source in İYS's file.
+   */
   private localMovements(brandId: string, reportDate: string) {
     return sqlRows<{
       creationDate: Date;
@@ -162,7 +165,7 @@ export class IysReconciler {
     }>(
       this.ds,
       `SELECT creation_date AS "creationDate", transaction_id AS "transactionId", recipient, recipient_type AS "recipientType", type, status,
-              consent_date AS "consentDate", source
+              consent_date AS "consentDate", COALESCE(source, '') AS source
          FROM iys_outbox WHERE brand_id = $1 AND state = 'ACCEPTED' AND transaction_id IS NOT NULL AND creation_date >= $2 AND creation_date <= $3
        UNION ALL
        SELECT iys_creation_date, iys_transaction_id, recipient, recipient_type, type, status, consent_date, source

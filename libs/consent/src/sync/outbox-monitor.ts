@@ -17,8 +17,9 @@ export interface OutboxItem {
   type: IysType;
   recipientType: RecipientType;
   status: ConsentStatus;
-  source: string;
-  consentDate: Date;
+  /** Null, like consentDate, only for a merchant's (TACIR) first record registered without one. */
+  source: string | null;
+  consentDate: Date | null;
   state: IysSyncState;
   reason: string | null;
   errorCode: string | null;
@@ -101,8 +102,8 @@ export class IysOutboxMonitor {
         type: r.type as IysType,
         recipientType: r.recipient_type as RecipientType,
         status: r.status as ConsentStatus,
-        source: r.source as string,
-        consentDate: new Date(r.consent_date as string),
+        source: (r.source as string | null) ?? null,
+        consentDate: r.consent_date ? new Date(r.consent_date as string) : null,
         state: r.state as IysSyncState,
         reason: (r.reason as string | null) ?? null,
         errorCode: (r.error_code as string | null) ?? null,
