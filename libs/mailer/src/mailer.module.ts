@@ -1,10 +1,12 @@
 import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { MailTransport } from './mail-transport';
-import { EmlFileMailTransport, NodemailerMailTransport } from './nodemailer-transports';
+import { EmlFileMailTransport, NodemailerMailTransport, SmtpTlsOptions } from './nodemailer-transports';
 
 export interface MailerModuleOptions {
   smtpUrl?: string;
   poolSize: number;
+  /** Unset fields take the transport's defaults: TLS required unless the host is loopback, certificates checked. */
+  tls?: SmtpTlsOptions;
   /** Where .eml files go when smtpUrl is unset. */
   mailDir: string;
 }
@@ -28,7 +30,7 @@ export class MailerModule {
           provide: MailTransport,
           useFactory: () =>
             options.smtpUrl
-              ? new NodemailerMailTransport(options.smtpUrl, options.poolSize)
+              ? new NodemailerMailTransport(options.smtpUrl, options.poolSize, undefined, options.tls)
               : new EmlFileMailTransport(options.mailDir),
         },
         MailCloser,

@@ -4,6 +4,7 @@ import { join } from 'path';
 import { randomUUID } from 'crypto';
 import { createTransport, Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
+import { isLoopbackHost } from '@izinli/config';
 import { MailReceipt, MailSendError, MailTransport, OutgoingMail, singleLine } from './mail-transport';
 import { MimeComposerThreads } from './mime-composer';
 
@@ -118,6 +119,50 @@ export function connectWithoutNagle(
   socket.on('error', (err) => finish(err));
 }
 
+/** How the SMTP connection is secured (SMTP_REQUIRE_TLS, SMTP_TLS_REJECT_UNAUTHORIZED). */
+export interface SmtpTlsOptions {
+  /**
+   * Refuse to send unless the session is encrypted: smtp:// must upgrade with STARTTLS (a relay that does not offer
+   * it fails the send). Default: on unless the host is loopback. smtps:// is encrypted from the first byte anyway.
+   */
+  requireTLS?: boolean;
+  /** Check the relay's certificate against the trusted CAs (Node's, plus NODE_EXTRA_CA_CERTS). Default: on. */
+  rejectUnauthorized?: boolean;
+  /** CA certificates to trust for this relay only, in PEM. */
+  ca?: string | Buffer | (string | Buffer)[];
+}
+
+/**
+ * A TLS failure named for the operator: which setting made TLS required, and how to trust a private CA. nodemailer
+ * reports a refused upgrade as `ETLS` "Error upgrading connection with STARTTLS", and a certificate it cannot verify
+ * with the TLS library's code and words ("self-signed certificate").
+ */
+function explainTlsFailure(err: unknown, host: string, requireTLS: boolean): unknown {
+  const e = err as { code?: string; originalCode?: string; message?: string };
+  if (!e || typeof e.message !== 'string') return err;
+  const code = typeof e.code === 'string' ? e.code : '';
+  // A socket error keeps the TLS library's code as `originalCode` (DEPTH_ZERO_SELF_SIGNED_CERT …).
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME/.test(`${code} ${e.originalCode ?? ''}`)) {
+    return Object.assign(
+      new Error(
+        `SMTP relay ${host}: its TLS certificate is not trusted (${e.message}). Trust a private CA with ` +
+          'NODE_EXTRA_CA_CERTS=/path/to/ca.pem',
+      ),
+      { code, originalCode: e.originalCode },
+    );
+  }
+  if (code === 'ETLS' && requireTLS) {
+    return Object.assign(
+      new Error(
+        `SMTP relay ${host} did not upgrade the connection to TLS and SMTP_REQUIRE_TLS is on (${e.message}). ` +
+          'Enable STARTTLS on the relay, use smtps://, or set SMTP_REQUIRE_TLS=false for a relay on a trusted network',
+      ),
+      { code },
+    );
+  }
+  return err;
+}
+
 /**
  * nodemailer over a pool of SMTP connections (SMTP_URL, SMTP_POOL_SIZE), each with Nagle's algorithm off. Messages
  * are built by nodemailer in `composeThreads` threads (by default one per core beyond the first) and handed to the
@@ -127,11 +172,20 @@ export class NodemailerMailTransport extends MailTransport {
   readonly kind = 'smtp' as const;
   private readonly transporter: Transporter;
   private readonly composer: MimeComposerThreads | null;
+  private readonly host: string;
+  private readonly requireTLS: boolean;
 
-  constructor(url: string, poolSize: number, composeThreads: number = MimeComposerThreads.defaultSize()) {
+  constructor(
+    url: string,
+    poolSize: number,
+    composeThreads: number = MimeComposerThreads.defaultSize(),
+    tls: SmtpTlsOptions = {},
+  ) {
     super();
     this.composer = composeThreads > 0 ? new MimeComposerThreads(composeThreads) : null;
     const u = new URL(url);
+    this.host = u.hostname;
+    this.requireTLS = tls.requireTLS ?? !isLoopbackHost(u.hostname);
     this.transporter = createTransport({
       pool: true,
       maxConnections: poolSize,
@@ -139,9 +193,11 @@ export class NodemailerMailTransport extends MailTransport {
       host: u.hostname,
       port: Number(u.port || (u.protocol === 'smtps:' ? 465 : 587)),
       secure: u.protocol === 'smtps:',
+      // Without it nodemailer upgrades only when the relay offers STARTTLS, so anyone on the path who strips the offer
+      // reads the mail and the relay's password.
+      requireTLS: this.requireTLS,
       auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
-      // Local relays and test sinks often offer STARTTLS with a self-signed certificate.
-      tls: { rejectUnauthorized: u.searchParams.get('tlsRejectUnauthorized') !== 'false' },
+      tls: { rejectUnauthorized: tls.rejectUnauthorized ?? true, ...(tls.ca ? { ca: tls.ca } : {}) },
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
@@ -169,14 +225,18 @@ export class NodemailerMailTransport extends MailTransport {
       return { messageId: info.messageId, response: String(info.response ?? '') };
     } catch (err) {
       if (err instanceof MailSendError) throw err;
-      const e = err as { responseCode?: number; message: string };
+      const e = explainTlsFailure(err, this.host, this.requireTLS) as { responseCode?: number; message: string };
       const code = e.responseCode;
       throw new MailSendError(e.message, code !== undefined && code >= 500 && code < 600, code);
     }
   }
 
   async verify(): Promise<void> {
-    await this.transporter.verify();
+    try {
+      await this.transporter.verify();
+    } catch (err) {
+      throw explainTlsFailure(err, this.host, this.requireTLS);
+    }
   }
 
   async close(): Promise<void> {
@@ -197,16 +257,17 @@ export class EmlFileMailTransport extends MailTransport {
 
   async send(mail: OutgoingMail): Promise<MailReceipt> {
     const info = await this.transporter.sendMail(toNodemailer(mail));
-    await mkdir(this.dir, { recursive: true });
+    // Captured mail carries addresses and live unsubscribe links: for the owner's eyes only.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
     const tmp = join(this.dir, `.${name}.tmp`);
-    await writeFile(tmp, info.message as Buffer);
+    await writeFile(tmp, info.message as Buffer, { mode: 0o600 });
     await rename(tmp, join(this.dir, name));
     return { messageId: info.messageId, response: `written ${name}` };
   }
 
   async verify(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
   async close(): Promise<void> {
