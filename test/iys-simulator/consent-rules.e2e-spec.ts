@@ -215,6 +215,11 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
     const recipient = uniquePhone();
     const first = await add({ recipient, type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR' });
     expect(first.status).toBe(200);
+    // Stored as given: İYS's view of the record has neither field.
+    const stored = (await statusOf(recipient, 'MESAJ', 'TACIR')).body;
+    expect(stored).toMatchObject({ status: 'ONAY', recipientType: 'TACIR' });
+    expect(stored).not.toHaveProperty('consentDate');
+    expect(stored).not.toHaveProperty('source');
     expectError(
       await add({ recipient, type: 'MESAJ', status: 'RET', recipientType: 'TACIR', source: 'HS_WEB' }),
       400,
@@ -227,6 +232,9 @@ describe('İYS simulator: single add (C1, C1v2) and the rules of §7', () => {
       'H463',
       ['source'],
     );
+    // A refused update changes nothing, and a repeat of the undated first insert is an update like any other.
+    expect((await statusOf(recipient, 'MESAJ', 'TACIR')).body).toEqual(stored);
+    expectError(await add({ recipient, type: 'MESAJ', status: 'ONAY', recipientType: 'TACIR' }), 400, 'H462');
     expect(
       (
         await add({
