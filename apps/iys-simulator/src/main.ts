@@ -5,7 +5,12 @@ import { startIysSimulator } from './start-simulator';
 // `npm run iys-simulator`: the simulator on its own, on IYS_SIMULATOR_HOST:IYS_SIMULATOR_PORT (default 0.0.0.0:4010).
 async function main(): Promise<void> {
   const config = loadSimulatorConfig();
-  const simulator = await startIysSimulator({ port: config.port, host: config.host, logger: true });
+  const simulator = await startIysSimulator({
+    port: config.port,
+    host: config.host,
+    logger: true,
+    testSurfaceToken: config.token,
+  });
   const logger = new Logger('IysSimulator');
   const stop = (signal: string) => {
     logger.log(`${signal} received, stopping`);

@@ -19,6 +19,11 @@ export interface IysSimulatorOptions {
   config?: SimulatorKnobsPatch;
   /** Log through Nest's ConsoleLogger. Default false: silent. */
   logger?: boolean;
+  /**
+   * IYS_SIMULATOR_TOKEN: the bearer token every caller of the test surface (/_sim/) must present. Unset (the
+   * default): /_sim/ answers callers on this machine only.
+   */
+  testSurfaceToken?: string;
 }
 
 export interface RunningIysSimulator {
@@ -46,7 +51,9 @@ export async function startIysSimulator(options: IysSimulatorOptions = {}): Prom
     created.set('etag', false);
     created.disable('x-powered-by');
     (created.getHttpAdapter().getInstance() as { response: { json: unknown } }).response.json = fastJson;
-    created.use(createRequestPipeline(created.get(SimulatorState), created.get(LimitsService)));
+    created.use(
+      createRequestPipeline(created.get(SimulatorState), created.get(LimitsService), options.testSurfaceToken),
+    );
     created.useGlobalFilters(new IysExceptionFilter(logger));
     try {
       await created.listen(options.port ?? 0, host);

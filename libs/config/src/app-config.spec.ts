@@ -35,7 +35,7 @@ describe(loadAppConfig.name, () => {
       IYS_PASSWORD: 'pass',
       IYS_INTEGRATOR_CODE: '123456',
       IYS_PUSH_USERNAME: 'iys',
-      IYS_PUSH_PASSWORD: 'push-secret',
+      IYS_PUSH_PASSWORD: 'push-secret-7c1e94b2',
       IYS_PULL_INTERVAL_SECONDS: '30',
       PUBLIC_URL: 'https://mail.example.com/',
       ROLE: 'worker',

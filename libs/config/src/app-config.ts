@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'net';
+import { weakSecretProblem } from './secret-strength';
 import {
   IsBoolean,
   IsIn,
@@ -272,6 +273,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       message: `not an IP address or CIDR: ${badNetworks.join(', ')} (write e.g. 127.0.0.1/32, 10.20.0.0/16, fd00::/8)`,
     });
   }
+  for (const [variable, value] of [
+    ['ADMIN_API_KEY', v.ADMIN_API_KEY],
+    ['UNSUBSCRIBE_SECRET', v.UNSUBSCRIBE_SECRET],
+    ['IYS_PUSH_PASSWORD', v.IYS_PUSH_PASSWORD],
+  ] as const) {
+    const weak = value === undefined ? null : weakSecretProblem(variable, value);
+    if (weak) problems.push({ variable, message: weak });
+  }
   if (!!v.IYS_PUSH_USERNAME !== !!v.IYS_PUSH_PASSWORD) {
     problems.push({
       variable: v.IYS_PUSH_USERNAME ? 'IYS_PUSH_PASSWORD' : 'IYS_PUSH_USERNAME',
@@ -328,15 +337,24 @@ function isNetwork(text: string): boolean {
 export class SimulatorEnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) IYS_SIMULATOR_PORT?: number;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_SIMULATOR_HOST?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_SIMULATOR_TOKEN?: string;
 }
 
 export interface SimulatorConfig {
   port: number;
   host: string;
+  /**
+   * The bearer token that opens the test surface (/_sim/) to callers off this machine. Unset: /_sim/ answers
+   * loopback callers only.
+   */
+  token?: string;
 }
 
 /** Configuration of the İYS simulator when it runs on its own (`npm run iys-simulator`). */
 export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): SimulatorConfig {
   const v = validateEnv(SimulatorEnvironmentVariables, env);
-  return { port: v.IYS_SIMULATOR_PORT ?? 4010, host: v.IYS_SIMULATOR_HOST ?? '0.0.0.0' };
+  const weak =
+    v.IYS_SIMULATOR_TOKEN === undefined ? null : weakSecretProblem('IYS_SIMULATOR_TOKEN', v.IYS_SIMULATOR_TOKEN);
+  if (weak) throw new ConfigValidationError([{ variable: 'IYS_SIMULATOR_TOKEN', message: weak }]);
+  return { port: v.IYS_SIMULATOR_PORT ?? 4010, host: v.IYS_SIMULATOR_HOST ?? '0.0.0.0', token: v.IYS_SIMULATOR_TOKEN };
 }

@@ -53,7 +53,9 @@ export async function createDataSource(options: DatabaseOptions): Promise<DataSo
   } else {
     let db = options.pglite;
     if (!db) {
-      if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+      // Owner-only: the database holds every address and consent. PGlite unpacks its first files world-writable
+      // inside; the app takes those bits off after the start (restrictToOwner in @izinli/config).
+      if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
       db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
     }
     const pool = new EmbeddedPglitePool(db);

@@ -108,6 +108,11 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   },
   H531: { status: 422, message: 'Bağlantı adresi https olmalıdır.' },
   // Codes of the simulator's own, for answers İYS leaves undocumented (see the README).
+  SIM403: {
+    status: 403,
+    message:
+      'Test yüzeyine (/_sim/) yalnızca bu makineden ya da simülatör jetonuyla (IYS_SIMULATOR_TOKEN) erişilebilir.',
+  },
   SIM404: { status: 404, message: 'Kayıt bulunamadı.' },
   SIM422: { status: 422, message: 'Geçersiz değer.' },
 };

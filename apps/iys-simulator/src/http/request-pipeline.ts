@@ -6,17 +6,27 @@ import type { SimulatorState } from '../state/simulator-state';
 import { BodyError, readBody } from './body-reader';
 import { isTestSurfacePath, sendIysError } from './iys-exception.filter';
 import { type RequestLogEntry, redactSecrets } from './request-log';
+import { mayUseTestSurface } from './test-surface-access';
 
 /**
  * Everything that happens to an İYS request before its controller, in one plain express handler so the hot path
  * stays short: the request log entry, an outage (connection reset), body parsing (bad JSON → 400 H014), added
- * latency, the per-second limit (429 H124) and injected errors. The test surface (/_sim/) only gets its body
- * parsed: it is never logged, limited or faulted, so a test can always reach it.
+ * latency, the per-second limit (429 H124) and injected errors. The test surface (/_sim/) is first checked for who
+ * may use it (403 SIM403: see mayUseTestSurface), then only gets its body parsed: it is never logged, limited or
+ * faulted, so a test can always reach it.
  */
-export function createRequestPipeline(state: SimulatorState, limits: LimitsService): RequestHandler {
+export function createRequestPipeline(
+  state: SimulatorState,
+  limits: LimitsService,
+  testSurfaceToken?: string,
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (isTestSurfacePath(path)) {
+      if (!mayUseTestSurface(req, testSurfaceToken)) {
+        sendIysError(res, IysError.of('SIM403'));
+        return;
+      }
       readBody(req, (err, body) => {
         if (err) {
           const status = err.reason === 'too-large' ? 413 : 400;

@@ -1,0 +1,61 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ensurePrivateDir, restrictToOwner } from './private-files';
+import { loadOrCreateSecret } from './secret-store';
+
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+describe('private files in DATA_DIR', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'izinli-private-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('ensurePrivateDir creates a directory owner-only and closes an existing open one', () => {
+    const fresh = join(root, 'a', 'b');
+    ensurePrivateDir(fresh);
+    expect(modeOf(fresh)).toBe(0o700);
+    const open = join(root, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    ensurePrivateDir(open);
+    expect(modeOf(open)).toBe(0o700);
+  });
+
+  it('restrictToOwner takes group and other bits off the whole tree, keeps the owner bits, follows no link', () => {
+    const outside = join(root, 'outside.txt');
+    writeFileSync(outside, 'not ours');
+    chmodSync(outside, 0o644);
+    const data = join(root, 'data');
+    mkdirSync(join(data, 'pg', 'base'), { recursive: true });
+    writeFileSync(join(data, 'pg', 'PG_VERSION'), '17');
+    writeFileSync(join(data, 'pg', 'base', 'run.sh'), '');
+    chmodSync(join(data, 'pg', 'PG_VERSION'), 0o666);
+    chmodSync(join(data, 'pg', 'base', 'run.sh'), 0o775);
+    chmodSync(join(data, 'pg', 'base'), 0o777);
+    chmodSync(data, 0o755);
+    chmodSync(join(data, 'pg'), 0o750);
+    symlinkSync(outside, join(data, 'link'));
+
+    expect(restrictToOwner(data)).toBe(5);
+    expect(modeOf(data)).toBe(0o700);
+    expect(modeOf(join(data, 'pg', 'base'))).toBe(0o700);
+    expect(modeOf(join(data, 'pg', 'PG_VERSION'))).toBe(0o600);
+    expect(modeOf(join(data, 'pg', 'base', 'run.sh'))).toBe(0o700);
+    expect(modeOf(outside)).toBe(0o644);
+    expect(restrictToOwner(data)).toBe(0);
+    expect(restrictToOwner(join(root, 'missing'))).toBe(0);
+  });
+
+  it('loadOrCreateSecret keeps secrets.json owner-only, also one an older release left readable', () => {
+    const data = join(root, 'data');
+    loadOrCreateSecret(data, 'A');
+    expect(modeOf(data)).toBe(0o700);
+    expect(modeOf(join(data, 'secrets.json'))).toBe(0o600);
+    chmodSync(join(data, 'secrets.json'), 0o644);
+    loadOrCreateSecret(data, 'B');
+    expect(modeOf(join(data, 'secrets.json'))).toBe(0o600);
+  });
+});

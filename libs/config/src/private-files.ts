@@ -1,0 +1,39 @@
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'fs';
+import { join } from 'path';
+
+/**
+ * DATA_DIR holds the embedded database, the generated secrets and every captured message: nothing in it is for
+ * another user of the machine. Directories are 0700 and files 0600 (owner only).
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates `dir` (and missing parents) owner-only, and makes an existing `dir` owner-only. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const mode = lstatSync(dir).mode & 0o777;
+  if (mode & 0o077) chmodSync(dir, mode & ~0o077);
+}
+
+/**
+ * Takes every group and other permission off `root` and everything under it, and answers how many entries it
+ * changed. PGlite unpacks its initial database world-writable (0666), and a DATA_DIR made by an older release or by
+ * hand may be open too. Symbolic links are left alone: their own mode means nothing, and following one could
+ * change a file outside DATA_DIR.
+ */
+export function restrictToOwner(root: string): number {
+  if (!existsSync(root)) return 0;
+  let changed = 0;
+  const visit = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    const mode = stat.mode & 0o7777;
+    if (mode & 0o077) {
+      chmodSync(path, mode & ~0o077);
+      changed++;
+    }
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  visit(root);
+  return changed;
+}
