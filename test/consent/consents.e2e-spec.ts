@@ -1,3 +1,4 @@
+import { BusinessCalendar } from '@izinli/consent';
 import { waitFor } from '@izinli/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -119,7 +120,8 @@ describe('consents and classification (e2e)', () => {
         type: 'EPOSTA',
         status: 'ONAY',
         source: 'HS_WEB',
-        consentDate: new Date(Date.now() - 10 * 86400_000).toISOString(),
+        // Four business days back by the calendar: ten calendar days can hold only three around Kurban Bayramı.
+        consentDate: new BusinessCalendar().addBusinessDays(new Date(), -4).toISOString(),
       })
       .expect(422);
     expect(r2.body.code).toBe('REGISTRATION_WINDOW_PASSED');
