@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { AddressInfo, createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -244,6 +244,9 @@ describe(EmlFileMailTransport.name, () => {
       const raw = readFileSync(join(dir, 'mail', files[0]), 'utf8');
       expect(raw).toMatch(/^Message-ID: <c1\.r1@ornek\.com\.tr>$/m);
       expect(raw).toMatch(/^To: ayse@example\.com$/m);
+      // Captured mail carries addresses and live unsubscribe links: owner-only, whatever the umask.
+      expect(statSync(join(dir, 'mail')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'mail', files[0])).mode & 0o777).toBe(0o600);
       await sut.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -8,13 +8,14 @@ import { bodyParserProblem } from './common/http/problem-details.filter';
 import { bodyShapeGuard } from './common/http/body-shape';
 import { Logger } from 'nestjs-pino';
 import type { PGlite } from '@electric-sql/pglite';
-import type { AppConfig } from '@izinli/config';
+import { restrictToOwner, type AppConfig } from '@izinli/config';
 import { startIysSimulator, RunningIysSimulator } from '@izinli/iys-simulator';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { RuntimeRole } from './jobs/runtime-role';
 import { OperatorKeyService } from './tenancy/operator-key.service';
 import { mountQueueBoard } from './operations/queue-board';
+import { databaseFailure, portFailure } from './start-failure';
 
 export const JSON_BODY_LIMIT = '1mb';
 
@@ -53,9 +54,15 @@ export interface CreateAppOptions {
  */
 export async function createIzinliApp(config: AppConfig, options: CreateAppOptions = {}): Promise<IzinliApp> {
   const role = new RuntimeRole(config.role);
+  // A DATA_DIR left open by an older release, or made by hand, is closed before anything in it is read.
+  restrictToOwner(config.dataDir);
   let simulator: RunningIysSimulator | undefined;
   if (!config.iys.url) {
-    simulator = await startIysSimulator({ port: config.iys.simulatorPort, host: '127.0.0.1' });
+    try {
+      simulator = await startIysSimulator({ port: config.iys.simulatorPort, host: '127.0.0.1' });
+    } catch (err) {
+      throw portFailure('IYS_SIMULATOR_PORT', config.iys.simulatorPort, err) ?? err;
+    }
   }
   const iysUrl = config.iys.url ?? simulator!.url;
   let app: INestApplication;
@@ -65,14 +72,20 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
       {
         bodyParser: false,
         bufferLogs: true,
+        // Kept until pino takes over below: a start that fails here is reported once, by main.ts, not also as
+        // Nest's buffered start-up lines and its stack trace.
+        autoFlushLogs: false,
         abortOnError: false,
       },
     );
   } catch (err) {
     await simulator?.close();
-    throw err;
+    throw databaseFailure(config, err) ?? err;
   }
+  // PGlite unpacks a new database with its files world-writable.
+  restrictToOwner(config.dataDir);
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.enableShutdownHooks();
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
@@ -92,19 +105,32 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'docs-json' });
   mountQueueBoard(app);
 
-  const generatedAdminKey = await app.get(OperatorKeyService).ensure(config.adminApiKey);
   let url: string | undefined;
-  if (role.servesHttp && !options.noListen) {
-    // An idle keep-alive connection outlives a proxy's or load balancer's (60 s is common): if Node closed it first
-    // (its default is 5 s), a request the proxy sent on it at that moment would fail with a reset.
-    const server = app.getHttpServer() as Server;
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    await app.listen(config.port, '0.0.0.0');
-    const addr = app.getHttpServer().address() as { port: number };
-    url = `http://127.0.0.1:${addr.port}`;
-  } else {
-    await app.init();
+  let generatedAdminKey: string | null;
+  try {
+    if (role.servesHttp && !options.noListen) {
+      // An idle keep-alive connection outlives a proxy's or load balancer's (60 s is common): if Node closed it first
+      // (its default is 5 s), a request the proxy sent on it at that moment would fail with a reset.
+      const server = app.getHttpServer() as Server;
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+      try {
+        await app.listen(config.port, '0.0.0.0');
+      } catch (err) {
+        throw portFailure('PORT', config.port, err) ?? err;
+      }
+      const addr = app.getHttpServer().address() as { port: number };
+      url = `http://127.0.0.1:${addr.port}`;
+    } else {
+      await app.init();
+    }
+    // Generated only once this process serves: a start that fails before (a taken PORT) must not leave behind an
+    // operator key that nobody was shown, and the next start generates and shows one instead.
+    generatedAdminKey = await app.get(OperatorKeyService).ensure(config.adminApiKey);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await simulator?.close();
+    throw err;
   }
   return {
     app,
@@ -139,6 +165,14 @@ export function logStartBanner(started: IzinliApp, config: AppConfig): void {
       `    curl -s -X POST ${config.publicUrl}/v1/service-providers -H "Authorization: Bearer <operator key>" \\`,
       `      -H 'content-type: application/json' -d '{"name":"Demo","iysCode":"100001"}'`,
       '    (then README.md, "The API in a few commands", and apps/campaigns/CAMPAIGNS.md for a first campaign)',
+    );
+  } else if (config.adminApiKey) {
+    lines.push('  operator key:  ADMIN_API_KEY');
+  } else {
+    // Only the key's hash is kept, so a lost key cannot be shown again; replacing it is the way back in.
+    lines.push(
+      '  operator key:  the one shown at the first start. Lost it? Restart with ADMIN_API_KEY set to a new key',
+      '                 (at least 24 random characters: openssl rand -hex 24); it replaces the old one.',
     );
   }
   // The banner is for the person at the terminal, not for the log pipeline.

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigValidationError, loadAppConfig } from '@izinli/config';
 import { createIzinliApp, logStartBanner } from './bootstrap';
+import { StartFailure } from './start-failure';
 
 async function main(): Promise<void> {
   let config;
@@ -18,6 +19,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(`Izinli failed to start: ${err.stack ?? err.message}\n`);
+  if (err instanceof StartFailure) {
+    process.stderr.write(`Izinli failed to start: ${err.message}\n`);
+  } else {
+    process.stderr.write(`Izinli failed to start: ${err.stack ?? err.message}\n`);
+  }
   process.exit(1);
 });

@@ -19,16 +19,17 @@ export function ensurePrivateDir(dir: string): void {
  * Takes every group and other permission off `root` and everything under it, and answers how many entries it
  * changed. PGlite unpacks its initial database world-writable (0666), and a DATA_DIR made by an older release or by
  * hand may be open too. Symbolic links are left alone: their own mode means nothing, and following one could
- * change a file outside DATA_DIR.
+ * change a file outside DATA_DIR. So are entries of another user, which only their owner (or root) may change.
  */
 export function restrictToOwner(root: string): number {
   if (!existsSync(root)) return 0;
+  const uid = process.getuid?.();
   let changed = 0;
   const visit = (path: string) => {
     const stat = lstatSync(path);
     if (stat.isSymbolicLink()) return;
     const mode = stat.mode & 0o7777;
-    if (mode & 0o077) {
+    if (mode & 0o077 && (uid === undefined || uid === 0 || stat.uid === uid)) {
       chmodSync(path, mode & ~0o077);
       changed++;
     }
