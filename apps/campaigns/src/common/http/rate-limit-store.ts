@@ -45,7 +45,7 @@ export class FixedWindowCounters {
 
 /** The embedded mode's store (no REDIS_URL): counters in this process's memory. */
 export class InMemoryRateLimitStore extends RateLimitStore {
-  readonly shared = false;
+  readonly shared: boolean = false;
   private readonly counters: FixedWindowCounters;
 
   constructor(maxEntries?: number) {
