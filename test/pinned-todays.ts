@@ -8,11 +8,14 @@
 //   npm run test:dates                              every pin
 //   npm run test:dates -- --pin friday              one pin (repeatable)
 //   npm run test:dates -- --json .ci/out/dates.json  also write the results in jest's --json shape (for CI's totals)
+//   npm run test:dates -- --at '2027-02-03 10:00:00' test/sync/outbox-deadlines.int-spec.ts
+//                                                   any other Turkey time, and only the suites named (other jest
+//                                                   options in their --name=value form)
 import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parseIysDate, RELIGIOUS_HOLIDAYS } from '@izinli/consent';
+import { parseIysDate, RELIGIOUS_HOLIDAYS, tryParseIysDate } from '@izinli/consent';
 
 const ROOT = join(__dirname, '..');
 
@@ -74,13 +77,28 @@ function libfaketime(): string {
   return found;
 }
 
-function args(): { pins: string[]; json?: string; jestArgs: string[] } {
-  const out: { pins: string[]; json?: string; jestArgs: string[] } = { pins: [], jestArgs: [] };
+interface Options {
+  pins: string[];
+  at: string[];
+  json?: string;
+  jestArgs: string[];
+  suites: string[];
+}
+
+function args(): Options {
+  const out: Options = { pins: [], at: [], jestArgs: [], suites: [] };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--pin') out.pins.push(argv[++i]);
+    else if (argv[i] === '--at') out.at.push(argv[++i]);
     else if (argv[i] === '--json') out.json = argv[++i];
-    else out.jestArgs.push(argv[i]);
+    else if (argv[i].startsWith('-')) out.jestArgs.push(argv[i]);
+    else out.suites.push(argv[i]);
+  }
+  const badAt = out.at.filter((a) => !tryParseIysDate(a));
+  if (badAt.length) {
+    console.error(`--at takes a Turkey time "YYYY-MM-DD HH:mm:ss", not ${badAt.join(', ')}`);
+    process.exit(2);
   }
   const unknown = out.pins.filter((p) => !PINS.some((pin) => pin.name === p));
   if (unknown.length) {
@@ -107,7 +125,12 @@ function fakedEnv(lib: string, offsetSeconds: number): NodeJS.ProcessEnv {
 function main(): void {
   const opts = args();
   const lib = libfaketime();
-  const pins = opts.pins.length ? PINS.filter((p) => opts.pins.includes(p.name)) : PINS;
+  const chosen = [
+    ...PINS.filter((p) => opts.pins.includes(p.name)),
+    ...opts.at.map((turkeyTime) => ({ name: `at-${turkeyTime.replace(/\D/g, '')}`, turkeyTime, why: 'asked for' })),
+  ];
+  const pins = chosen.length ? chosen : PINS;
+  const suites = opts.suites.length ? opts.suites : SUITES;
   const work = mkdtempSync(join(tmpdir(), 'izinli-dates-'));
   const combined: JestJson = { numPassedTests: 0, numFailedTests: 0, testResults: [] };
   const lines: string[] = [];
@@ -140,7 +163,7 @@ function main(): void {
           '--outputFile',
           out,
           ...opts.jestArgs,
-          ...SUITES,
+          ...suites,
         ],
         { cwd: ROOT, env, stdio: 'inherit' },
       );
