@@ -78,6 +78,7 @@ export class AppModule implements NestModule {
           poolSize: config.smtp.poolSize,
           mailDir: join(config.dataDir, 'mail'),
           tls: { requireTLS: config.smtp.requireTls, rejectUnauthorized: config.smtp.tlsRejectUnauthorized },
+          limits: config.smtp.sendTimeoutMs ? { sendMs: config.smtp.sendTimeoutMs } : {},
         }),
         RateLimitModule.forRoot(config, options.queuePrefix),
         JobsModule,

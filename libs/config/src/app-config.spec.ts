@@ -52,6 +52,13 @@ describe(loadAppConfig.name, () => {
     });
   });
 
+  it('takes SMTP_SEND_TIMEOUT_MS between 1 s and 10 min, unset leaving the mailer its default', () => {
+    expect(loadAppConfig({}).smtp.sendTimeoutMs).toBeUndefined();
+    expect(loadAppConfig({ SMTP_SEND_TIMEOUT_MS: '15000' }).smtp.sendTimeoutMs).toBe(15_000);
+    expect(() => loadAppConfig({ SMTP_SEND_TIMEOUT_MS: '50' })).toThrow(/SMTP_SEND_TIMEOUT_MS/);
+    expect(() => loadAppConfig({ SMTP_SEND_TIMEOUT_MS: 'soon' })).toThrow(/SMTP_SEND_TIMEOUT_MS/);
+  });
+
   it('names every bad variable at once', () => {
     let caught: unknown;
     try {

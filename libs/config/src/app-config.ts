@@ -67,6 +67,7 @@ export class EnvironmentVariables {
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) SMTP_POOL_SIZE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000) SMTP_SEND_TIMEOUT_MS?: number;
   @IsOptional()
   @Transform(toBool)
   @IsBoolean({ message: 'SMTP_REQUIRE_TLS must be true or false' })
@@ -142,8 +143,9 @@ export interface AppConfig {
   /**
    * `requireTls`: refuse to send unless the connection is encrypted (STARTTLS on smtp://; smtps:// always is).
    * `tlsRejectUnauthorized`: check the relay's certificate (NODE_EXTRA_CA_CERTS adds a private CA).
+   * `sendTimeoutMs`: the most one send may take, start to answer (unset: the mailer's default, 60 s).
    */
-  smtp: { url?: string; poolSize: number; requireTls: boolean; tlsRejectUnauthorized: boolean };
+  smtp: { url?: string; poolSize: number; requireTls: boolean; tlsRejectUnauthorized: boolean; sendTimeoutMs?: number };
   /** Express's `trust proxy`: which hops may name the client's address in X-Forwarded-For. */
   trustProxy: string | number | false;
   /** Per-minute ceilings; 0 switches one off (see RATE_LIMIT_DEFAULTS). */
@@ -212,6 +214,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       poolSize: v.SMTP_POOL_SIZE ?? 5,
       requireTls: v.SMTP_REQUIRE_TLS ?? (smtpHost !== undefined && !isLoopbackHost(smtpHost)),
       tlsRejectUnauthorized: v.SMTP_TLS_REJECT_UNAUTHORIZED ?? true,
+      sendTimeoutMs: v.SMTP_SEND_TIMEOUT_MS,
     },
     trustProxy: trustProxyOf(v.TRUST_PROXY ?? 'loopback'),
     rateLimits: {

@@ -133,6 +133,39 @@ export interface SmtpTlsOptions {
 }
 
 /**
+ * How long each step of an SMTP session may take. nodemailer bounds connecting, the greeting and any silence on the
+ * socket; none of them bounds a server that keeps the socket busy without ever finishing an answer (a reply trickled
+ * a byte at a time, a DATA phase that never ends), and a message waiting in the pool for a connection is bounded by
+ * nothing. `sendMs` bounds the whole of one send, from the call to the server's answer: past it the send fails as
+ * retryable, whatever the socket does, and the connection that carried it is dropped.
+ */
+export interface SmtpTimeLimits {
+  /** TCP connect (with the DNS lookup), and with the greeting and a STARTTLS upgrade no longer than this in all. */
+  connectMs: number;
+  /** From the connection to the server's 220 greeting. */
+  greetingMs: number;
+  /** Silence on the socket in the middle of a session: any command's answer, the DATA phase. */
+  idleMs: number;
+  /** One send from start to answer, queueing for a pooled connection included (SMTP_SEND_TIMEOUT_MS). */
+  sendMs: number;
+}
+
+export const SMTP_TIME_LIMITS: Readonly<SmtpTimeLimits> = {
+  connectMs: 10_000,
+  greetingMs: 10_000,
+  idleMs: 30_000,
+  sendMs: 60_000,
+};
+
+/** A send that outlived SmtpTimeLimits.sendMs: retryable, the message may or may not have reached the server. */
+export class SmtpDeadlineError extends MailSendError {
+  constructor(ms: number) {
+    super(`SMTP send took longer than ${ms} ms; its connection was dropped`, false);
+    this.name = 'SmtpDeadlineError';
+  }
+}
+
+/**
  * A TLS failure named for the operator: which setting made TLS required, and how to trust a private CA. nodemailer
  * reports a refused upgrade as `ETLS` "Error upgrading connection with STARTTLS", and a certificate it cannot verify
  * with the TLS library's code and words ("self-signed certificate").
@@ -174,14 +207,17 @@ export class NodemailerMailTransport extends MailTransport {
   private readonly composer: MimeComposerThreads | null;
   private readonly host: string;
   private readonly requireTLS: boolean;
+  private readonly limits: SmtpTimeLimits;
 
   constructor(
     url: string,
     poolSize: number,
     composeThreads: number = MimeComposerThreads.defaultSize(),
     tls: SmtpTlsOptions = {},
+    limits: Partial<SmtpTimeLimits> = {},
   ) {
     super();
+    this.limits = { ...SMTP_TIME_LIMITS, ...limits };
     this.composer = composeThreads > 0 ? new MimeComposerThreads(composeThreads) : null;
     const u = new URL(url);
     this.host = u.hostname;
@@ -198,16 +234,39 @@ export class NodemailerMailTransport extends MailTransport {
       requireTLS: this.requireTLS,
       auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
       tls: { rejectUnauthorized: tls.rejectUnauthorized ?? true, ...(tls.ca ? { ca: tls.ca } : {}) },
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
+      connectionTimeout: this.limits.connectMs,
+      greetingTimeout: this.limits.greetingMs,
+      socketTimeout: this.limits.idleMs,
+      // A connection given up on (a send past its deadline) is ended and, if the server does not close its side,
+      // destroyed this soon after.
+      socketCloseTimeout: 1_000,
       getSocket: connectWithoutNagle,
     });
   }
 
   async send(mail: OutgoingMail): Promise<MailReceipt> {
     const options = toNodemailer(mail);
+    // Aborting makes nodemailer take the message off its queue, or close the connection carrying it; the race
+    // settles the send at the deadline even if nothing in nodemailer ever calls back.
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new SmtpDeadlineError(this.limits.sendMs);
+        abort.abort(err);
+        reject(err);
+      }, this.limits.sendMs);
+    });
     try {
+      return await Promise.race([this.attempt(options, abort.signal), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async attempt(options: Mail.Options, signal: AbortSignal): Promise<MailReceipt> {
+    try {
+      if (signal.aborted) throw signal.reason;
       if (this.composer) {
         // A message that cannot be built fails as it would have failed inside sendMail: not permanent, retried.
         const built = await this.composer.compose(options);
@@ -218,10 +277,11 @@ export class NodemailerMailTransport extends MailTransport {
           envelope: built.envelope as unknown as Mail.Envelope,
           raw: built.raw,
           messageId: built.messageId,
-        });
+          signal,
+        } as Mail.Options);
         return { messageId: built.messageId, response: String(info.response ?? '') };
       }
-      const info = await this.transporter.sendMail(options);
+      const info = await this.transporter.sendMail({ ...options, signal } as Mail.Options);
       return { messageId: info.messageId, response: String(info.response ?? '') };
     } catch (err) {
       if (err instanceof MailSendError) throw err;
