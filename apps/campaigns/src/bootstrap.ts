@@ -8,7 +8,7 @@ import { bodyParserProblem } from './common/http/problem-details.filter';
 import { bodyShapeGuard } from './common/http/body-shape';
 import { Logger } from 'nestjs-pino';
 import type { PGlite } from '@electric-sql/pglite';
-import { restrictToOwner, type AppConfig } from '@izinli/config';
+import { restrictDataDir, type AppConfig } from '@izinli/config';
 import { startIysSimulator, RunningIysSimulator } from '@izinli/iys-simulator';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -18,6 +18,9 @@ import { mountQueueBoard } from './operations/queue-board';
 import { databaseFailure, portFailure } from './start-failure';
 
 export const JSON_BODY_LIMIT = '1mb';
+
+/** What Izinli keeps in DATA_DIR: the embedded database and captured mail (app.module.ts), the generated secrets. */
+const DATA_DIR_ENTRIES = ['pg', 'mail', 'secrets.json'] as const;
 
 /**
  * Body-parser errors become problems here, before Nest would turn a JSON syntax error into a generic 400 and
@@ -55,7 +58,7 @@ export interface CreateAppOptions {
 export async function createIzinliApp(config: AppConfig, options: CreateAppOptions = {}): Promise<IzinliApp> {
   const role = new RuntimeRole(config.role);
   // A DATA_DIR left open by an older release, or made by hand, is closed before anything in it is read.
-  restrictToOwner(config.dataDir);
+  restrictDataDir(config.dataDir, DATA_DIR_ENTRIES);
   let simulator: RunningIysSimulator | undefined;
   if (!config.iys.url) {
     try {
@@ -83,7 +86,7 @@ export async function createIzinliApp(config: AppConfig, options: CreateAppOptio
     throw databaseFailure(config, err) ?? err;
   }
   // PGlite unpacks a new database with its files world-writable.
-  restrictToOwner(config.dataDir);
+  restrictDataDir(config.dataDir, DATA_DIR_ENTRIES);
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.enableShutdownHooks();

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ensurePrivateDir, restrictToOwner } from './private-files';
+import { ensurePrivateDir, restrictDataDir, restrictToOwner } from './private-files';
 import { loadOrCreateSecret } from './secret-store';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
@@ -47,6 +47,33 @@ describe('private files in DATA_DIR', () => {
     expect(modeOf(outside)).toBe(0o644);
     expect(restrictToOwner(data)).toBe(0);
     expect(restrictToOwner(join(root, 'missing'))).toBe(0);
+  });
+
+  it("restrictDataDir closes Izinli's entries, and DATA_DIR itself only when it holds nothing else", () => {
+    const dedicated = join(root, 'dedicated');
+    mkdirSync(join(dedicated, 'pg'), { recursive: true });
+    writeFileSync(join(dedicated, 'pg', 'PG_VERSION'), '17');
+    writeFileSync(join(dedicated, 'secrets.json'), '{}');
+    chmodSync(join(dedicated, 'pg', 'PG_VERSION'), 0o666);
+    chmodSync(join(dedicated, 'secrets.json'), 0o644);
+    chmodSync(dedicated, 0o777);
+    restrictDataDir(dedicated, ['pg', 'mail', 'secrets.json']);
+    expect(modeOf(dedicated)).toBe(0o700);
+    expect(modeOf(join(dedicated, 'pg', 'PG_VERSION'))).toBe(0o600);
+    expect(modeOf(join(dedicated, 'secrets.json'))).toBe(0o600);
+
+    // DATA_DIR pointed at a shared directory: only what is Izinli's changes.
+    const shared = join(root, 'shared');
+    mkdirSync(join(shared, 'mail'), { recursive: true });
+    writeFileSync(join(shared, 'notes.txt'), 'someone else');
+    chmodSync(join(shared, 'notes.txt'), 0o644);
+    chmodSync(join(shared, 'mail'), 0o755);
+    chmodSync(shared, 0o755);
+    restrictDataDir(shared, ['pg', 'mail', 'secrets.json']);
+    expect(modeOf(join(shared, 'mail'))).toBe(0o700);
+    expect(modeOf(join(shared, 'notes.txt'))).toBe(0o644);
+    expect(modeOf(shared)).toBe(0o755);
+    restrictDataDir(join(root, 'missing'), ['pg']);
   });
 
   it('loadOrCreateSecret keeps secrets.json owner-only, also one an older release left readable', () => {

@@ -38,3 +38,18 @@ export function restrictToOwner(root: string): number {
   visit(root);
   return changed;
 }
+
+/**
+ * Closes what Izinli keeps in `dataDir` to other users: each of `owned` (e.g. `pg`, `mail`, `secrets.json`) with
+ * everything under it, and `dataDir` itself, since in a directory others may write to they could swap
+ * secrets.json for one whose secret they know. A `dataDir` that holds anything else is a shared directory (`/`,
+ * `/tmp`, a home) that only happens to be DATA_DIR: its own mode and the rest of its contents are left alone.
+ */
+export function restrictDataDir(dataDir: string, owned: readonly string[]): void {
+  if (!existsSync(dataDir)) return;
+  for (const name of owned) restrictToOwner(join(dataDir, name));
+  if (readdirSync(dataDir).some((name) => !owned.includes(name))) return;
+  const stat = lstatSync(dataDir);
+  const mode = stat.mode & 0o7777;
+  if (stat.isDirectory() && mode & 0o077) chmodSync(dataDir, mode & ~0o077);
+}
