@@ -13,15 +13,16 @@ describe('private files in DATA_DIR', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('ensurePrivateDir creates a directory owner-only and closes an existing open one', () => {
+  it('ensurePrivateDir creates a directory and its missing parents owner-only, and leaves an existing one alone', () => {
     const fresh = join(root, 'a', 'b');
     ensurePrivateDir(fresh);
+    expect(modeOf(join(root, 'a'))).toBe(0o700);
     expect(modeOf(fresh)).toBe(0o700);
-    const open = join(root, 'open');
-    mkdirSync(open);
-    chmodSync(open, 0o777);
-    ensurePrivateDir(open);
-    expect(modeOf(open)).toBe(0o700);
+    const shared = join(root, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o755);
+    ensurePrivateDir(shared);
+    expect(modeOf(shared)).toBe(0o755);
   });
 
   it('restrictToOwner takes group and other bits off the whole tree, keeps the owner bits, follows no link', () => {

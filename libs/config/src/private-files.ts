@@ -8,11 +8,12 @@ import { join } from 'path';
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** Creates `dir` (and missing parents) owner-only, and makes an existing `dir` owner-only. */
+/**
+ * Creates `dir` (and missing parents) owner-only. An existing `dir` keeps its mode: it may be a shared directory
+ * that only happens to be DATA_DIR (restrictDataDir decides that at start).
+ */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const mode = lstatSync(dir).mode & 0o777;
-  if (mode & 0o077) chmodSync(dir, mode & ~0o077);
 }
 
 /**
