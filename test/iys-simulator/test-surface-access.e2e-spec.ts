@@ -40,7 +40,11 @@ describe('İYS simulator: access to the test surface (e2e)', () => {
     });
 
     it('refuses a missing or wrong token with 403 SIM403, even from loopback, and changes nothing', async () => {
-      for (const headers of [{}, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { 'x-simulator-token': 'x' }]) {
+      for (const headers of [
+        {},
+        { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+        { 'x-simulator-token': 'x' },
+      ] as Record<string, string>[]) {
         const answer = await call(`${simulator.url}/_sim/config`, headers);
         expect(answer.status).toBe(403);
         expect(answer.body.errors[0].code).toBe('SIM403');
