@@ -113,6 +113,17 @@ export class ForecastDto {
   @ApiProperty(countMap) blocked: Record<string, number>;
 }
 
+export class CampaignWaitingDto {
+  @ApiProperty({
+    enum: ['SMTP_UNAVAILABLE', 'NO_PROGRESS'],
+    description:
+      'SMTP_UNAVAILABLE: the mail server refuses connections or does not answer in time; chunks are retried with ' +
+      'backoff. NO_PROGRESS: a worker made no progress on a chunk and handed it to another.',
+  })
+  reason: string;
+  @ApiProperty({ description: 'Since when delivery has been waiting for this reason.' }) since: string;
+}
+
 export class CampaignDto {
   @ApiProperty() id: string;
   @ApiProperty() brandCode: string;
@@ -132,6 +143,12 @@ export class CampaignDto {
     description: 'Scheduled campaigns: the gate’s counts when launched.',
   })
   forecast: ForecastDto | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: CampaignWaitingDto,
+    description: 'A running campaign whose delivery stopped moving: what it waits for. Null otherwise.',
+  })
+  waiting: CampaignWaitingDto | null;
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) launchedAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) startedAt: string | null;

@@ -28,6 +28,9 @@ export interface CampaignRow {
   pausedAt: Date | null;
   completedAt: Date | null;
   cancelledAt: Date | null;
+  /** What delivery waits for (see CampaignWaiting1765500000000); meaningful while RUNNING. */
+  waitingReason: string | null;
+  waitingSince: Date | null;
 }
 
 export interface RecipientRow {
@@ -54,7 +57,8 @@ const COLUMNS = `c.id, c.brand_id AS "brandId", b.brand_code AS "brandCode", b.s
   c.template_id AS "templateId", c.name, c.purpose, c.kind, c.classification, c.status, c.send_at AS "sendAt",
   c.rate_per_second AS "ratePerSecond", c.forecast, c.ledger_first_id::text AS "ledgerFirstId", c.ledger_last_id::text AS "ledgerLastId",
   c.created_at AS "createdAt", c.launched_at AS "launchedAt", c.started_at AS "startedAt", c.paused_at AS "pausedAt",
-  c.completed_at AS "completedAt", c.cancelled_at AS "cancelledAt"`;
+  c.completed_at AS "completedAt", c.cancelled_at AS "cancelledAt", c.waiting_reason AS "waitingReason",
+  c.waiting_since AS "waitingSince"`;
 
 @Injectable()
 export class CampaignsRepository {

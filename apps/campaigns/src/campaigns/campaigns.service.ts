@@ -261,6 +261,10 @@ export class CampaignsService {
       ratePerSecond: c.ratePerSecond,
       counts: await this.countsOf(c),
       forecast: c.forecast,
+      waiting:
+        c.status === 'RUNNING' && c.waitingReason && c.waitingSince
+          ? { reason: c.waitingReason, since: iso(c.waitingSince)! }
+          : null,
       createdAt: iso(c.createdAt)!,
       launchedAt: iso(c.launchedAt),
       startedAt: iso(c.startedAt),

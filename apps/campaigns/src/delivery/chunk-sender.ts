@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock, SuppressionList } from '@izinli/consent';
 import { MailTransport } from '@izinli/mailer';
 import { CompiledTemplate, TemplateEngine } from '../templates/template-engine';
@@ -7,6 +7,7 @@ import { CampaignDispatcher, SendChunkJob } from './campaign-dispatcher';
 import { CampaignRateLimiter } from './campaign-rate-limiter';
 import { retryThroughOutage } from './database-outage';
 import { DeliveryLeases } from './delivery-leases';
+import { DeliveryMetrics } from './delivery-metrics';
 import { DeliverySettings } from './delivery-settings';
 import { CampaignSendContext, DeliveryRepository, GatedRow, RowResult } from './delivery.repository';
 import { campaignMessageId, messageHeaders, sharedCampaignHeaders } from './mail-headers';
@@ -41,6 +42,11 @@ interface SubBatch {
   allowed: GatedRow[];
   /** Nothing further to claim in the chunk after this one. */
   last: boolean;
+}
+
+/** Set by the first send of an execution that found the mail server unavailable; the rest are not attempted. */
+interface Halt {
+  reason: string | null;
 }
 
 /** At most `size` holders at once; the others wait in arrival order. */
@@ -99,6 +105,7 @@ export class ChunkSender {
     private readonly suppressions: SuppressionList,
     private readonly clock: Clock,
     private readonly settings: DeliverySettings,
+    @Optional() private readonly metrics: DeliveryMetrics = new DeliveryMetrics(),
   ) {
     this.sendSlots = new Slots(settings.sendConcurrency);
   }
@@ -117,11 +124,25 @@ export class ChunkSender {
     }
   }
 
-  /** Lets running chunks record what they sent, then stops the lease heartbeat. */
+  /**
+   * Hands nothing more to SMTP and lets running chunks record what they sent; chunks still waiting on SMTP after
+   * the grace period give up their leases (their sends in flight are left to the execution that takes the chunk
+   * over, counted as possible duplicates), record what was answered and end. Then stops the lease heartbeat.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    const sleep = () => new Promise((r) => setTimeout(r, 20));
     const deadline = Date.now() + this.settings.shutdownGraceMs;
-    while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.running > 0 && Date.now() < deadline) await sleep();
+    if (this.running > 0) {
+      this.log.warn(
+        { worker: this.workerId, running: this.running },
+        'stopping with chunks still waiting on SMTP; their leases are given up for other workers to take over',
+      );
+      await this.leases.giveUpAll();
+      const unwound = Date.now() + 2_000;
+      while (this.running > 0 && Date.now() < unwound) await sleep();
+    }
     this.leases.stop();
   }
 
@@ -131,8 +152,9 @@ export class ChunkSender {
     if (!chunk || chunk.status === 'DONE' || chunk.campaignStatus !== 'RUNNING') return;
     const campaign = await this.prepared(job.campaignId);
     if (!campaign) return;
-    const token = await this.leases.open();
-    let outage: string | null = null;
+    const token = await this.leases.open({ campaignId: campaign.id, seq: chunk.seq });
+    const lost = this.leases.lost(token);
+    const halt: Halt = { reason: null };
     // A sub-batch claimed and re-gated but not yet handed to SMTP: if this execution stops now, its rows go back
     // untouched instead of being left to expire and be counted as possible duplicates.
     let next: SubBatch | null = null;
@@ -146,14 +168,18 @@ export class ChunkSender {
         const batch: SubBatch = next;
         next = null;
         // Rendered only when a send slot is free: a message exists just long enough to go out.
-        const sending = Promise.all(batch.allowed.map((row) => this.sendSlots.run(() => this.deliver(campaign, row))));
+        const sending = Promise.all(
+          batch.allowed.map((row) => this.sendSlots.run(() => this.handOff(campaign, row, token, lost, halt))),
+        );
         // The next sub-batch is claimed and re-gated while this one is on the wire, and the outcomes of this one
         // are recorded while the next is sent: the SMTP pool never waits for the database.
         // A sub-batch that came back short or reached the end of the chunk's range was the last one: no claim that
         // would only answer nothing.
         const upcoming =
           this.stopping || batch.last ? Promise.resolve(null) : settle(this.prepareSubBatch(campaign, chunk, token));
-        const results = await sending;
+        // A send still in flight when the lease was given up has no result: its row stays SENDING for whoever takes
+        // the chunk over, who sends it again as a possible duplicate.
+        const results = (await sending).filter((r): r is RowResult => r !== null);
         // One record at a time, and what was just sent is recorded even if the previous record failed: the
         // earlier error is raised only once this sub-batch is on its way into the ledger.
         const previous = await settle(recording);
@@ -162,11 +188,7 @@ export class ChunkSender {
         if (prepared && 'value' in prepared) next = prepared.value;
         if ('error' in previous) throw previous.error;
         if (prepared && 'error' in prepared) throw prepared.error;
-        const down = results.find((r) => r.status === 'PENDING' && !r.countsAttempt);
-        if (down) {
-          outage = down.error ?? 'no answer';
-          break;
-        }
+        if (halt.reason !== null || !this.leases.holds(token)) break;
       }
       await recording;
       if (next) {
@@ -179,8 +201,23 @@ export class ChunkSender {
         await this.dispatcher.afterChunkDone(campaign.id);
         return;
       }
-      if (outage) throw new DeliveryUnavailableError(outage);
+      if (halt.reason !== null) {
+        this.log.warn(
+          { campaignId: campaign.id, chunk: chunk.seq, err: halt.reason },
+          'mail server unavailable; the chunk is retried with backoff',
+        );
+        this.metrics.stalled('SMTP_UNAVAILABLE');
+        await this.repo.markWaiting(campaign.id, 'SMTP_UNAVAILABLE').catch(() => undefined);
+        throw new DeliveryUnavailableError(halt.reason);
+      }
       if (this.stopping) throw new WorkerStoppingError();
+      if (!this.leases.holds(token)) {
+        // Given up for making no progress (DeliveryLeases logged and counted it): the chunk gets a new job, which
+        // takes over what this one left in flight, and this one ends so that it frees its queue slot.
+        await this.repo.markWaiting(campaign.id, 'NO_PROGRESS').catch(() => undefined);
+        await this.dispatcher.defer(campaign.id, chunk.seq, 0);
+        return;
+      }
       const state = await this.repo.chunkState(campaign.id, chunk.firstId, chunk.lastId);
       if (state.due === 0 && state.nextAttemptAt) {
         await this.dispatcher.defer(campaign.id, chunk.seq, state.nextAttemptAt.getTime() - Date.now());
@@ -206,9 +243,14 @@ export class ChunkSender {
     chunk: { seq: number; firstId: string; lastId: string },
     token: string,
   ): Promise<SubBatch | null> {
+    if (!this.leases.holds(token)) return null;
     let want = this.settings.subBatchSize;
     if (c.ratePerSecond) {
-      want = await this.limiter.take(c.id, c.ratePerSecond, want, () => this.stopping);
+      // Each answer of the bucket is a sign of life: waiting for the rate is progress, not a stall.
+      want = await this.limiter.take(c.id, c.ratePerSecond, want, () => {
+        this.leases.progress(token);
+        return this.stopping || !this.leases.holds(token);
+      });
       if (want === 0) return null;
     }
     const rows = await this.repo.claimAndGate(
@@ -218,6 +260,7 @@ export class ChunkSender {
       token,
       this.clock.now(),
     );
+    this.leases.progress(token);
     if (c.ratePerSecond && rows.length < want) await this.limiter.giveBack(c.id, c.ratePerSecond, want - rows.length);
     if (rows.length === 0) return null;
     // Rows are claimed in id order: fewer than asked for, or the range's last id among them, and nothing claimable
@@ -239,6 +282,7 @@ export class ChunkSender {
       () => this.repo.record(results, token, this.leases.workerId, { campaignId: c.id, seq }),
       this.settings.recordRetryMs,
     );
+    this.leases.progress(token);
     await this.suppressHardBounces(c, batch.rows, results);
   }
 
@@ -247,6 +291,37 @@ export class ChunkSender {
     await retryThroughOutage(() => this.repo.release(batch.ids, token), this.settings.recordRetryMs).catch(
       () => undefined,
     );
+  }
+
+  /**
+   * One row to SMTP, fenced by the lease: nothing is handed over once the lease is given up, the worker is stopping
+   * or an earlier send of the execution found the mail server unavailable (the row goes back to PENDING, no attempt
+   * counted), and a send still unanswered when the lease is given up answers null.
+   */
+  private async handOff(
+    c: PreparedCampaign,
+    row: GatedRow,
+    token: string,
+    lost: Promise<void>,
+    halt: Halt,
+  ): Promise<RowResult | null> {
+    if (halt.reason !== null || this.stopping || !this.leases.holds(token)) {
+      return {
+        id: row.id,
+        status: 'PENDING',
+        messageId: null,
+        failure: null,
+        smtpCode: null,
+        error: null,
+        countsAttempt: false,
+        retryInMs: null,
+      };
+    }
+    const result = await Promise.race([this.deliver(c, row), lost.then(() => null)]);
+    if (result === null) return null;
+    this.leases.progress(token);
+    if (result.status === 'PENDING' && !result.countsAttempt) halt.reason ??= result.error ?? 'no answer';
+    return result;
   }
 
   private async deliver(c: PreparedCampaign, row: GatedRow): Promise<RowResult> {

@@ -36,8 +36,20 @@ export class DeliverySettings {
   jobBackoffMs = 1_000;
   /** How long results of mail already handed to SMTP are retried into the database before the job gives up. */
   recordRetryMs = 120_000;
-  /** How long a closing worker waits for its running chunks to record their results. */
-  shutdownGraceMs = 15_000;
+  /**
+   * A chunk execution that makes no progress for this long (no message handed to SMTP and answered, no rows claimed
+   * or recorded, no rate-limit token waited for) stops renewing its lease and gives it up, so the watchdog hands the
+   * chunk to another execution: a hang anywhere cannot hold a chunk, or a worker's queue slot, for good. Three SMTP
+   * send deadlines (SMTP_SEND_TIMEOUT_MS, 60 s by default) by default: a live execution's sends always settle
+   * within one, and a message may wait for a send slot behind one more.
+   */
+  stallAfterMs = 180_000;
+  /**
+   * How long a closing worker waits for its running chunks to finish and record their results. Past it, the sends
+   * still in flight are given up (their rows are taken over by another worker, counted as possible duplicates) and
+   * the chunks handed back, within the 10 s a worker has to stop.
+   */
+  shutdownGraceMs = 5_000;
 
   constructor(overrides: Partial<DeliverySettings> = {}) {
     Object.assign(this, overrides);

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { sqlExec, sqlOne, sqlRows } from '@izinli/database';
 import { ConsentGate, type GateReason, type RecipientType } from '@izinli/consent';
 import type { TemplateLayout } from '../templates/template-engine';
+import type { DeliveryWaitReason } from './delivery-metrics';
 import { DeliverySettings } from './delivery-settings';
 
 /** Everything a worker needs to send one campaign's mail; all of it fixed once the campaign runs. */
@@ -257,14 +258,26 @@ export class DeliveryRepository {
       results.map((r) => (r.retryInMs === null ? null : Math.round(r.retryInMs))),
     ];
     if (!chunk) return sqlExec(this.ds, update, params);
+    // Mail going out again ends the campaign's wait (markWaiting); matching no row, the clause takes no lock.
     const r = await sqlOne<{ n: number }>(
       this.ds,
       `WITH w AS (${update} RETURNING 1),
-            t AS (UPDATE campaign_chunks SET heartbeat_at = now(), lease_token = $2::uuid WHERE campaign_id = $11 AND seq = $12 AND status = 'QUEUED')
+            t AS (UPDATE campaign_chunks SET heartbeat_at = now(), lease_token = $2::uuid WHERE campaign_id = $11 AND seq = $12 AND status = 'QUEUED'),
+            c AS (UPDATE campaigns SET waiting_reason = NULL, waiting_since = NULL WHERE id = $11 AND waiting_reason IS NOT NULL AND $13::boolean)
        SELECT count(*)::int AS n FROM w`,
-      [...params, chunk.campaignId, chunk.seq],
+      [...params, chunk.campaignId, chunk.seq, results.some((x) => x.status === 'SENT')],
     );
     return r!.n;
+  }
+
+  /** What a running campaign's delivery waits for, since the first time it was found waiting for that. */
+  async markWaiting(campaignId: string, reason: DeliveryWaitReason): Promise<void> {
+    await sqlExec(
+      this.ds,
+      `UPDATE campaigns SET waiting_since = CASE WHEN waiting_reason = $2 THEN waiting_since ELSE now() END, waiting_reason = $2
+       WHERE id = $1 AND status = 'RUNNING'`,
+      [campaignId, reason],
+    );
   }
 
   /** Hands back claimed rows that never reached SMTP (the execution failed before sending them). */
