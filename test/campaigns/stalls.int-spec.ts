@@ -3,6 +3,7 @@ import { MailReceipt, MailTransport, NodemailerMailTransport, OutgoingMail } fro
 import { startTcpProxy, TcpProxy, waitFor } from '@izinli/testing';
 import { addresses, CampaignHarness, fastSettings } from './support/campaign-harness';
 import { CountingSink, startCountingSink } from './support/counting-sink';
+import { multiProcessAvailable, WORKER_QUEUE_PREFIX, WorkerFleet } from './support/worker-fleet';
 
 /**
  * A transport whose sends hang once `healthy` have gone through, as on a connection that stopped answering, until
@@ -183,5 +184,138 @@ describe('delivery stalls', () => {
       expect(recipients.filter((r) => !counts.get(r))).toEqual([]);
       expect((await waiting(h, id)).reason).toBeNull();
     }, 60_000);
+  });
+
+  /**
+   * With a PostgreSQL server and Redis (npm run test:integration): a real worker process given SIGTERM. Embedded:
+   * the same shutdown path in one process, ChunkSender.stop with a send that never answers.
+   */
+  describe(`a worker stopped while SMTP hangs (${multiProcessAvailable() ? 'worker processes' : 'embedded'})`, () => {
+    let proxy: TcpProxy;
+    let fleet: WorkerFleet | undefined;
+    beforeAll(async () => {
+      const u = new URL(sink.url);
+      proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port) });
+      if (multiProcessAvailable()) {
+        fleet = await WorkerFleet.start(h.db.url!, `smtp://127.0.0.1:${proxy.port}`);
+        h.useQueue(h.newQueue(WORKER_QUEUE_PREFIX, fleet.redisUrl));
+      }
+    }, 120_000);
+    afterAll(async () => {
+      await fleet?.close();
+      await proxy?.close();
+    });
+
+    it('stops within 10 s while a chunk still waits on SMTP, holding nothing, and another worker takes the chunk over', async () => {
+      if (fleet) {
+        const [first] = await fleet.spawn(1);
+        const { id, recipients } = await campaignOf(200, 40);
+        const before = sink.messages.length;
+        await h.launch(id);
+        await waitFor(
+          () => Promise.resolve(sink.messages.length - before),
+          (n) => n >= 20,
+          30_000,
+        );
+        proxy.freeze();
+        // Its sends now hang on the wire (for up to the 60 s SMTP deadline), rows SENDING under its leases.
+        await waitFor(
+          () =>
+            sqlOne<{ n: number }>(
+              h.ds,
+              `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND status = 'SENDING'`,
+              [id],
+            ).then((r) => r!.n),
+          (n) => n > 0,
+          10_000,
+          50,
+        );
+        await new Promise((r) => setTimeout(r, 500));
+        const signalled = Date.now();
+        first.terminate();
+        const code = await first.exited;
+        const tookMs = Date.now() - signalled;
+        expect({ tookMs: tookMs < 10_000, output: tookMs < 10_000 ? '' : first.output() }).toEqual({
+          tookMs: true,
+          output: '',
+        });
+        expect(code === 0 || code === null || code === 1).toBe(true);
+        // It left no lease behind: nothing of the campaign waits for a lease to expire.
+        const leases = await sqlOne<{ n: number }>(
+          h.ds,
+          `SELECT count(*)::int AS n FROM delivery_leases WHERE worker LIKE $1`,
+          [`%:${first.pid}:%`],
+        );
+        expect(leases!.n).toBe(0);
+
+        proxy.thaw();
+        const [second] = await fleet.spawn(1);
+        await waitFor(
+          () => h.status(id),
+          (s) => s === 'COMPLETED',
+          120_000,
+          200,
+        );
+        const bySecond = await sqlOne<{ n: number }>(
+          h.ds,
+          `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND sent_by LIKE $2`,
+          [id, `%:${second.pid}:%`],
+        );
+        expect(bySecond!.n).toBeGreaterThan(0);
+        const counts = sink.counts();
+        const flagged = new Set(
+          (
+            await sqlRows<{ recipient: string }>(
+              h.ds,
+              `SELECT recipient FROM campaign_recipients WHERE campaign_id = $1 AND possible_duplicate`,
+              [id],
+            )
+          ).map((r) => r.recipient),
+        );
+        expect(recipients.filter((r) => !counts.get(r))).toEqual([]);
+        expect(recipients.filter((r) => (counts.get(r) ?? 0) > 2)).toEqual([]);
+        expect(recipients.filter((r) => counts.get(r) === 2 && !flagged.has(r))).toEqual([]);
+      } else {
+        const { id, recipients } = await campaignOf(30);
+        await h.launch(id, false);
+        const queue = h.newQueue();
+        h.useQueue(queue);
+        const hanging = new HangingTransport(h.smtp(sink.url), 10);
+        const stopping = await h.worker(hanging, { queue });
+        const execution = stopping.sender.send({ campaignId: id, seq: 0, generation: 1 }).catch((e: Error) => e);
+        await waitFor(
+          () => Promise.resolve(hanging.hanging),
+          (n) => n === 10,
+          10_000,
+        );
+        const started = Date.now();
+        await stopping.sender.stop();
+        expect(Date.now() - started).toBeLessThan(h.settings.shutdownGraceMs + 2_500);
+        expect(await execution).toMatchObject({ name: 'WorkerStoppingError' });
+        const leases = await sqlOne<{ n: number }>(
+          h.ds,
+          `SELECT count(*)::int AS n FROM delivery_leases WHERE worker = $1`,
+          [stopping.id],
+        );
+        expect(leases!.n).toBe(0);
+        const next = await h.worker(h.smtp(sink.url), { queue });
+        h.serve(queue, [next]);
+        const watchdog = setInterval(() => void next.dispatcher.sweep().catch(() => undefined), 200);
+        try {
+          await h.untilCompleted(id, 20_000);
+        } finally {
+          clearInterval(watchdog);
+        }
+        const taken = await sqlOne<{ n: number }>(
+          h.ds,
+          `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND sent_by = $2`,
+          [id, next.id],
+        );
+        expect(taken!.n).toBe(20);
+        expect(hanging.calls).toBe(20);
+        const counts = sink.counts();
+        expect(recipients.filter((r) => !counts.get(r))).toEqual([]);
+      }
+    }, 300_000);
   });
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigValidationError, loadAppConfig } from '@izinli/config';
 import { createIzinliApp, logStartBanner } from './bootstrap';
+import { armShutdownDeadline } from './shutdown-deadline';
 import { StartFailure } from './start-failure';
 
 async function main(): Promise<void> {
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const started = await createIzinliApp(config);
+  // Armed once Nest's own shutdown hooks are: before, a signal ends the start at once.
+  armShutdownDeadline();
   logStartBanner(started, config);
 }
 

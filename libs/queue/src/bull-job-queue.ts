@@ -80,6 +80,11 @@ export class BullJobQueue extends JobQueue {
     if (first) await first.client.ping();
   }
 
+  async stopTaking(): Promise<void> {
+    // A local pause that does not wait for the running jobs: only this process stops taking.
+    await Promise.all([...this.queues.values()].map((q) => q.pause(true, true)));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

@@ -32,6 +32,7 @@ export class InProcessJobQueue extends JobQueue {
   private readonly repeats: NodeJS.Timeout[] = [];
   private seq = 0;
   private closed = false;
+  private taking = true;
 
   private q(name: string): LocalQueue {
     let q = this.queues.get(name);
@@ -111,6 +112,10 @@ export class InProcessJobQueue extends JobQueue {
     if (this.closed) throw new Error('queue closed');
   }
 
+  async stopTaking(): Promise<void> {
+    this.taking = false;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.repeats) clearInterval(t);
@@ -139,7 +144,7 @@ export class InProcessJobQueue extends JobQueue {
 
   private pump(queue: string): void {
     const q = this.q(queue);
-    while (!this.closed && q.active < q.concurrency) {
+    while (!this.closed && this.taking && q.active < q.concurrency) {
       const idx = q.ready.findIndex((e) => q.handlers.has(e.name));
       if (idx < 0) return;
       const [entry] = q.ready.splice(idx, 1);

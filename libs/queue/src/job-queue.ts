@@ -46,6 +46,11 @@ export abstract class JobQueue {
   abstract repeat(queue: string, name: string, everyMs: number): Promise<void>;
   abstract counts(queue: string): Promise<QueueCounts>;
   abstract ping(): Promise<void>;
+  /**
+   * This process takes no new job from any queue; the running ones go on, and close() still waits for them. The
+   * first step of a stopping worker, so that a job it could only refuse is left for another worker.
+   */
+  abstract stopTaking(): Promise<void>;
   abstract close(): Promise<void>;
 }
 

@@ -18,6 +18,8 @@ export interface WorkerProcess {
   output(): string;
   /** kill -9: no shutdown hook runs, nothing is cleaned up. */
   kill(): void;
+  /** SIGTERM, as an orchestrator stops a container: the process runs its shutdown and must exit by itself. */
+  terminate(): void;
   exited: Promise<number | null>;
 }
 
@@ -70,6 +72,7 @@ export async function spawnWorker(env: Record<string, string>, readyTimeoutMs = 
     pid: child.pid!,
     output: () => out,
     kill: () => child.kill('SIGKILL'),
+    terminate: () => child.kill('SIGTERM'),
     exited,
   };
 }

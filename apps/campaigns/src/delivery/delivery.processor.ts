@@ -42,7 +42,12 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnModuleDestro
     );
   }
 
+  /**
+   * A stopping worker takes no new job, lets its chunks finish or hands them back (ChunkSender.stop), then lets the
+   * queue close; main.ts ends the process if all that has not happened within SHUTDOWN_DEADLINE_MS.
+   */
   async onModuleDestroy(): Promise<void> {
+    if (this.role.runsWorkers) await this.queue.stopTaking().catch(() => undefined);
     await this.sender.stop();
   }
 
