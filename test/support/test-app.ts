@@ -24,7 +24,13 @@ export interface TestApp {
  * PostgreSQL database), the in-process queue or Bull under a prefix of its own, and the in-process İYS simulator
  * on a free port.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: {
+    /** Server mode: the app reaches its database at this URL instead (through a proxy a test can cut). */
+    databaseUrlForApp?: (url: string) => string;
+  } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase(allMigrations);
   const dataDir = mkdtempSync(join(tmpdir(), 'izinli-test-'));
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
@@ -38,7 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
     // The tests' webhook receivers listen on loopback, which webhooks may reach only as an operator's exception.
     WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
-    ...(db.url ? { DATABASE_URL: db.url } : {}),
+    ...(db.url ? { DATABASE_URL: options.databaseUrlForApp?.(db.url) ?? db.url } : {}),
     ...(redis ? { REDIS_URL: redis } : {}),
     ...env,
   });

@@ -5,7 +5,7 @@ import { CompiledTemplate, TemplateEngine } from '../templates/template-engine';
 import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
 import { CampaignDispatcher, SendChunkJob } from './campaign-dispatcher';
 import { CampaignRateLimiter } from './campaign-rate-limiter';
-import { retryThroughOutage } from './database-outage';
+import { retryThroughOutage } from '@izinli/database';
 import { DeliveryLeases } from './delivery-leases';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliverySettings } from './delivery-settings';

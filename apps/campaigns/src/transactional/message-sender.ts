@@ -3,7 +3,7 @@ import { randomUUID } from 'crypto';
 import { Clock, SuppressionList } from '@izinli/consent';
 import { MailTransport } from '@izinli/mailer';
 import { DeliveryUnavailableError } from '../delivery/chunk-sender';
-import { retryThroughOutage } from '../delivery/database-outage';
+import { retryThroughOutage } from '@izinli/database';
 import { classifySendError } from '../delivery/smtp-outcome';
 import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
 import { inlineSource, MessageContent } from './message-content';

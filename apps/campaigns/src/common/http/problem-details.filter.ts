@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
+import { isConnectionError } from '@izinli/database';
 import { ApiError, FieldError } from './api-error';
 import { renderUnsubscribePage, UNSUBSCRIBE_PAGE_HEADERS } from '../../unsubscribe/unsubscribe-page';
 
@@ -21,6 +22,12 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/**
+ * Seconds a client is told to wait while the database cannot be reached: about what a PostgreSQL restart or a
+ * fail-over takes; the pool reconnects by itself on the next request after it.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 const CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -91,6 +98,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
+    if (body.code === 'SERVICE_UNAVAILABLE') res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     if (PAGE_PATH.test(req.path)) {
       res
         .status(body.status)
@@ -123,6 +131,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return problem(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}.`);
       }
       return problem(status, CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message);
+    }
+    if (isConnectionError(exception)) {
+      // Not a bug to chase: the database is restarting or unreachable, and the same request will work again.
+      this.log.warn(
+        { method: req.method, path: req.route?.path ?? 'unmatched', err: exception },
+        'database unavailable; answered 503',
+      );
+      return problem(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `The database is unavailable for a moment. Retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+      );
     }
     const errorId = randomUUID();
     this.log.error(

@@ -1,7 +1,7 @@
 /**
  * Tells a lost database connection from an error in a statement. A worker that has handed mail to SMTP keeps
  * trying to record it through an outage (a restart, a fail-over) instead of giving up and leaving the rows to
- * be sent again.
+ * be sent again; the API answers 503 with Retry-After instead of 500.
  */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
