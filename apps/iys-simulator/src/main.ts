@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     host: config.host,
     logger: true,
     testSurfaceToken: config.token,
+    stateFile: config.stateFile,
   });
   const logger = new Logger('IysSimulator');
   const stop = (signal: string) => {

@@ -9,6 +9,7 @@ import { createRequestPipeline } from './http/request-pipeline';
 import { LimitsService } from './limits/limits.service';
 import { IysSimulatorModule } from './simulator.module';
 import { SimulatorState } from './state/simulator-state';
+import { SimulatorStateFile } from './state/state-file';
 
 export interface IysSimulatorOptions {
   /** 0 (the default) = any free port. */
@@ -24,6 +25,11 @@ export interface IysSimulatorOptions {
    * default): /_sim/ answers callers on this machine only.
    */
   testSurfaceToken?: string;
+  /**
+   * IYS_SIMULATOR_STATE_FILE: keep the state in this JSON file, loaded at start and written after changes, so a
+   * restarted simulator holds what İYS would. Unset (the default): in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface RunningIysSimulator {
@@ -42,6 +48,7 @@ export async function startIysSimulator(options: IysSimulatorOptions = {}): Prom
   const knobs: SimulatorKnobs = mergeKnobs(defaultKnobs(), options.config ?? {});
   const host = options.host ?? '127.0.0.1';
   const logger = createSimulatorLogger(options.logger ?? false);
+  let stateFile: SimulatorStateFile | undefined;
   const app = await withQuietNestStartup(!options.logger, async () => {
     const created = await NestFactory.create<NestExpressApplication>(IysSimulatorModule.register({ knobs }, logger), {
       bodyParser: false,
@@ -51,11 +58,19 @@ export async function startIysSimulator(options: IysSimulatorOptions = {}): Prom
     created.set('etag', false);
     created.disable('x-powered-by');
     (created.getHttpAdapter().getInstance() as { response: { json: unknown } }).response.json = fastJson;
+    if (options.stateFile) {
+      const state = created.get(SimulatorState);
+      created.use((_req: unknown, res: { on(event: 'finish', listener: () => void): void }, next: () => void) => {
+        res.on('finish', () => state.onChange());
+        next();
+      });
+    }
     created.use(
       createRequestPipeline(created.get(SimulatorState), created.get(LimitsService), options.testSurfaceToken),
     );
     created.useGlobalFilters(new IysExceptionFilter(logger));
     try {
+      if (options.stateFile) stateFile = SimulatorStateFile.open(created.get(SimulatorState), options.stateFile);
       await created.listen(options.port ?? 0, host);
     } catch (error) {
       // e.g. EADDRINUSE: release what was built before handing the error to the caller.
@@ -78,6 +93,7 @@ export async function startIysSimulator(options: IysSimulatorOptions = {}): Prom
         state.dispose();
         server.closeIdleConnections?.();
         await app.close();
+        await stateFile?.close();
       })();
       return closing;
     },

@@ -341,6 +341,7 @@ export class SimulatorEnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) IYS_SIMULATOR_PORT?: number;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_SIMULATOR_HOST?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_SIMULATOR_TOKEN?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() IYS_SIMULATOR_STATE_FILE?: string;
 }
 
 export interface SimulatorConfig {
@@ -351,6 +352,8 @@ export interface SimulatorConfig {
    * loopback callers only.
    */
   token?: string;
+  /** A JSON file that keeps the simulator's state across restarts. Unset: in memory only. */
+  stateFile?: string;
 }
 
 /** Configuration of the İYS simulator when it runs on its own (`npm run iys-simulator`). */
@@ -359,5 +362,10 @@ export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env): Simul
   const weak =
     v.IYS_SIMULATOR_TOKEN === undefined ? null : weakSecretProblem('IYS_SIMULATOR_TOKEN', v.IYS_SIMULATOR_TOKEN);
   if (weak) throw new ConfigValidationError([{ variable: 'IYS_SIMULATOR_TOKEN', message: weak }]);
-  return { port: v.IYS_SIMULATOR_PORT ?? 4010, host: v.IYS_SIMULATOR_HOST ?? '0.0.0.0', token: v.IYS_SIMULATOR_TOKEN };
+  return {
+    port: v.IYS_SIMULATOR_PORT ?? 4010,
+    host: v.IYS_SIMULATOR_HOST ?? '0.0.0.0',
+    token: v.IYS_SIMULATOR_TOKEN,
+    stateFile: v.IYS_SIMULATOR_STATE_FILE,
+  };
 }

@@ -108,6 +108,8 @@ export class SimulatorState {
   pushDeliveries: PushDelivery[] = [];
   /** Bumped by every reset, so work started before it (a push in flight) can tell it is stale. */
   generation = 0;
+  /** Called after each request and each piece of scheduled work: the state file (if any) writes soon after. */
+  onChange: () => void = () => undefined;
 
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
@@ -145,6 +147,16 @@ export class SimulatorState {
     this.cancelTimers();
     this.knobs = this.options.knobs;
     this.applyDerivedKnobs();
+    this.clearData();
+    this.requestLog.clear();
+    this.faults.clear();
+    this.limits.clear();
+    this.salt = randomBytes(16).toString('hex');
+    this.seed();
+  }
+
+  /** Forgets every account, consent, batch and token (what a state file holds); knobs and logs stay. */
+  clearData(): void {
     this.serviceProviders.clear();
     this.brands.clear();
     this.integrators.clear();
@@ -155,11 +167,16 @@ export class SimulatorState {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.pushDeliveries = [];
-    this.requestLog.clear();
-    this.faults.clear();
-    this.limits.clear();
-    this.salt = randomBytes(16).toString('hex');
-    this.seed();
+  }
+
+  /** The counters transaction ids derive from, kept by a state file so ids stay unique and stable across restarts. */
+  persistedCounters(): { seq: number; salt: string } {
+    return { seq: this.seq, salt: this.salt };
+  }
+
+  restoreCounters(seq: number, salt: string): void {
+    this.seq = seq;
+    this.salt = salt;
   }
 
   /** Runs `fn` after `ms` unless the simulator is reset or closed first; never keeps the process alive. */
@@ -169,6 +186,7 @@ export class SimulatorState {
       () => {
         this.timers.delete(timer);
         fn();
+        this.onChange();
       },
       Math.max(0, ms),
     );
