@@ -94,6 +94,26 @@ describe(`JobQueue (${adapterName})`, () => {
     expect(seen).toEqual([{ v: 1 }]);
   });
 
+  it('stops taking jobs when told, while the running one finishes', async () => {
+    const started: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    sut.process<{ n: number }>('q', 'slow', async (j) => {
+      started.push(j.data.n);
+      if (j.data.n === 1) await held;
+    });
+    await sut.add('q', 'slow', { n: 1 });
+    await waitFor(
+      async () => started.length,
+      (n) => n === 1,
+    );
+    await sut.stopTaking();
+    await sut.add('q', 'slow', { n: 2 });
+    release();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started).toEqual([1]);
+  });
+
   it('repeats a job on its interval', async () => {
     let runs = 0;
     sut.process('q', 'tick', async () => void runs++);
