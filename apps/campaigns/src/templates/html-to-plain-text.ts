@@ -1,50 +1,11 @@
-/**
- * The text part of a message whose template gives only HTML. A small single-pass scanner rather than regular
- * expressions over the whole document: its cost is linear in the input whatever the markup (no backtracking on
- * hostile HTML), it keeps every link's URL beside its words (a reader of the text part must still reach the
- * unsubscribe page), drops what a reader never sees (head, style, script, comments) and decodes entities.
- */
+import { decodeHtmlEntities, scanHtml } from '@izinli/consent';
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  shy: '',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  hellip: '…',
-  ndash: '–',
-  mdash: '—',
-  bull: '•',
-  middot: '·',
-  lsquo: '‘',
-  rsquo: '’',
-  ldquo: '“',
-  rdquo: '”',
-  laquo: '«',
-  raquo: '»',
-  euro: '€',
-  pound: '£',
-  deg: '°',
-  ccedil: 'ç',
-  Ccedil: 'Ç',
-  ouml: 'ö',
-  Ouml: 'Ö',
-  uuml: 'ü',
-  Uuml: 'Ü',
-  scedil: 'ş',
-  Scedil: 'Ş',
-  gbreve: 'ğ',
-  Gbreve: 'Ğ',
-  inodot: 'ı',
-  Idot: 'İ',
-  times: '×',
-  percnt: '%',
-};
+/**
+ * The text part of a message whose template gives only HTML, read with the consent library's linear HTML scanner
+ * (the classifier reads the same way): its cost is linear in the input whatever the markup. It keeps every link's
+ * URL beside its words (a reader of the text part must still reach the unsubscribe page), drops what a reader never
+ * sees (head, style, script, comments) and decodes entities.
+ */
 
 /** Elements whose content is never shown to a reader. */
 const HIDDEN = new Set(['head', 'style', 'script', 'title', 'template', 'noscript']);
@@ -68,155 +29,152 @@ const LINE = new Set([
   'form',
 ]);
 
+/** Character references decoded; one that names no character becomes U+FFFD, as a browser shows it. */
 export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z]{2,8});/g, (whole, body: string) => {
-    if (body[0] === '#') {
-      const cp = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      // NUL, surrogates and anything beyond Unicode become the replacement character, as browsers do.
-      if (!Number.isFinite(cp) || cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
-      return String.fromCodePoint(cp);
-    }
-    return NAMED_ENTITIES[body] ?? whole;
-  });
+  return decodeHtmlEntities(text, 'replace');
 }
 
-/** The end of the tag starting at `start` ('<'), honouring quoted attribute values; -1 when unterminated. */
-function tagEnd(html: string, start: number): number {
-  let quote: string | null = null;
-  for (let i = start + 1; i < html.length; i++) {
-    const ch = html[i];
-    if (quote) {
-      if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-    } else if (ch === '>') {
-      return i;
-    }
-  }
-  return -1;
-}
-
-const ATTRIBUTES = {
-  href: /\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i,
-  alt: /\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i,
-} as const;
-
-function attribute(tag: string, name: keyof typeof ATTRIBUTES): string | undefined {
-  const m = ATTRIBUTES[name].exec(tag);
-  if (!m) return undefined;
-  return decodeEntities(m[1] ?? m[2] ?? m[3] ?? '').trim();
-}
-
-const TAG_NAME = /^<\s*(\/?)\s*([A-Za-z][A-Za-z0-9-]*)/;
-const CAN_OPEN_TAG = /[A-Za-z/!?]/;
 const SPACES = /[ \t\r\n\f]+/g;
 const SPACES_AND_TABS = /[ \t]+/g;
 const BLANK_LINES = /\n{3,}/g;
+const SHOWN_LINK = /^(https?:|mailto:)/i;
+const NOT_WHITE_SPACE = /\S/;
+
+/**
+ * The text written so far, as pieces, with what a closing link needs to compare its words with its URL without
+ * joining everything written since it opened (which, over nested links, was quadratic): the offset of each piece,
+ * and where the last character that is not white space ends. "White space" is String.prototype.trim's (\s).
+ */
+class Output {
+  readonly pieces: string[] = [];
+  private readonly starts: number[] = [];
+  length = 0;
+  lastVisibleEnd = 0;
+  /** Called with the offset of the first visible character written after a link opened. */
+  onVisible: ((at: number) => void) | null = null;
+
+  push(piece: string): void {
+    if (piece === '') return;
+    this.pieces.push(piece);
+    this.starts.push(this.length);
+    const first = piece.search(NOT_WHITE_SPACE);
+    if (first !== -1) {
+      let last = piece.length - 1;
+      while (!NOT_WHITE_SPACE.test(piece[last]!)) last--;
+      this.onVisible?.(this.length + first);
+      this.lastVisibleEnd = this.length + last + 1;
+    }
+    this.length += piece.length;
+  }
+
+  /** The text between two offsets; costs the length of that text (and a binary search). */
+  slice(from: number, to: number): string {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    let text = '';
+    for (let k = lo; k < this.pieces.length && this.starts[k]! < to; k++) {
+      const start = this.starts[k]!;
+      text += this.pieces[k]!.slice(Math.max(0, from - start), to - start);
+    }
+    return text;
+  }
+}
+
+interface OpenLink {
+  href: string | undefined;
+  /** Offset of the first visible character written inside the link; undefined while there is none. */
+  firstVisible: number | undefined;
+}
 
 export function htmlToPlainText(html: string): string {
-  // Lower-cased only when a hidden element must be skipped: most mail has none, and the copy is not free.
-  let lower: string | null = null;
-  const out: string[] = [];
-  // Open links: the href of each <a> and the length of `out` when it opened, to compare its words with its URL.
-  const links: { href: string | undefined; from: number }[] = [];
-  let i = 0;
+  const out = new Output();
+  const links: OpenLink[] = [];
+  // Links that have seen no visible character yet are always the innermost ones: links[waiting..] .
+  let waiting = 0;
+  out.onVisible = (at) => {
+    for (; waiting < links.length; waiting++) links[waiting]!.firstVisible = at;
+  };
   let inPre = 0;
-  const push = (s: string) => out.push(s);
 
-  while (i < html.length) {
-    const lt = html.indexOf('<', i);
-    const textEnd = lt === -1 ? html.length : lt;
-    if (textEnd > i) {
-      const raw = decodeEntities(html.slice(i, textEnd));
-      push(inPre ? raw : raw.replace(SPACES, ' '));
-    }
-    if (lt === -1) break;
-
-    if (html.startsWith('<!--', lt)) {
-      const close = html.indexOf('-->', lt + 4);
-      i = close === -1 ? html.length : close + 3;
-      continue;
-    }
-    if (!CAN_OPEN_TAG.test(html[lt + 1] ?? '')) {
-      // A '<' that cannot open a tag ("a < b") is text, as a browser shows it.
-      push('<');
-      i = lt + 1;
-      continue;
-    }
-    const end = tagEnd(html, lt);
-    // A tag left open at the end of the document is dropped, as a browser drops it.
-    if (end === -1) break;
-    const tag = html.slice(lt, end + 1);
-    i = end + 1;
-    const m = TAG_NAME.exec(tag);
-    if (!m) continue; // <!DOCTYPE …>, <?xml …?> and the like
-    const closing = m[1] === '/';
-    const name = m[2].toLowerCase();
-
-    if (!closing && HIDDEN.has(name)) {
-      // Skip to the matching close tag; the content is not markup a reader sees.
-      lower ??= html.toLowerCase();
-      const closeAt = lower.indexOf(`</${name}`, i);
-      if (closeAt === -1) {
-        i = html.length;
-      } else {
-        const closeEnd = tagEnd(html, closeAt);
-        i = closeEnd === -1 ? html.length : closeEnd + 1;
-      }
-      continue;
-    }
-
-    switch (name) {
-      case 'br':
-        push('\n');
-        break;
-      case 'hr':
-        push('\n\n----\n\n');
-        break;
-      case 'li':
-        if (!closing) push('\n- ');
-        break;
-      case 'td':
-      case 'th':
-        if (closing) push(' ');
-        break;
-      case 'img':
-        if (!closing) {
-          const alt = attribute(tag, 'alt');
-          if (alt) push(` ${alt} `);
+  scanHtml(
+    html,
+    {
+      text(raw) {
+        const text = decodeEntities(raw);
+        out.push(inPre ? text : text.replace(SPACES, ' '));
+      },
+      tag(tag) {
+        const { name, closing } = tag;
+        switch (name) {
+          case 'br':
+            out.push('\n');
+            break;
+          case 'hr':
+            out.push('\n\n----\n\n');
+            break;
+          case 'li':
+            if (!closing) out.push('\n- ');
+            break;
+          case 'td':
+          case 'th':
+            if (closing) out.push(' ');
+            break;
+          case 'img':
+            if (!closing) {
+              const alt = tag.attribute('alt')?.trim();
+              if (alt) out.push(` ${alt} `);
+            }
+            break;
+          case 'pre':
+            inPre = Math.max(0, inPre + (closing ? -1 : 1));
+            out.push('\n\n');
+            break;
+          case 'a':
+            if (!closing) {
+              links.push({ href: tag.attribute('href')?.trim(), firstVisible: undefined });
+            } else {
+              const link = links.pop();
+              waiting = Math.min(waiting, links.length);
+              if (link?.href && SHOWN_LINK.test(link.href)) closeLink(out, link.href, link.firstVisible);
+            }
+            break;
+          default:
+            if (PARAGRAPH.has(name)) out.push('\n\n');
+            else if (LINE.has(name)) out.push('\n');
         }
-        break;
-      case 'pre':
-        inPre = Math.max(0, inPre + (closing ? -1 : 1));
-        push('\n\n');
-        break;
-      case 'a':
-        if (!closing) {
-          links.push({ href: attribute(tag, 'href'), from: out.length });
-        } else {
-          const link = links.pop();
-          if (link?.href && /^(https?:|mailto:)/i.test(link.href)) {
-            const words = out.slice(link.from).join('').trim();
-            const shown = link.href.replace(/^mailto:/i, '');
-            if (words === '') push(shown);
-            else if (words !== shown && words !== link.href) push(` (${shown})`);
-          }
-        }
-        break;
-      default:
-        if (PARAGRAPH.has(name)) push('\n\n');
-        else if (LINE.has(name)) push('\n');
-    }
-  }
+      },
+    },
+    { hidden: HIDDEN, unclosedHidden: 'drop' },
+  );
 
   // Each line trimmed of every kind of white space (String.prototype.trim), not only spaces: a spacer paragraph of
   // &nbsp; or a CR from a <pre> must leave an empty line, which the blank-line collapse below then removes.
-  return out
+  return out.pieces
     .join('')
     .split('\n')
     .map((line) => line.replace(SPACES_AND_TABS, ' ').trim())
     .join('\n')
     .replace(BLANK_LINES, '\n\n')
     .trim();
+}
+
+/** After a link's words: its URL, unless the words already are the URL. */
+function closeLink(out: Output, href: string, firstVisible: number | undefined): void {
+  const shown = href.replace(/^mailto:/i, '');
+  if (firstVisible === undefined) {
+    out.push(shown);
+    return;
+  }
+  // The words are the trimmed text since the link opened; only when their length is that of the URL can they be
+  // equal to it, and only then are they read (at most the URL's length, so never more than the input).
+  const length = out.lastVisibleEnd - firstVisible;
+  const same =
+    (length === shown.length || length === href.length) &&
+    [shown, href].includes(out.slice(firstVisible, out.lastVisibleEnd));
+  if (!same) out.push(` (${shown})`);
 }

@@ -87,6 +87,10 @@ const neutral = (
 
 // A percentage written either way round: "%20", "% 20", "20%", "20 %", "%4,25".
 const PERCENT = String.raw`(?:%\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s?%)`;
+// A percentage with a suffix attached ("%80'ini" folds to "%80ini"). Not `${PERCENT}\w*`: after "%\d+" the digits
+// could be shared between \d+ and \w* in every way, quadratic on "%" and a long run of digits. A suffix that starts
+// with a word character other than a digit matches the same texts.
+const PERCENT_WITH_SUFFIX = String.raw`(?:%\s?\d+(?:[.,]\d+)?(?:[^\W\d]\w*)?|\b\d+(?:[.,]\d+)?\s?%\w*)`;
 const TAXES_AND_RATES = String.raw`(?:kdv|otv|oiv|vat|tax|vergi\w*|faiz\w*|interest|apr|komisyon\w*|commission|bsmv|kkdf|stopaj\w*)`;
 
 export const SIGNAL_RULES: readonly SignalRule[] = [
@@ -138,7 +142,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     'tax or interest percentage',
     'any',
     new RegExp(
-      String.raw`(?:\b(?:${TAXES_AND_RATES}|oran\w*|rates?|asgari\w*)\b[^.%]{0,24}?${PERCENT}|${PERCENT}\w*\s?${TAXES_AND_RATES}\b)`,
+      String.raw`(?:\b(?:${TAXES_AND_RATES}|oran\w*|rates?|asgari\w*)\b[^.%]{0,24}?${PERCENT}|${PERCENT_WITH_SUFFIX}\s?${TAXES_AND_RATES}\b)`,
     ),
     '%20 KDV dahil',
     'VAT, interest and fee percentages in an invoice, statement or contract are legally required figures.',
@@ -158,7 +162,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     'usage percentage',
     'any',
     new RegExp(
-      String.raw`(?:${PERCENT}\w*\s?(?:kullan|tuket|doldu|dolmus|tamamlan)\w*|\b\d+\s?% of your (?:\w+ )?(?:data|plan|allowance|quota|storage|limit|balance)|(?:paketinizin|kotanizin|limitinizin|depolama alaninizin|internetinizin)\s?${PERCENT})`,
+      String.raw`(?:${PERCENT_WITH_SUFFIX}\s?(?:kullan|tuket|doldu|dolmus|tamamlan)\w*|\b\d+\s?% of your (?:\w+ )?(?:data|plan|allowance|quota|storage|limit|balance)|(?:paketinizin|kotanizin|limitinizin|depolama alaninizin|internetinizin)\s?${PERCENT})`,
     ),
     "Paketinizin %80'ini kullandınız.",
     'Usage notices of a subscription report percentages of an allowance.',
@@ -185,7 +189,7 @@ export const SIGNAL_RULES: readonly SignalRule[] = [
     'price change of a contract',
     'any',
     new RegExp(
-      String.raw`(?:\b(?:rise|rises|increase[sd]?|go(?:es)? up|artis|artacak|artirilacak|yukselecek|zam)\w*(?: \w+){0,3} (?:by )?${PERCENT}|${PERCENT}\w* (?:artis|zam|increase|rise|enflasyon|inflation)\w*)`,
+      String.raw`(?:\b(?:rise|rises|increase[sd]?|go(?:es)? up|artis|artacak|artirilacak|yukselecek|zam)\w*(?: \w+){0,3} (?:by )?${PERCENT}|${PERCENT_WITH_SUFFIX} (?:artis|zam|increase|rise|enflasyon|inflation)\w*)`,
     ),
     'your monthly price will rise by 4.5%',
     'A price rise announced under an existing contract is a notice the provider must give.',

@@ -4,81 +4,96 @@
  * one pattern matches every spelling: lower-cased with Turkish rules (İ→i, I→ı) and reduced to ASCII
  * (ç→c, ğ→g, ı→i, ö→o, ş→s, ü→u, and any other accent dropped). "KAMPANYA", "Kampanyası" and "kampanyasi"
  * all become "kampanya…". An apostrophe that only attaches a suffix ("Moda'da", "%50'ye", "you've") is dropped.
+ * Every pass is linear in the length of the message: hostile input cannot stall the event loop.
  */
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  percnt: '%',
-  euro: '€',
-  pound: '£',
-  hellip: '…',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-  ndash: '–',
-  mdash: '—',
-  middot: '·',
-  bull: '•',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  ccedil: 'ç',
-  Ccedil: 'Ç',
-  ouml: 'ö',
-  Ouml: 'Ö',
-  uuml: 'ü',
-  Uuml: 'Ü',
-  scedil: 'ş',
-  Scedil: 'Ş',
-  gbreve: 'ğ',
-  Gbreve: 'Ğ',
-  inodot: 'ı',
-  imath: 'ı',
-  Idot: 'İ',
-  acirc: 'â',
-  icirc: 'î',
-  ucirc: 'û',
-  eacute: 'é',
-};
+import { decodeHtmlEntities, scanHtml } from './html-scanner';
 
-const BLOCK_TAGS =
-  /<\/?(?:br|p|div|tr|li|ul|ol|table|tbody|thead|tfoot|h[1-6]|section|article|header|footer|blockquote|center|hr|dl|dt|dd|pre)\b[^>]*>/gi;
+export { decodeHtmlEntities };
 
-/** The visible text of an HTML body: tags dropped, blocks on their own lines, table cells separated by " | ". */
+const HIDDEN = new Set(['script', 'style', 'head', 'template', 'svg', 'noscript']);
+
+const BLOCK_TAGS = new Set([
+  'br',
+  'p',
+  'div',
+  'tr',
+  'li',
+  'ul',
+  'ol',
+  'table',
+  'tbody',
+  'thead',
+  'tfoot',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'blockquote',
+  'center',
+  'hr',
+  'dl',
+  'dt',
+  'dd',
+  'pre',
+]);
+
+/**
+ * The visible text of an HTML body: tags dropped, blocks on their own lines, table cells separated by " | ".
+ * Read with the shared linear scanner (html-scanner.ts). A hidden element (script, style…) hides its content only
+ * up to its end tag: without one, what follows is read, so that an unclosed <head> cannot hide a promotion.
+ */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style|head|template|svg|noscript)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<img\b[^>]*>/gi, (tag) => {
-      const alt = /\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
-      return alt ? ` ${alt[1] ?? alt[2] ?? alt[3] ?? ''} ` : ' ';
-    })
-    .replace(/<\/?(?:td|th)\b[^>]*>/gi, ' | ')
-    .replace(BLOCK_TAGS, '\n')
-    .replace(/<[^>]*>/g, '');
-  return decodeHtmlEntities(text)
+  const pieces: string[] = [];
+  scanHtml(
+    html,
+    {
+      text: (raw) => pieces.push(decodeHtmlEntities(raw)),
+      skipped: () => pieces.push(' '),
+      tag: (tag) => {
+        if (tag.name === 'img') {
+          if (!tag.closing) pieces.push(` ${tag.attribute('alt') ?? ''} `);
+        } else if (tag.name === 'td' || tag.name === 'th') {
+          pieces.push(' | ');
+        } else if (BLOCK_TAGS.has(tag.name)) {
+          pieces.push('\n');
+        }
+      },
+    },
+    { hidden: HIDDEN, unclosedHidden: 'keep' },
+  );
+  const lines = pieces
+    .join('')
     .replace(/[ \t\f\v\u00a0]+/g, ' ')
+    // Linear: every repetition must consume a '|', so a failed attempt ends at the first character.
     .replace(/(?: ?\| ?)+/g, ' | ')
-    .split('\n')
-    .map((line) => line.replace(/^[\s|]+|[\s|]+$/g, ''))
-    .filter((line) => line !== '')
-    .join('\n');
+    .split('\n');
+  const kept: string[] = [];
+  for (const line of lines) {
+    const trimmed = trimSeparators(line);
+    if (trimmed !== '') kept.push(trimmed);
+  }
+  return kept.join('\n');
 }
 
-export function decodeHtmlEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, body: string) => {
-    if (body.startsWith('#')) {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-    }
-    return NAMED_ENTITIES[body] ?? entity;
-  });
+const SEPARATOR = /[\s|]/;
+
+/**
+ * A line without the white space and cell separators at either end. A loop rather than /[\s|]+$/, which is
+ * retried from every position of a long run of separators that does not reach the end.
+ */
+function trimSeparators(line: string): string {
+  let from = 0;
+  let to = line.length;
+  while (from < to && SEPARATOR.test(line[from]!)) from++;
+  while (to > from && SEPARATOR.test(line[to - 1]!)) to--;
+  return line.slice(from, to);
 }
 
 /** Text ready for matching, with the way back to the words a person wrote. */
@@ -93,7 +108,10 @@ export interface PreparedText {
 
 // Links are not read: their paths and tracking parameters (utm_campaign, %20, order ids) are not what the
 // recipient reads, and transactional mail is full of them.
-const LINKS_AND_ADDRESSES = /\b(?:https?:\/\/|www\.)[^\s<>"'\])]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
+// An address's local part may start only where a run of its characters starts (the look-behind): unanchored, a
+// long run with no '@' was scanned again from each of its characters, quadratic in its length. A match found from
+// inside a run would have been found from its start, so the matches are the same.
+const LINKS_AND_ADDRESSES = /\b(?:https?:\/\/|www\.)[^\s<>"'\])]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
 const WHITESPACE = /[\s\u200b-\u200d\u2060\ufeff]/;
 
 export function prepareText(text: string): PreparedText {
@@ -102,6 +120,21 @@ export function prepareText(text: string): PreparedText {
   const folded: string[] = [];
   const origin: number[] = [];
   for (let index = 0; index < source.length; index++) {
+    const code = source.charCodeAt(index);
+    // ASCII other than the apostrophes, most of any message: folded without a regular expression or a lookup,
+    // which keeps a message of several hundred kilobytes within a few milliseconds.
+    if (code < 128 && code !== 39 && code !== 96) {
+      if (code === 32 || (code >= 9 && code <= 13)) {
+        if (folded.length > 0 && folded[folded.length - 1] !== ' ') {
+          folded.push(' ');
+          origin.push(index);
+        }
+      } else {
+        folded.push(code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : source[index]!);
+        origin.push(index);
+      }
+      continue;
+    }
     const char = source[index]!;
     if (WHITESPACE.test(char)) {
       if (folded.length > 0 && folded[folded.length - 1] !== ' ') {
