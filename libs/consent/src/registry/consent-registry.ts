@@ -40,8 +40,17 @@ export interface RecordResult {
   consent: ConsentView;
 }
 
-/** The movement in force, as a caller read it: its status, source and consent date (what makes it current). */
-export type InForce = Pick<ConsentView, 'status' | 'source' | 'consentDate'>;
+/**
+ * The movement in force, as a caller read it: its status, source and consent date (what makes it current), or,
+ * stricter, its id when the caller knows it.
+ */
+export type InForce = Pick<ConsentView, 'status' | 'source' | 'consentDate'> & { movementId?: string };
+
+/** A movement that took effect, and the one it replaced in force (as it was under the key's lock). */
+export interface RecordedMovement {
+  movementId: string;
+  replaced?: { movementId: string; status: ConsentView['status'] };
+}
 
 export interface RecordMeta {
   origin: MovementOrigin;
@@ -51,6 +60,12 @@ export interface RecordMeta {
    * what the caller read (an undo, say) is not recorded over one that landed after that read.
    */
   onlyIfInForce?: InForce;
+  /**
+   * Runs in the movement's transaction, under the key's lock, once a movement that takes effect (not stale, not a
+   * repeat, no conflict) is stored; an error it throws rolls the movement back. What the caller keeps beside a
+   * movement (the unsubscribe link that recorded it, say) commits with it or not at all.
+   */
+  alongside?: (tx: EntityManager, recorded: RecordedMovement) => Promise<void>;
 }
 
 /**
@@ -80,7 +95,7 @@ export class ConsentRegistry {
     const outcome = await this.ds.transaction(async (tx) => {
       await this.repo.lockKey(tx, key);
       const current = await this.repo.current(tx, key);
-      if (meta.onlyIfInForce && !(current && sameMovement(current, meta.onlyIfInForce)))
+      if (meta.onlyIfInForce && !(current && stillInForce(current, meta.onlyIfInForce)))
         return { stale: false, duplicate: false, conflict: true };
       if (current && sameMovement(current, m)) return { stale: false, duplicate: true };
       const laterProblems = laterMovementProblems(m, !!current);
@@ -116,6 +131,10 @@ export class ConsentRegistry {
           // A RET that needs no sending (first RET, already RET) still blocks; its İYS state says it stays local.
           iysState: state,
           registrationDeadline: m.registrationDeadline,
+        });
+        await meta.alongside?.(tx, {
+          movementId: String(movementId),
+          replaced: current ? { movementId: String(current.movement_id), status: current.status } : undefined,
         });
       }
       return {
@@ -242,6 +261,14 @@ function sameMovement(
 /** An instant as epoch milliseconds; null stays null (an undated merchant record). */
 function msOf(d: Date | string | null): number | null {
   return d === null ? null : new Date(d).getTime();
+}
+
+/** What a caller read as in force still is: the same movement, and the very same row when its id was read. */
+function stillInForce(current: ConsentRow, inForce: InForce): boolean {
+  return (
+    sameMovement(current, inForce) &&
+    (inForce.movementId === undefined || String(current.movement_id) === inForce.movementId)
+  );
 }
 
 function iso(d: Date | string): string {
