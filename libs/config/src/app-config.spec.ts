@@ -97,14 +97,20 @@ describe(loadAppConfig.name, () => {
     expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET: 'short' })).toThrow(/UNSUBSCRIBE_SECRET/);
   });
 
-  it('reads UNSUBSCRIBE_SECRET_PREVIOUS as a list, newest first, and refuses a short one in it', () => {
-    const a = 'a'.repeat(32);
-    const b = 'b'.repeat(40);
+  it('reads UNSUBSCRIBE_SECRET_PREVIOUS as a list, newest first, and refuses a short or weak one in it', () => {
+    const a = '7f3c9a1e5b2d8046c1e9f7a3b5d20c84';
+    const b = 'e1b84c2f9a07d6358b1e4c7a92f06d3b5c8e1a4f';
     expect(loadAppConfig({}).unsubscribePreviousSecrets).toEqual([]);
     expect(loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: a }).unsubscribePreviousSecrets).toEqual([a]);
     expect(loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: ` ${a} , ${b}` }).unsubscribePreviousSecrets).toEqual([a, b]);
     expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: `${a},short` })).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS/);
     expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: `${a},` })).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS/);
+    expect(() => loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: 'x'.repeat(40) })).toThrow(
+      /UNSUBSCRIBE_SECRET_PREVIOUS is one character repeated/,
+    );
+    expect(() =>
+      loadAppConfig({ UNSUBSCRIBE_SECRET_PREVIOUS: 'change-me-unsubscribe-secret-0123456789abcdef' }),
+    ).toThrow(/UNSUBSCRIBE_SECRET_PREVIOUS is a placeholder/);
   });
 
   it('allows webhooks no private network unless WEBHOOK_ALLOWED_NETWORKS lists it', () => {

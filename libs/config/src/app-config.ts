@@ -284,6 +284,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const weak = value === undefined ? null : weakSecretProblem(variable, value);
     if (weak) problems.push({ variable, message: weak });
   }
+  for (const previous of cfg.unsubscribePreviousSecrets) {
+    const weak = weakSecretProblem('UNSUBSCRIBE_SECRET_PREVIOUS', previous);
+    if (weak) problems.push({ variable: 'UNSUBSCRIBE_SECRET_PREVIOUS', message: weak });
+  }
   if (!!v.IYS_PUSH_USERNAME !== !!v.IYS_PUSH_PASSWORD) {
     problems.push({
       variable: v.IYS_PUSH_USERNAME ? 'IYS_PUSH_PASSWORD' : 'IYS_PUSH_USERNAME',

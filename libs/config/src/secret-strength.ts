@@ -9,6 +9,8 @@ export const MIN_DISTINCT_CHARACTERS = 6;
 export const SECRET_MIN_LENGTH = {
   ADMIN_API_KEY: 24,
   UNSUBSCRIBE_SECRET: 32,
+  // Links signed under a former secret stay valid while it is listed, so it must be as strong as the current one.
+  UNSUBSCRIBE_SECRET_PREVIOUS: 32,
   IYS_PUSH_PASSWORD: 16,
   IYS_SIMULATOR_TOKEN: 24,
 } as const;
