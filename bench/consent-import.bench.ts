@@ -6,8 +6,8 @@
 // The absolute growth over the start is reported too.
 //
 // The rows are what a real migration looks like: mostly approvals (e-mail and SMS, some merchants), plus the kinds
-// İYS would refuse (a bad address, a date past the 3-business-day window, a first RET) and RETs that follow an
-// approval. Runs against the PostgreSQL server in a database of its own, dropped at the end.
+// İYS would refuse (a bad address, a date past the 3-business-day window), first RETs (kept locally, never sent to
+// İYS, counted in firstRefusals) and RETs that follow an approval. Runs against the PostgreSQL server in a database of its own, dropped at the end.
 import { randomUUID } from 'crypto';
 import { loadavg } from 'os';
 import { Logger } from '@nestjs/common';
@@ -46,7 +46,7 @@ async function* csvFile(rows: number, consentDate: Date): AsyncGenerator<Buffer>
         line = `user${i}@example.com,EPOSTA,ONAY,HS_WEB,${tooOld},`; // REGISTRATION_WINDOW_PASSED
         break;
       case 41:
-        line = `never${i}@example.com,EPOSTA,RET,HS_WEB,${date},`; // FIRST_RET
+        line = `never${i}@example.com,EPOSTA,RET,HS_WEB,${date},`; // a first RET: kept locally, counted in firstRefusals
         break;
       case 55:
         line = `user${i - 1}@example.com,EPOSTA,RET,HS_EPOSTA,${later},`; // withdraws the approval one line up
@@ -176,6 +176,7 @@ async function main(): Promise<void> {
           total: summary.total,
           accepted: summary.accepted,
           rejected: summary.rejected,
+          firstRefusals: summary.firstRefusals,
           iys: summary.iys,
           firstErrors: summary.errors,
         },

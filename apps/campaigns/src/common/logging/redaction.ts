@@ -29,8 +29,9 @@ const CHANNELS = /^(EPOSTA|MESAJ|ARAMA)$/i;
 
 /**
  * A request's path as logs may carry it: no query string, and no address or unsubscribe token. Some routes name
- * an address in the path (`/v1/brands/{code}/consents/{type}/{recipient}`, `/v1/suppressions/{email}`), and an
- * unsubscribe token (`/u/{token}`) carries its recipient in readable base64. Those segments are replaced by a
+ * an address in the path (`/v1/brands/{code}/consents/{type}/{recipient}`, `/v1/suppressions/{email}`), and links
+ * minted before the tokens became opaque (`/u/{token}`, format 1) carry their recipient in readable base64; a token is
+ * a bearer credential for its link either way. Those segments are replaced by a
  * placeholder, as is any other segment that looks like an address, whichever route it reached.
  */
 export function loggablePath(url: string): string {
