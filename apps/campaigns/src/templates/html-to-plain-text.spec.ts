@@ -57,6 +57,23 @@ describe(htmlToPlainText.name, () => {
     expect(htmlToPlainText('<script>never closed')).toBe('');
   });
 
+  it('compares each link of nested links with its own words', () => {
+    expect(
+      htmlToPlainText('<a href="https://e.example/a"><a href="https://e.example/b"> https://e.example/b </a> x</a>'),
+    ).toBe('https://e.example/b x (https://e.example/a)');
+    expect(
+      htmlToPlainText('<a href="mailto:a@e.example"><b>a@e.example</b></a><a href="https://e.example/c"> </a>'),
+    ).toBe('a@e.example https://e.example/c');
+  });
+
+  it('stays linear on links nested thousands deep', () => {
+    const nested = '<a href="https://e.example/x">w'.repeat(20_000) + '</a>'.repeat(20_000);
+    const t0 = Date.now();
+    const text = htmlToPlainText(nested);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(text.startsWith('w'.repeat(20_000) + ' (https://e.example/x)')).toBe(true);
+  });
+
   it('stays linear on hostile input', () => {
     const hostile = '<a href="'.repeat(20_000) + '<!--'.repeat(20_000) + '<'.repeat(50_000);
     const t0 = Date.now();

@@ -1,4 +1,7 @@
 import {
+  MAX_PARTIAL_DEPTH,
+  MAX_RENDER_STEPS,
+  MAX_RENDERED_LENGTH,
   RenderContext,
   TemplateEngine,
   TemplateInvalidError,
@@ -199,6 +202,101 @@ describe(TemplateEngine.name, () => {
       expect(() => deep.render(ctx({ data: { a: { b: 5 } } }))).not.toThrow();
       const broken = sut.compile(source({ html: '{{> kart}}{{#*inline "kart"}}{{> kart}}{{/inline}}' }));
       expect(() => broken.render(ctx())).toThrow(TemplateRenderError);
+    });
+  });
+
+  describe('rendering limits', () => {
+    /** Partials p0…p<depth>, each calling the one below `fanOut` times: depth + 1 levels of partial calls. */
+    const nested = (depth: number, fanOut: number, leaf: string) => {
+      let html = `{{#*inline "p0"}}${leaf}{{/inline}}`;
+      for (let level = 1; level <= depth; level++)
+        html += `{{#*inline "p${level}"}}${`{{> p${level - 1}}}`.repeat(fanOut)}{{/inline}}`;
+      return `${html}{{> p${depth}}}`;
+    };
+    const renderError = (fn: () => unknown): TemplateRenderError => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof TemplateRenderError) return err;
+        throw err;
+      }
+      throw new Error('rendered without an error');
+    };
+
+    it('refuses at compile time partials nested deeper than the limit, or expanding beyond the output cap', () => {
+      expect(sut.check(source({ html: nested(MAX_PARTIAL_DEPTH - 1, 1, 'x') }))).toEqual([]);
+      expect(sut.check(source({ html: nested(MAX_PARTIAL_DEPTH, 1, 'x') }))).toEqual([
+        expect.objectContaining({ field: 'html', code: 'TEMPLATE_TOO_DEEP' }),
+      ]);
+      expect(sut.check(source({ html: nested(25, 2, 'x') }))[0]).toMatchObject({ code: 'TEMPLATE_TOO_DEEP' });
+      // 4^9 copies of a 100-character line: 26 MB from a template of a few hundred bytes.
+      expect(sut.check(source({ html: nested(9, 4, 'x'.repeat(100)) }))).toEqual([
+        expect.objectContaining({ field: 'html', code: 'TEMPLATE_TOO_LARGE' }),
+      ]);
+      expect(() => sut.compile(source({ html: nested(9, 4, 'x'.repeat(100)) }))).toThrow(TemplateInvalidError);
+      // A built-in partial counts as a level.
+      expect(sut.check(source({ html: nested(MAX_PARTIAL_DEPTH - 2, 1, '{{> button}}') }))).toEqual([]);
+      expect(sut.check(source({ html: nested(MAX_PARTIAL_DEPTH - 1, 1, '{{> button}}') }))[0]).toMatchObject({
+        code: 'TEMPLATE_TOO_DEEP',
+      });
+    });
+
+    it('stops output that grows with the data while rendering, long before it is built', () => {
+      let html = '{{#*inline "q0"}}<p>{{@root.line}}</p>{{/inline}}';
+      for (let level = 1; level <= 8; level++)
+        html += `{{#*inline "q${level}"}}{{#each @root.two}}{{> q${level - 1}}}{{/each}}{{/inline}}`;
+      const t = sut.compile(source({ html: `${html}{{> q8}}` }));
+      expect(t.render(ctx({ data: { two: [0, 0], line: 'x' } })).html).toContain('<p>x</p>'.repeat(256));
+      const err = renderError(() => t.render(ctx({ data: { two: [0, 0], line: 'x'.repeat(100_000) } })));
+      expect(err).toMatchObject({ field: 'html', code: 'TEMPLATE_TOO_LARGE' });
+      expect(err.message).toContain(String(MAX_RENDERED_LENGTH.html));
+    });
+
+    it('counts every value written, so repeating a large value is stopped too', () => {
+      const t = sut.compile(source({ html: '{{v}}'.repeat(200) }));
+      expect(renderError(() => t.render(ctx({ data: { v: '&'.repeat(10_000) } })))).toMatchObject({
+        code: 'TEMPLATE_TOO_LARGE',
+      });
+      expect(t.render(ctx({ data: { v: 'ab' } })).html).toContain('ab'.repeat(200));
+    });
+
+    it('stops loops that write nothing after a bounded number of steps', () => {
+      const t = sut.compile(
+        source({
+          html: '{{#each a}}{{#each @root.a}}{{#each @root.a}}{{#each @root.a}}{{/each}}{{/each}}{{/each}}{{/each}}',
+        }),
+      );
+      const a = Array.from({ length: 1_000 }, () => 0);
+      const t0 = Date.now();
+      const err = renderError(() => t.render(ctx({ data: { a } })));
+      expect(err).toMatchObject({ code: 'TEMPLATE_TOO_LARGE' });
+      expect(err.message).toContain(String(MAX_RENDER_STEPS));
+      expect(Date.now() - t0).toBeLessThan(2_000);
+    });
+
+    it('stops a partial that recurses deeper than the limit on the data', () => {
+      const t = sut.compile(
+        source({ html: '{{#*inline "n"}}[{{name}}{{#with child}}{{> n}}{{/with}}]{{/inline}}{{> n}}' }),
+      );
+      let tree: Record<string, unknown> = { name: 'z' };
+      for (let i = 0; i < MAX_PARTIAL_DEPTH - 1; i++) tree = { name: String(i), child: tree };
+      expect(t.render(ctx({ data: tree })).html).toContain('[8[7[6[5[4[3[2[1[0[z]]]]]]]]]]');
+      expect(renderError(() => t.render(ctx({ data: { name: 'top', child: tree } })))).toMatchObject({
+        field: 'html',
+        code: 'TEMPLATE_TOO_DEEP',
+      });
+    });
+
+    it('leaves values, escaping and helpers as they were', () => {
+      const t = sut.compile(
+        source({
+          subject: '{{default firstName "Müşterimiz"}} {{#if vip}}VIP{{else}}-{{/if}}',
+          html: '<p>{{firstName}} {{default nick "yok"}} {{#each items}}{{this}}:{{@index}} {{/each}}{{#with o}}{{k}}{{/with}}</p>',
+        }),
+      );
+      const out = t.render(ctx({ data: { firstName: '<Ayşe>', items: ['a', 'b'], o: { k: 1 }, vip: false } }));
+      expect(out.subject).toBe('<Ayşe> -');
+      expect(out.html).toContain('<p>&lt;Ayşe&gt; yok a:0 b:1 1</p>');
     });
   });
 });

@@ -19,12 +19,34 @@ export interface TemplateSource {
   layout?: TemplateLayout;
 }
 
+/** Problems that are about a template's size rather than its syntax; each has its own stable error code. */
+export type TemplateLimitCode = 'TEMPLATE_TOO_LARGE' | 'TEMPLATE_TOO_DEEP';
+
 export interface TemplateProblem {
   field: TemplatePart;
   /** 1-based line in that part, when the problem has one. */
   line: number | null;
   message: string;
+  /** Set when the template compiles but would exceed a rendering limit. */
+  code?: TemplateLimitCode;
 }
+
+/**
+ * Rendering limits. A template is small, but partials that call each other and loops over the data multiply it:
+ * a 1 KB template whose partials each call the next twice renders 33 MB. These limits are enforced while rendering
+ * (the work stops when one is crossed, not after the whole string is built) and, where the template alone shows
+ * it, when the template is saved.
+ */
+/** The longest rendered output of each part, in characters (html: 1 MiB). */
+export const MAX_RENDERED_LENGTH: Readonly<Record<TemplatePart, number>> = {
+  subject: 10_000,
+  html: 1_048_576,
+  text: 1_048_576,
+};
+/** How deep partials may call partials (a built-in partial counts as a level). */
+export const MAX_PARTIAL_DEPTH = 10;
+/** Loop iterations, block and partial calls and output values one render may take, over all its parts. */
+export const MAX_RENDER_STEPS = 100_000;
 
 export class TemplateInvalidError extends Error {
   constructor(readonly problems: TemplateProblem[]) {
@@ -33,11 +55,15 @@ export class TemplateInvalidError extends Error {
   }
 }
 
-/** A template that compiled but failed on this data (e.g. {{#each}} over a value that is not a list). */
+/**
+ * A template that compiled but failed on this data (e.g. {{#each}} over a value that is not a list), or whose
+ * output on this data crossed a rendering limit (`code` says which).
+ */
 export class TemplateRenderError extends Error {
   constructor(
     readonly field: TemplatePart,
     message: string,
+    readonly code: 'TEMPLATE_RENDER_FAILED' | TemplateLimitCode = 'TEMPLATE_RENDER_FAILED',
   ) {
     super(message);
     this.name = 'TemplateRenderError';
@@ -95,13 +121,134 @@ const CUSTOM_HELPERS = {
 
 const BLOCK_HELPERS_WITH_ONE_VALUE = new Set(['if', 'unless', 'each', 'with']);
 
+/** Every `{{value}}` of a template is compiled as `{{__izinliOutput value}}`, which counts what it writes. */
+const OUTPUT_HELPER = '__izinliOutput';
+
 // `log` writes to the process's console: personal data in a template must never reach the logs.
-const KNOWN_HELPERS = { default: true, log: false } as const;
+const KNOWN_HELPERS = { default: true, log: false, [OUTPUT_HELPER]: true } as const;
+
+/**
+ * What the render in progress has used. Rendering is synchronous, so the one render running at any moment owns
+ * `activeBudget`; the helpers and the partial hook below charge it.
+ */
+class RenderBudget {
+  private steps = 0;
+  private depth = 0;
+  private written = 0;
+  private field: TemplatePart = 'subject';
+
+  begin(field: TemplatePart): void {
+    this.field = field;
+    this.depth = 0;
+    this.written = 0;
+  }
+
+  step(): void {
+    if (++this.steps > MAX_RENDER_STEPS) {
+      throw this.tooLarge(
+        `expands to more than ${MAX_RENDER_STEPS} loop iterations, partial calls and values on this data`,
+      );
+    }
+  }
+
+  /** A value written to the output (before escaping, which only lengthens it). */
+  wrote(value: unknown): void {
+    this.step();
+    if (value === undefined || value === null) return;
+    this.written += typeof value === 'string' ? value.length : String(value).length;
+    this.fits(this.written);
+  }
+
+  /** Throws when a piece of the output (which the final output contains whole) is already too long. */
+  fits(length: number): void {
+    if (length > MAX_RENDERED_LENGTH[this.field]) {
+      throw this.tooLarge(`renders to more than ${MAX_RENDERED_LENGTH[this.field]} characters on this data`);
+    }
+  }
+
+  enterPartial(): void {
+    this.step();
+    if (++this.depth > MAX_PARTIAL_DEPTH) {
+      throw new TemplateRenderError(
+        this.field,
+        `${this.field}: partials call each other more than ${MAX_PARTIAL_DEPTH} deep on this data`,
+        'TEMPLATE_TOO_DEEP',
+      );
+    }
+  }
+
+  leavePartial(): void {
+    this.depth--;
+  }
+
+  private tooLarge(what: string): TemplateRenderError {
+    return new TemplateRenderError(this.field, `${this.field}: ${what}`, 'TEMPLATE_TOO_LARGE');
+  }
+}
+
+let activeBudget: RenderBudget | null = null;
+
+type HelperFn = (this: unknown, ...args: unknown[]) => unknown;
+type ProgramFn = ((this: unknown, ...args: unknown[]) => unknown) & Record<string, unknown>;
+
+/** A block's program (or its {{else}}) that charges a step per run and the length of what the block writes. */
+function metered(fn: unknown, budget: RenderBudget, written: { length: number }): unknown {
+  if (typeof fn !== 'function') return fn;
+  const program = fn as ProgramFn;
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    budget.step();
+    const out = program.apply(this, args);
+    if (typeof out === 'string') budget.fits((written.length += out.length));
+    return out;
+  };
+  // Handlebars keeps the program's block parameters and partials on the function itself.
+  return Object.assign(wrapped, program);
+}
 
 function environment(partials: Record<string, string>): typeof Handlebars {
   const env = Handlebars.create();
   env.unregisterHelper('log');
   env.registerHelper(CUSTOM_HELPERS);
+  env.registerHelper(OUTPUT_HELPER, function (this: unknown, ...args: unknown[]) {
+    if (args.length !== 2) return '';
+    activeBudget?.wrote(args[0]);
+    return args[0];
+  });
+  // Loops and conditionals: a step per call and per run of their program, and the length of what they write.
+  for (const name of ['if', 'unless', 'each', 'with', 'blockHelperMissing']) {
+    const builtIn = env.helpers[name] as HelperFn;
+    env.registerHelper(name, function (this: unknown, ...args: unknown[]) {
+      const budget = activeBudget;
+      const options = args[args.length - 1] as Record<string, unknown> | undefined;
+      if (!budget || typeof options !== 'object' || options === null) return builtIn.apply(this, args);
+      budget.step();
+      const written = { length: 0 };
+      args[args.length - 1] = {
+        ...options,
+        fn: metered(options.fn, budget, written),
+        inverse: metered(options.inverse, budget, written),
+      };
+      return builtIn.apply(this, args);
+    });
+  }
+  // Partials, declared inline or built in: Handlebars calls every one through its VM's invokePartial.
+  const vm = (env as unknown as { VM: Record<string, unknown> }).VM;
+  const invokePartial = vm.invokePartial as HelperFn;
+  (env as unknown as { VM: Record<string, unknown> }).VM = {
+    ...vm,
+    invokePartial(this: unknown, ...args: unknown[]) {
+      const budget = activeBudget;
+      if (!budget) return invokePartial.apply(this, args);
+      budget.enterPartial();
+      try {
+        const out = invokePartial.apply(this, args);
+        if (typeof out === 'string') budget.fits(out.length);
+        return out;
+      } finally {
+        budget.leavePartial();
+      }
+    },
+  };
   for (const [name, source] of Object.entries(partials)) env.registerPartial(name, source);
   return env;
 }
@@ -211,6 +358,157 @@ function auditTree(program: hbs.AST.Program): { line: number | null; message: st
   return problems;
 }
 
+/**
+ * What the template alone shows about its expansion, found when it is saved: how deep its partials call each other,
+ * and how long its output would be with every partial expanded, every branch taken and every loop run once. A
+ * partial that calls itself (directly or not) is bounded only by the data, which the limits check while rendering.
+ */
+function expansionProblems(program: hbs.AST.Program, field: TemplatePart): TemplateProblem[] {
+  const declared = new Map<string, hbs.AST.Program[]>();
+  const collect = (node: Node | null | undefined): void => {
+    if (!node) return;
+    if (node.type === 'Program') (node as hbs.AST.Program).body.forEach(collect);
+    else if (node.type === 'BlockStatement') {
+      collect((node as hbs.AST.BlockStatement).program);
+      collect((node as hbs.AST.BlockStatement).inverse);
+    } else if (node.type === 'PartialBlockStatement') collect((node as hbs.AST.PartialBlockStatement).program);
+    else if (node.type === 'DecoratorBlock') {
+      const d = node as hbs.AST.DecoratorBlock;
+      const name = (d.params[0] as hbs.AST.StringLiteral).value;
+      declared.set(name, [...(declared.get(name) ?? []), d.program]);
+      collect(d.program);
+    }
+  };
+  collect(program);
+
+  const builtIn: Record<string, string> = field === 'html' ? HTML_PARTIALS : TEXT_PARTIALS;
+  interface Expansion {
+    size: number;
+    depth: number;
+  }
+  const memo = new Map<string, Expansion>();
+  const expanding = new Set<string>();
+  const partial = (name: string): Expansion => {
+    const known = memo.get(name);
+    if (known) return known;
+    if (expanding.has(name)) return { size: 0, depth: 0 };
+    expanding.add(name);
+    const bodies = declared.get(name);
+    const result = bodies
+      ? bodies.map(expand).reduce((a, b) => ({ size: Math.max(a.size, b.size), depth: Math.max(a.depth, b.depth) }))
+      : { size: builtIn[name]?.length ?? 0, depth: 0 };
+    expanding.delete(name);
+    memo.set(name, result);
+    return result;
+  };
+  const expand = (node: hbs.AST.Program | null | undefined): Expansion => {
+    let size = 0;
+    let depth = 0;
+    for (const statement of node?.body ?? []) {
+      let inner: Expansion | null = null;
+      switch (statement.type) {
+        case 'ContentStatement':
+          size += (statement as hbs.AST.ContentStatement).value.length;
+          break;
+        case 'BlockStatement': {
+          const b = statement as hbs.AST.BlockStatement;
+          const fn = expand(b.program);
+          const inverse = expand(b.inverse);
+          inner = { size: fn.size + inverse.size, depth: Math.max(fn.depth, inverse.depth) };
+          break;
+        }
+        case 'PartialStatement':
+        case 'PartialBlockStatement': {
+          const p = statement as hbs.AST.PartialStatement | hbs.AST.PartialBlockStatement;
+          const called = partial((p.name as hbs.AST.PathExpression).original);
+          const block = p.type === 'PartialBlockStatement' ? expand(p.program) : { size: 0, depth: 0 };
+          inner = { size: called.size + block.size, depth: Math.max(called.depth, block.depth) + 1 };
+          break;
+        }
+        default:
+          break;
+      }
+      if (inner) {
+        size += inner.size;
+        depth = Math.max(depth, inner.depth);
+      }
+    }
+    return { size, depth };
+  };
+
+  const whole = expand(program);
+  const problems: TemplateProblem[] = [];
+  if (whole.depth > MAX_PARTIAL_DEPTH) {
+    problems.push({
+      field,
+      line: null,
+      message: `partials call each other ${whole.depth} deep; at most ${MAX_PARTIAL_DEPTH} levels are allowed`,
+      code: 'TEMPLATE_TOO_DEEP',
+    });
+  } else if (whole.size > MAX_RENDERED_LENGTH[field]) {
+    problems.push({
+      field,
+      line: null,
+      message: `its partials expand to more than ${MAX_RENDERED_LENGTH[field]} characters, the most a part may render`,
+      code: 'TEMPLATE_TOO_LARGE',
+    });
+  }
+  return problems;
+}
+
+/**
+ * Rewrites every `{{value}}` (and `{{helper …}}`) as `{{__izinliOutput value}}`: the same value, escaped the same
+ * way, but counted against the render's budget as it is written. A template that writes a large value many times
+ * is stopped when the output crosses the limit, before the string is built.
+ */
+function meterOutput(node: Node | null | undefined): void {
+  if (!node) return;
+  switch (node.type) {
+    case 'Program': {
+      const program = node as hbs.AST.Program;
+      program.body = program.body.map((statement) => {
+        if (statement.type !== 'MustacheStatement') {
+          meterOutput(statement);
+          return statement;
+        }
+        const m = statement as hbs.AST.MustacheStatement;
+        const helperCall = m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0;
+        const value: hbs.AST.Expression = helperCall
+          ? ({
+              type: 'SubExpression',
+              path: m.path,
+              params: m.params,
+              hash: m.hash,
+              loc: m.loc,
+            } as hbs.AST.SubExpression)
+          : m.path;
+        const path: hbs.AST.PathExpression = {
+          type: 'PathExpression',
+          data: false,
+          depth: 0,
+          parts: [OUTPUT_HELPER],
+          original: OUTPUT_HELPER,
+          loc: m.loc,
+        };
+        return { ...m, path, params: [value], hash: undefined } as unknown as hbs.AST.Statement;
+      });
+      break;
+    }
+    case 'BlockStatement':
+      meterOutput((node as hbs.AST.BlockStatement).program);
+      meterOutput((node as hbs.AST.BlockStatement).inverse);
+      break;
+    case 'PartialBlockStatement':
+      meterOutput((node as hbs.AST.PartialBlockStatement).program);
+      break;
+    case 'DecoratorBlock':
+      meterOutput((node as hbs.AST.DecoratorBlock).program);
+      break;
+    default:
+      break;
+  }
+}
+
 function compilePart(
   field: TemplatePart,
   source: string,
@@ -228,6 +526,9 @@ function compilePart(
   }
   const audit = auditTree(ast);
   if (audit.length) return { problems: audit.map((p) => ({ field, ...p })) };
+  const expansion = expansionProblems(ast, field);
+  if (expansion.length) return { problems: expansion };
+  meterOutput(ast);
   const options: CompileOptions = {
     knownHelpersOnly: true,
     knownHelpers: KNOWN_HELPERS,
@@ -251,11 +552,19 @@ const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
   allowProtoPropertiesByDefault: false,
 };
 
-function run(field: TemplatePart, fn: Handlebars.TemplateDelegate, context: object): string {
+function run(field: TemplatePart, fn: Handlebars.TemplateDelegate, context: object, budget: RenderBudget): string {
+  const previous = activeBudget;
+  activeBudget = budget;
+  budget.begin(field);
   try {
-    return fn(context, RUNTIME_OPTIONS);
+    const out = fn(context, RUNTIME_OPTIONS);
+    budget.fits(out.length);
+    return out;
   } catch (err) {
+    if (err instanceof TemplateRenderError) throw err;
     throw new TemplateRenderError(field, `${field}: ${(err as Error).message}`);
+  } finally {
+    activeBudget = previous;
   }
 }
 
@@ -300,13 +609,14 @@ export class CompiledTemplate {
   render(ctx: RenderContext): RenderedMessage {
     // App values last: a contact field named `unsubscribeUrl` or `email` cannot replace them.
     const context = { ...ctx.data, email: ctx.email, brandName: ctx.brandName, unsubscribeUrl: ctx.unsubscribeUrl };
-    const subject = oneLine(run('subject', this.subjectFn, context));
-    let html = run('html', this.htmlFn, context);
+    const budget = new RenderBudget();
+    const subject = oneLine(run('subject', this.subjectFn, context, budget));
+    let html = run('html', this.htmlFn, context, budget);
     if (this.layoutFn)
-      html = run('html', this.layoutFn, { ...context, subject, body: new Handlebars.SafeString(html) });
+      html = run('html', this.layoutFn, { ...context, subject, body: new Handlebars.SafeString(html) }, budget);
     const url = ctx.unsubscribeUrl;
     if (url && !hasVisibleLink(html, url)) html = insertBeforeBodyEnd(html, unsubscribeFooterHtml(ctx.brandName, url));
-    let text = this.textFn ? run('text', this.textFn, context) : htmlToPlainText(html);
+    let text = this.textFn ? run('text', this.textFn, context, budget) : htmlToPlainText(html);
     if (url && !text.includes(url)) text = `${text}\n\n${unsubscribeFooterText(ctx.brandName, url)}`;
     return { subject, html, text };
   }

@@ -24,7 +24,10 @@ export class TemplatesController {
   @Post('brands/:brandCode/templates')
   @ApiCreatedResponse({ type: TemplateDto })
   @ApiUnprocessableEntityResponse({
-    description: 'TEMPLATE_INVALID: the template does not compile; each error names its part and line.',
+    description:
+      'TEMPLATE_INVALID: the template does not compile; each error names its part and line. TEMPLATE_TOO_DEEP: ' +
+      'its partials call each other more than 10 levels deep. TEMPLATE_TOO_LARGE: its partials alone expand ' +
+      'beyond the rendering limit.',
   })
   create(
     @CurrentServiceProviderId() spId: string,
@@ -43,6 +46,11 @@ export class TemplatesController {
   @Post('templates/:id/preview')
   @HttpCode(200)
   @ApiOkResponse({ type: TemplatePreviewDto })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'TEMPLATE_RENDER_FAILED: the template failed on this data. TEMPLATE_TOO_LARGE / TEMPLATE_TOO_DEEP: on this ' +
+      'data it renders more than the limits allow (1 MiB of html, 100,000 steps, partials 10 deep).',
+  })
   preview(
     @CurrentServiceProviderId() spId: string,
     @Param('id', templateId) id: string,

@@ -20,11 +20,24 @@ export function toTemplateDto(t: TemplateRow): TemplateDto {
   };
 }
 
+/** TEMPLATE_INVALID, or TEMPLATE_TOO_DEEP / TEMPLATE_TOO_LARGE when the template compiles but expands too far. */
 export function templateInvalid(problems: TemplateProblem[]): ApiError {
+  const limit = problems.find((p) => p.code)?.code;
   return ApiError.unprocessable(
-    'TEMPLATE_INVALID',
-    `The template does not compile: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+    limit ?? 'TEMPLATE_INVALID',
+    `${limit ? 'The template expands beyond the rendering limits' : 'The template does not compile'}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
     problems.map((p) => ({ field: p.field, message: p.message })),
+  );
+}
+
+/** A render failure as the API answers it: TEMPLATE_RENDER_FAILED, or the rendering limit it crossed. */
+export function templateRenderFailed(err: TemplateRenderError): ApiError {
+  return ApiError.unprocessable(
+    err.code,
+    err.code === 'TEMPLATE_RENDER_FAILED'
+      ? `The template failed on this data: ${err.message}`
+      : `The template expands beyond the rendering limits on this data: ${err.message}`,
+    [{ field: err.field, message: err.message }],
   );
 }
 
@@ -70,11 +83,7 @@ export class TemplatesService {
         unsubscribeUrl: `${this.config.publicUrl}/u/preview`,
       });
     } catch (err) {
-      if (err instanceof TemplateRenderError) {
-        throw ApiError.unprocessable('TEMPLATE_RENDER_FAILED', `The template failed on this data: ${err.message}`, [
-          { field: err.field, message: err.message },
-        ]);
-      }
+      if (err instanceof TemplateRenderError) throw templateRenderFailed(err);
       throw err;
     }
   }

@@ -6,7 +6,7 @@ import { DeliveryUnavailableError } from '../delivery/chunk-sender';
 import { retryThroughOutage } from '@izinli/database';
 import { classifySendError } from '../delivery/smtp-outcome';
 import { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token';
-import { inlineSource, MessageContent } from './message-content';
+import { inlineSource, MessageContent, yieldIfLarge } from './message-content';
 import { MessageDispatcher } from './message-dispatcher';
 import { MessageMetrics } from './message-metrics';
 import { messageHeaders, retryDelayMs, transactionalMessageId } from './message-rules';
@@ -118,6 +118,7 @@ export class MessageSender {
         await this.fail(m, token, 'RENDER_FAILED', null, (err as Error).message);
         return;
       }
+      await yieldIfLarge(rendered.html.length + rendered.text.length);
       handed = true;
       try {
         await this.transport.send({

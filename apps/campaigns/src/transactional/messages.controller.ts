@@ -34,7 +34,7 @@ export class MessagesController {
   @ApiAcceptedResponse({ type: MessageAcceptedDto })
   @ApiUnprocessableEntityResponse({
     description:
-      'CONSENT_REQUIRED (commercial, with the gate’s reason), SUPPRESSED, UNKNOWN_REFERENCE, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED',
+      'CONSENT_REQUIRED (commercial, with the gate’s reason), SUPPRESSED, UNKNOWN_REFERENCE, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED, TEMPLATE_TOO_LARGE, TEMPLATE_TOO_DEEP',
   })
   @ApiConflictResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' })
   async send(

@@ -4,11 +4,11 @@ import { classifyMessage, Clock, normalizeEmail } from '@izinli/consent';
 import { ApiError, FieldError } from '../common/http/api-error';
 import { problem, ProblemBody } from '../common/http/problem-details.filter';
 import { TemplateRenderError } from '../templates/template-engine';
-import { templateInvalid } from '../templates/templates.service';
+import { templateInvalid, templateRenderFailed } from '../templates/templates.service';
 import { TemplatesRepository } from '../templates/templates.repository';
 import { BrandRow } from '../tenancy/tenancy.repository';
 import { TenancyService } from '../tenancy/tenancy.service';
-import { inlineSource, MessageContent, TemplateInvalidError } from './message-content';
+import { inlineSource, MessageContent, TemplateInvalidError, yieldIfLarge } from './message-content';
 import { IDEMPOTENCY_KEY, requestHash, transactionalMessageId } from './message-rules';
 import { MessageDispatcher } from './message-dispatcher';
 import { MessageMetrics } from './message-metrics';
@@ -103,19 +103,15 @@ export class MessagesService {
     } else {
       compiled = this.compile(inlineSource({ subject: dto.subject!, html: dto.html, text: dto.text }).source, null);
     }
+    await yieldIfLarge((dto.html?.length ?? 0) + (dto.text?.length ?? 0));
     let rendered;
     try {
       rendered = compiled.render({ data, email: to.value, brandName: brand.name, unsubscribeUrl: null });
     } catch (err) {
-      if (err instanceof TemplateRenderError) {
-        throw ApiError.unprocessable(
-          MESSAGE_ERROR_CODES.TEMPLATE_RENDER_FAILED,
-          `The template failed on this data: ${err.message}`,
-          [{ field: err.field, message: err.message }],
-        );
-      }
+      if (err instanceof TemplateRenderError) throw templateRenderFailed(err);
       throw err;
     }
+    await yieldIfLarge(rendered.html.length + rendered.text.length);
     // The content as the recipient would read it: promotional data in a transactional template makes it commercial.
     const decision = classifyMessage({
       channel: 'EMAIL',
