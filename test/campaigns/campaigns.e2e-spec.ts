@@ -223,7 +223,16 @@ describe('campaigns (e2e)', () => {
       .set(as())
       .send({ data: { items: [1] } })
       .expect(422);
-    expect(bad.body.code).toBe('TEMPLATE_RENDER_FAILED');
+    // A partial that calls itself for ever is stopped by the partial depth limit.
+    expect(bad.body.code).toBe('TEMPLATE_TOO_DEEP');
+    const broken = await newTemplate({ subject: 'x', html: '{{#each items}}{{> @partial-block}}{{/each}}' });
+    const failed = await t
+      .http()
+      .post(`/v1/templates/${broken.id}/preview`)
+      .set(as())
+      .send({ data: { items: [1] } })
+      .expect(422);
+    expect(failed.body.code).toBe('TEMPLATE_RENDER_FAILED');
   });
 
   it('creates a DRAFT campaign with its classification, escalating promotional content declared transactional', async () => {
