@@ -305,14 +305,28 @@ export class NodemailerMailTransport extends MailTransport {
   }
 }
 
-/** With no SMTP_URL: each message becomes an .eml file under DATA_DIR/mail, readable by any mail client. */
+/**
+ * A built message with the line ends SMTP's DATA phase gives it (nodemailer's smtp-connection DataStream): a bare CR
+ * or a bare LF becomes CRLF, and a message that does not end in a line end gets one. Without the dot-stuffing and the
+ * terminating dot, which belong to the transmission and not to the message.
+ */
+export function withSmtpLineEnds(message: Buffer): Buffer {
+  // latin1 maps each byte to one character and back, so the bytes between line ends are kept as they are.
+  const text = message.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n');
+  return Buffer.from(text.endsWith('\r\n') ? text : `${text}\r\n`, 'latin1');
+}
+
+/**
+ * With no SMTP_URL: each message becomes an .eml file under DATA_DIR/mail, readable by any mail client, byte for
+ * byte the message SMTP would have carried (CRLF line ends throughout, as RFC 5322 requires).
+ */
 export class EmlFileMailTransport extends MailTransport {
   readonly kind = 'eml-files' as const;
   private readonly transporter: Transporter;
 
   constructor(private readonly dir: string) {
     super();
-    this.transporter = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    this.transporter = createTransport({ streamTransport: true, buffer: true });
   }
 
   async send(mail: OutgoingMail): Promise<MailReceipt> {
@@ -321,7 +335,7 @@ export class EmlFileMailTransport extends MailTransport {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
     const tmp = join(this.dir, `.${name}.tmp`);
-    await writeFile(tmp, info.message as Buffer, { mode: 0o600 });
+    await writeFile(tmp, withSmtpLineEnds(info.message as Buffer), { mode: 0o600 });
     await rename(tmp, join(this.dir, name));
     return { messageId: info.messageId, response: `written ${name}` };
   }
