@@ -128,6 +128,31 @@ describe(TemplateEngine.name, () => {
       expect(out.text).toContain(URL);
     });
 
+    it('puts the footer right before </body> whatever Turkish text (İ, I, ı, i, Ş, Ğ) comes before it', () => {
+      const footer = 'abonelikten çıkabilirsiniz</a>.</div>\n';
+      const turkish = 'İndirimler İŞTE ĞÜŞİÖÇ ıIiİ';
+      const cases: [TemplateSource, RenderContext][] = [
+        [source({ layout: 'basic', subject: '{{firstName}} İndirimler', html: '<p>İİİ {{firstName}}</p>' }), ctx()],
+        [
+          source({ html: '<html><head><title>{{subject}} İİ</title></head><BODY><p>{{firstName}}</p></Body></HTML>' }),
+          ctx({ data: { firstName: turkish, subject: 'İndirimler' } }),
+        ],
+        [
+          source({ layout: 'basic', subject: '{{firstName}}', html: '<p>{{firstName}}</p>' }),
+          ctx({ data: { firstName: turkish }, brandName: 'İŞTE Ğ Mağazası' }),
+        ],
+      ];
+      for (const [s, c] of cases) {
+        const html = sut.compile(s).render(c).html;
+        expect(html).toMatch(new RegExp(`${footer}</body></html>$`, 'i'));
+        expect(html).not.toMatch(/<<|\/body><\/html>[^]*<\/body>/i);
+      }
+      // With İ in both the name and the subject, the document itself is whole: one </body>, after the footer.
+      const html = sut.compile(cases[2][0]).render(cases[2][1]).html;
+      expect(html.split('</body>')).toHaveLength(2);
+      expect(html).toContain('<title>İndirimler İŞTE ĞÜŞİÖÇ ıIiİ</title>');
+    });
+
     it('adds no footer when the template places the link, and none to mail without an unsubscribe URL', () => {
       expect(sut.compile(source()).render(ctx()).html).not.toContain('abonelikten çıkabilirsiniz');
       const transactional = sut

@@ -587,8 +587,20 @@ function hasVisibleLink(html: string, url: string): boolean {
   return [url, escapeHtml(url)].some((u) => html.includes(`href="${u}"`) || html.includes(`href='${u}'`));
 }
 
+// Found on the original string, never on a lower-cased copy: lower-casing changes the length of some text ('İ'
+// becomes two code units), so a position found in the copy would cut the original in the wrong place. One match
+// per `</body>` in the document, so the scan stays linear in its length.
+const BODY_END = /<\/body>/gi;
+
+function lastBodyEnd(html: string): number {
+  let at = -1;
+  BODY_END.lastIndex = 0;
+  for (let m = BODY_END.exec(html); m; m = BODY_END.exec(html)) at = m.index;
+  return at;
+}
+
 function insertBeforeBodyEnd(html: string, fragment: string): string {
-  const at = html.toLowerCase().lastIndexOf('</body>');
+  const at = lastBodyEnd(html);
   return at === -1 ? `${html}\n${fragment}` : `${html.slice(0, at)}${fragment}\n${html.slice(at)}`;
 }
 
