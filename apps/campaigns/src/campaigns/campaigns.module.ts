@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AudiencesModule } from '../audiences/audiences.module';
+import { ClassificationThreadsModule } from '../consents/classification-threads';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { TemplatesModule } from '../templates/templates.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
@@ -10,7 +11,7 @@ import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 
 @Module({
-  imports: [TenancyModule, AudiencesModule, TemplatesModule, DeliveryModule],
+  imports: [TenancyModule, AudiencesModule, TemplatesModule, DeliveryModule, ClassificationThreadsModule],
   controllers: [CampaignsController],
   providers: [CampaignsRepository, CampaignLauncher, CampaignsService, CampaignScheduler],
 })

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { classifyMessage, Clock, purposeKind } from '@izinli/consent';
+import { Clock, purposeKind } from '@izinli/consent';
 import { ApiError } from '../common/http/api-error';
+import { ClassificationThreads } from '../consents/classification-threads';
 import { decodeCursor, Page, toPage } from '../common/http/paging';
 import { AudiencesService } from '../audiences/audiences.service';
 import { TemplatesService } from '../templates/templates.service';
@@ -75,6 +76,7 @@ export class CampaignsService {
     private readonly launcher: CampaignLauncher,
     private readonly dispatcher: CampaignDispatcher,
     private readonly clock: Clock,
+    private readonly classifier: ClassificationThreads,
   ) {}
 
   /**
@@ -109,7 +111,7 @@ export class CampaignsService {
         throw ApiError.validation([{ field: 'sendAt', message: 'sendAt may be at most a year ahead' }]);
       }
     }
-    const decision = classifyMessage({
+    const decision = await this.classifier.classify({
       channel: 'EMAIL',
       purpose: dto.purpose,
       subject: template!.subject,

@@ -1,16 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import {
-  CHANNELS,
-  classifyMessage,
-  PURPOSES,
-  type Channel,
-  type IysType,
-  type MessageKind,
-  type Purpose,
-} from '@izinli/consent';
+import { CHANNELS, PURPOSES, type Channel, type IysType, type MessageKind, type Purpose } from '@izinli/consent';
 import { ServiceProviderOnly } from '../common/auth/auth.decorators';
+import { ClassificationThreads } from './classification-threads';
 
 export class ClassifyDto {
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS as unknown as string[]) channel: Channel;
@@ -39,11 +32,13 @@ export class ClassificationDto {
 @ServiceProviderOnly()
 @Controller('v1/classify')
 export class ClassifyController {
+  constructor(private readonly classifier: ClassificationThreads) {}
+
   /** compliance.md §1: push is exempt; mixed content is commercial; doubt means commercial. */
   @Post()
   @HttpCode(200)
-  classify(@Body() dto: ClassifyDto): ClassificationDto {
-    const d = classifyMessage(dto);
+  async classify(@Body() dto: ClassifyDto): Promise<ClassificationDto> {
+    const d = await this.classifier.classify(dto);
     return {
       kind: d.kind,
       requiresConsent: d.requiresConsent,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '@izinli/config';
 import { APP_CONFIG } from '../config.token';
+import { ClassificationThreadsModule } from '../consents/classification-threads';
 import { TemplatesModule } from '../templates/templates.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { UnsubscribeTokensModule } from '../unsubscribe/unsubscribe-secret.provider';
@@ -16,7 +17,7 @@ import { MessagesService } from './messages.service';
 
 /** The transactional mail API (design.md "Transactional mail"): accept, gate, record, queue, send. */
 @Module({
-  imports: [TenancyModule, TemplatesModule, UnsubscribeTokensModule],
+  imports: [TenancyModule, TemplatesModule, UnsubscribeTokensModule, ClassificationThreadsModule],
   controllers: [MessagesController],
   providers: [
     {

@@ -1,7 +1,8 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { classifyMessage, Clock, normalizeEmail } from '@izinli/consent';
+import { Clock, normalizeEmail } from '@izinli/consent';
 import { ApiError, FieldError } from '../common/http/api-error';
+import { ClassificationThreads } from '../consents/classification-threads';
 import { problem, ProblemBody } from '../common/http/problem-details.filter';
 import { TemplateRenderError } from '../templates/template-engine';
 import { templateInvalid, templateRenderFailed } from '../templates/templates.service';
@@ -48,6 +49,7 @@ export class MessagesService {
     private readonly dispatcher: MessageDispatcher,
     private readonly metrics: MessageMetrics,
     private readonly settings: MessageSettings,
+    private readonly classifier: ClassificationThreads,
   ) {}
 
   /**
@@ -113,7 +115,7 @@ export class MessagesService {
     }
     await yieldIfLarge(rendered.html.length + rendered.text.length);
     // The content as the recipient would read it: promotional data in a transactional template makes it commercial.
-    const decision = classifyMessage({
+    const decision = await this.classifier.classify({
       channel: 'EMAIL',
       purpose: dto.purpose,
       subject: rendered.subject,
