@@ -16,7 +16,8 @@
 // Each phase also reports CPU per request from /proc: the API's event loop, the whole machine, and of the machine
 // the bench's own load generator and SMTP sink (each thread reads its own), and from these the most the cores could
 // carry at the product's CPU per request were CPU the only limit. BENCH_MESSAGES_CLIENT=http drives the load with
-// Node's http client instead of the default lean socket client, as sessions before the sixth did.
+// Node's http client instead of the default lean socket client (pre-formatted requests on keep-alive sockets,
+// about half the CPU per request), so that the harness's share stays small.
 // Every request carries an Idempotency-Key, as a careful client's would. The SMTP transport is the product's own
 // (libs/mailer opens its pooled connections with Nagle's algorithm off).
 import { randomBytes } from 'crypto';

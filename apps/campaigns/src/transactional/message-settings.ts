@@ -7,9 +7,8 @@ export class MessageSettings {
   publicUrl = 'http://localhost:3000';
   /**
    * How long an accepted message waits for others to share its job (at most 50 do). A few milliseconds of handoff
-   * buy one job, one claim and one SENT record for a burst instead of one each. Measured against 10 ms on two
-   * cores (MESSAGES.md): at 250 messages a second, 5-12% less CPU per message in each of four alternating pairs;
-   * the median accept-to-handoff time moved by -11 to +18 ms across the pairs (+6 ms on average).
+   * buy one job, one claim and one SENT record for a burst instead of one each: against 10 ms, 5-12% less CPU per
+   * message for a few milliseconds more handoff (docs/benchmarks/messages.md).
    */
   dispatchLingerMs = 30;
   /** Message jobs one worker process runs at once (about twice SMTP_POOL_SIZE keeps every connection busy). */

@@ -15,7 +15,7 @@ export const IMPORT_DEFAULTS = {
   batchSize: 2500,
   /**
    * Batches written side by side, each in its own transaction (they still commit in file order). Three keep both
-   * cores of a small server busy: measured on the import benchmark, 7% faster than two, with the same memory.
+   * cores of a small server busy: 7% faster than two on the import benchmark, with the same memory.
    */
   writers: 3,
   /** The header line must end within this many bytes. */

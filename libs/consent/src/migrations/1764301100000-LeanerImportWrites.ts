@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Fewer writes per recorded movement, measured on the import benchmark (IMPORTS.md):
+ * Fewer writes per recorded movement (the import benchmark's runs: docs/benchmarks/consent-import.md):
  * - `iys_outbox_pending_key_idx` repeated `iys_outbox_key_idx` (same columns) for PENDING rows only; every lookup it
  *   served (earlier pending rows of a key) is served by the full key index with the state as a filter, and each
  *   row no longer pays a second entry.
