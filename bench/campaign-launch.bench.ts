@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   const db = await createCampaignBenchDatabase('launch');
   const sink = await startCountingSmtpServer();
   const simulator = await startIysSimulator({ port: 0, host: '127.0.0.1' });
-  const redisUrl = `${benchRedisUrl().replace(/\/\d*$/, '')}/${1 + Math.floor(Math.random() * 15)}`;
+  // Databases 1-14: 15 belongs to the fault suite, which flushes it.
+  const redisUrl = `${benchRedisUrl().replace(/\/\d*$/, '')}/${1 + Math.floor(Math.random() * 14)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'izinli-bench-'));
   await flushPrefix(redisUrl);
   const bull = [QueueName.CAMPAIGN_DELIVERY, QueueName.CAMPAIGNS].map(

@@ -90,9 +90,13 @@ export class WorkerFleet {
     private readonly dataDir: string,
   ) {}
 
-  static async start(databaseUrl: string, smtpUrl: string): Promise<WorkerFleet> {
+  /**
+   * `redisDb` pins the Redis database number; by default one of 1-14 is drawn (15 is the fault suite's own, see
+   * test/faults, whose flushes must never meet another suite's queues).
+   */
+  static async start(databaseUrl: string, smtpUrl: string, options: { redisDb?: number } = {}): Promise<WorkerFleet> {
     const base = testRedisUrl()!.replace(/\/\d*$/, '');
-    const redisUrl = `${base}/${1 + Math.floor(Math.random() * 15)}`;
+    const redisUrl = `${base}/${options.redisDb ?? 1 + Math.floor(Math.random() * 14)}`;
     const simulator = await startIysSimulator({ port: 0, host: '127.0.0.1' });
     const dataDir = mkdtempSync(join(tmpdir(), 'izinli-fleet-'));
     const env = {
