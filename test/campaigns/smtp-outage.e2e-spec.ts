@@ -1,5 +1,5 @@
 import { startSmtpSink, SmtpSink, startTcpProxy, TcpProxy, waitFor } from '@izinli/testing';
-import { startTestApp, TestApp } from '../support/test-app';
+import { createTestTenant, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Issue 18 over HTTP: a campaign launched while the mail server does not answer says what it waits for, the stall
@@ -23,22 +23,13 @@ describe('a campaign during an SMTP outage (e2e)', () => {
       SMTP_SEND_TIMEOUT_MS: '1000',
       PUBLIC_URL: 'https://izinli.test',
     });
-    const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (
-      await t
-        .http()
-        .post('/v1/service-providers')
-        .set(op)
-        .send({ name: 'Kesinti A.Ş.', iysCode: brandCode })
-        .expect(201)
-    ).body;
-    key = sp.apiKey;
-    await t
-      .http()
-      .post(`/v1/service-providers/${sp.id}/brands`)
-      .set(op)
-      .send({ name: 'Kesinti', brandCode, fromEmail: 'kampanya@kesinti.com.tr', fromName: 'Kesinti' })
-      .expect(201);
+    key = (
+      await createTestTenant(t, {
+        name: 'Kesinti A.Ş.',
+        iysCode: brandCode,
+        brand: { name: 'Kesinti', brandCode, fromEmail: 'kampanya@kesinti.com.tr', fromName: 'Kesinti' },
+      })
+    ).apiKey;
     for (const recipient of recipients)
       await t
         .http()

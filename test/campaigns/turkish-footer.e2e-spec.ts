@@ -1,5 +1,5 @@
 import { CapturedMail, startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
-import { startTestApp, TestApp } from '../support/test-app';
+import { createTestTenant, startTestApp, TestApp } from '../support/test-app';
 
 const TURKISH = 'İndirimler İŞTE ĞÜŞİÖÇ';
 // Mail travels with CRLF line ends.
@@ -52,17 +52,13 @@ describe('unsubscribe footer with Turkish text (e2e)', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await startTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://izinli.test' });
-    const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (
-      await t.http().post('/v1/service-providers').set(op).send({ name: 'İŞTE A.Ş.', iysCode: '770001' }).expect(201)
-    ).body;
-    key = sp.apiKey;
-    await t
-      .http()
-      .post(`/v1/service-providers/${sp.id}/brands`)
-      .set(op)
-      .send({ name: 'İŞTE Ğ Mağaza', brandCode, fromEmail: 'kampanya@iste.com.tr', fromName: 'İŞTE Işıklı' })
-      .expect(201);
+    key = (
+      await createTestTenant(t, {
+        name: 'İŞTE A.Ş.',
+        iysCode: '770001',
+        brand: { name: 'İŞTE Ğ Mağaza', brandCode, fromEmail: 'kampanya@iste.com.tr', fromName: 'İŞTE Işıklı' },
+      })
+    ).apiKey;
   });
 
   afterAll(async () => {

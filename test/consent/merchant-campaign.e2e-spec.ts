@@ -1,5 +1,5 @@
 import { startSmtpSink, SmtpSink, waitFor } from '@izinli/testing';
-import { startTestApp, TestApp } from '../support/test-app';
+import { createTestTenant, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Merchants (TACIR) over real HTTP and real SMTP: addresses registered by their first record alone, without
@@ -23,17 +23,13 @@ describe('a campaign to merchants (e2e)', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await startTestApp({ SMTP_URL: sink.url });
-    const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (
-      await t.http().post('/v1/service-providers').set(op).send({ name: 'Toptan A.Ş.', iysCode: brandCode }).expect(201)
-    ).body;
-    key = sp.apiKey;
-    await t
-      .http()
-      .post(`/v1/service-providers/${sp.id}/brands`)
-      .set(op)
-      .send({ name: 'Toptan', brandCode, fromEmail: 'bayi@toptan.com.tr', fromName: 'Toptan' })
-      .expect(201);
+    key = (
+      await createTestTenant(t, {
+        name: 'Toptan A.Ş.',
+        iysCode: brandCode,
+        brand: { name: 'Toptan', brandCode, fromEmail: 'bayi@toptan.com.tr', fromName: 'Toptan' },
+      })
+    ).apiKey;
   });
   afterAll(async () => {
     await t?.close();

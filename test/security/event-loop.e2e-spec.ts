@@ -2,7 +2,7 @@ import { Worker } from 'worker_threads';
 import { performance } from 'perf_hooks';
 import { waitFor } from '@izinli/testing';
 import { MAX_PARTIAL_DEPTH } from '../../apps/campaigns/src/templates/template-engine';
-import { startTestApp, TestApp } from '../support/test-app';
+import { createTestTenant, startTestApp, TestApp } from '../support/test-app';
 
 /** The longest a /health answer may take while the worst inputs are being handled. */
 const HEALTH_BUDGET_MS = 100;
@@ -93,17 +93,13 @@ describe('no request stalls the event loop (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const op = { Authorization: `Bearer ${t.adminKey}` };
-    const sp = (
-      await t.http().post('/v1/service-providers').set(op).send({ name: 'Gama A.Ş.', iysCode: '730001' }).expect(201)
-    ).body as { id: string; apiKey: string };
-    key = sp.apiKey;
-    await t
-      .http()
-      .post(`/v1/service-providers/${sp.id}/brands`)
-      .set(op)
-      .send({ name: 'Gama', brandCode, fromEmail: 'bildirim@gama.com.tr', fromName: 'Gama' })
-      .expect(201);
+    key = (
+      await createTestTenant(t, {
+        name: 'Gama A.Ş.',
+        iysCode: '730001',
+        brand: { name: 'Gama', brandCode, fromEmail: 'bildirim@gama.com.tr', fromName: 'Gama' },
+      })
+    ).apiKey;
   });
 
   afterAll(async () => {

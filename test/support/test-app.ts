@@ -74,3 +74,35 @@ export async function startTestApp(
     },
   };
 }
+
+export interface TestTenant {
+  serviceProviderId: string;
+  /** The service provider's first API key. */
+  apiKey: string;
+  brandCode: string;
+}
+
+/**
+ * Creates a service provider and one brand of it through the operator's API, as a newcomer would: the setup most
+ * end-to-end suites start from.
+ */
+export async function createTestTenant(
+  t: TestApp,
+  tenant: {
+    name: string;
+    iysCode: string;
+    brand: { name: string; brandCode: string; fromEmail: string; fromName: string };
+  },
+): Promise<TestTenant> {
+  const op = { Authorization: `Bearer ${t.adminKey}` };
+  const sp = (
+    await t
+      .http()
+      .post('/v1/service-providers')
+      .set(op)
+      .send({ name: tenant.name, iysCode: tenant.iysCode })
+      .expect(201)
+  ).body as { id: string; apiKey: string };
+  await t.http().post(`/v1/service-providers/${sp.id}/brands`).set(op).send(tenant.brand).expect(201);
+  return { serviceProviderId: sp.id, apiKey: sp.apiKey, brandCode: tenant.brand.brandCode };
+}
